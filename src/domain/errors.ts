@@ -1,0 +1,71 @@
+/**
+ * Coded errors shared by every layer. Adapters (portal, store, Slack) turn library errors into these;
+ * `slack/error-replies.ts` turns each code into words a user reads. Codes are stable: tests, logs and
+ * replies key on them.
+ */
+export const ErrorCodes = [
+  // portal adapter
+  'portal.unauthorized',
+  'portal.forbidden',
+  'portal.not_found',
+  'portal.rejected',
+  'portal.unavailable',
+  'portal.timeout',
+  'portal.bad_response',
+  'portal.unknown',
+  // who the Slack user is, what they may do
+  'access.no_email',
+  'access.no_portal_user',
+  'access.tenant_denied',
+  'access.read_only',
+  'access.identity_not_allowed',
+  'access.no_identities',
+  'agent.unknown',
+  // threads and tickets
+  'thread.not_linked',
+  'thread.already_linked',
+  'thread.busy',
+  // command cards
+  'card.not_found',
+  'card.already_submitted',
+  'card.expired',
+  'card.stale_command',
+  'card.no_decisions',
+  'card.invalid_transition',
+  // limits and input
+  'limit.exceeded',
+  'input.invalid',
+  // store
+  'store.unavailable',
+  'store.conflict',
+  // Slack
+  'slack.not_in_channel',
+  'slack.channel_not_found',
+  'slack.expired_trigger',
+  'slack.invalid_blocks',
+  'slack.rate_limited',
+  'slack.failed',
+] as const;
+
+export type ErrorCode = (typeof ErrorCodes)[number];
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  readonly code: ErrorCode;
+  /** Safe, non-secret facts for logs (portal name, operation, HTTP status). Never tokens. */
+  readonly details: Readonly<Record<string, string | number | boolean>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, string | number | boolean> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const isDomainError = (error: unknown, code?: ErrorCode): error is DomainError =>
+  error instanceof DomainError && (code === undefined || error.code === code);
