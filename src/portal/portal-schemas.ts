@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import type { AgentMessage, ExecutedCommand, MessageData, ProposedCommand } from '../domain/messages.js';
+
+/**
+ * Zod schemas for every portal reply we read (helper-notes/PORTAL-WIRE.md). Objects are tolerant: extra fields are
+ * allowed and dropped. Fields we act on are required with their type; fields we only show get a default, so a
+ * portal that leaves them out does not break a ticket.
+ */
+
+/** A list that a portal may send as null or leave out: both mean empty. */
+const list = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .nullish()
+    .transform((items): z.output<T>[] => items ?? []);
+
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((text) => text ?? undefined);
+
+// ───────────────────────────── Users and tenants ─────────────────────────────
+
+/** GET admin/GetUserRoleInfo, and one entry of GET admin/GetAllUserRoles. */
+export const PortalUserSchema = z.object({
+  Username: z.string().min(1),
+  Roles: list(z.string()),
+  // Read-only users may not approve commands: never guess this one, a missing flag is a bad response.
+  IsReadOnly: z.boolean(),
+});
+export type PortalUserWire = z.output<typeof PortalUserSchema>;
+
+export const AllUserRolesSchema = z.array(PortalUserSchema);
+
+export const MetadataEntrySchema = z.object({
+  Key: z.string(),
+  Value: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? ''),
+});
+
+export const MetadataSchema = z.array(MetadataEntrySchema);
+
+/** A tenant object: GET v3/admin/tenant/{id} and each entry of GET admin/GetTenantsForUser. */
+export const TenantSchema = z.object({
+  TenantId: z.string().min(1),
+  AccountName: z.string().min(1),
+  Metadata: list(MetadataEntrySchema),
+});
+export type TenantWire = z.output<typeof TenantSchema>;
+
+export const TenantListSchema = z.array(TenantSchema);
+
+/** GET v3/admin/user/{username}/tenantAccess */
+export const TenantAccessSchema = z.array(
+  z.object({
+    TenantId: z.string().min(1),
+    AccountName: z.string().min(1),
+    Policy: z.object({ IsReadOnly: z.boolean() }),
+  }),
+);
+
+// ───────────────────────────── Agents ─────────────────────────────
+
+/** GET v1/aiservicedesk/admin/data/aiagents */
+export const AgentListingSchema = z.object({
+  success: z.boolean().optional(),
+  data: z.object({
+    items: z.array(
+      z.object({
+        id: z.string().min(1),
+        name: z.string().min(1),
+        instanceId: optionalText,
+        allowedTenants: z
+          .array(z.string())
+          .nullish()
+          .transform((tenants) => tenants ?? undefined),
+      }),
+    ),
+  }),
+});
+
+// ───────────────────────────── Messages ─────────────────────────────
+
+const RawItemSchema = z.record(z.string(), z.unknown());
+
+const ProposedCommandSchema = z.object({
+  command: z.string(),
+  // An agent proposing a command may leave `execute` out; that is the same as asking for approval.
+  execute: z.boolean().nullish(),
+  rejection_reason: optionalText,
+  files: z.array(z.object({ file_path: z.string(), file_content: z.string() })).nullish(),
+});
+
+const ExecutedCommandSchema = z.object({
+  command: z.string(),
+  output: z
+    .string()
+    .nullish()
+    .transform((output) => output ?? ''),
+});
+
+export const MessageDataSchema = z.object({
+  cmds: list(ProposedCommandSchema),
+  executed_cmds: list(ExecutedCommandSchema),
+  tool_calls: list(RawItemSchema),
+  executed_tool_calls: list(RawItemSchema),
+  approvals: list(RawItemSchema),
+  executed_approvals: list(RawItemSchema),
+  url_configs: list(RawItemSchema),
+});
+
+export const MessageSchema = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z
+    .string()
+    .nullish()
+    .transform((content) => content ?? ''),
+  data: MessageDataSchema.nullish(),
+});
+export type MessageWire = z.output<typeof MessageSchema>;
+
+const toProposedCommand = (wire: z.output<typeof ProposedCommandSchema>): ProposedCommand => ({
+  command: wire.command,
+  execute: wire.execute ?? false,
+  ...(wire.rejection_reason !== undefined ? { rejection_reason: wire.rejection_reason } : {}),
+  ...(wire.files ? { files: wire.files.map(({ file_path, file_content }) => ({ file_path, file_content })) } : {}),
+});
+
+const toExecutedCommand = ({ command, output }: z.output<typeof ExecutedCommandSchema>): ExecutedCommand => ({
+  command,
+  output,
+});
+
+export const toMessageData = (wire: z.output<typeof MessageDataSchema> | null | undefined): MessageData => ({
+  cmds: (wire?.cmds ?? []).map(toProposedCommand),
+  executed_cmds: (wire?.executed_cmds ?? []).map(toExecutedCommand),
+  tool_calls: wire?.tool_calls ?? [],
+  executed_tool_calls: wire?.executed_tool_calls ?? [],
+  approvals: wire?.approvals ?? [],
+  executed_approvals: wire?.executed_approvals ?? [],
+  url_configs: wire?.url_configs ?? [],
+});
+
+export const toAgentMessage = (wire: MessageWire): AgentMessage => ({
+  role: wire.role,
+  content: wire.content,
+  data: toMessageData(wire.data),
+});
+
+// ───────────────────────────── Tickets ─────────────────────────────
+
+const AssigneeSchema = z.object({ agentName: optionalText, instanceId: optionalText });
+
+/** GET v1/aiservicedesk/tickets/{tenantId}/{ticketName}, and `ticket` in the create reply. */
+export const TicketSchema = z.object({
+  name: z.string().min(1),
+  title: z
+    .string()
+    .nullish()
+    .transform((title) => title ?? ''),
+  status: z
+    .string()
+    .nullish()
+    .transform((status) => status ?? 'unknown'),
+  assignee: AssigneeSchema.nullish(),
+});
+export type TicketWire = z.output<typeof TicketSchema>;
+
+/** POST v1/aiservicedesk/tickets/{tenantId} */
+export const CreateTicketResponseSchema = z.object({
+  ticket: TicketSchema,
+  message: MessageSchema.nullish(),
+});
+
+// ───────────────────────────── Tenant settings ─────────────────────────────
+
+export const ImpersonatableUsersKey = 'helpdesk-impersonatable-users';
+
+/**
+ * `helpdesk-impersonatable-users` is `user1;user2;...` (reference §3): split on ';', trim, drop empties and
+ * de-duplicate case-insensitively, keeping the first spelling and the order.
+ */
+export function parseImpersonatableUsers(value: string | undefined): string[] {
+  if (!value) return [];
+  const seen = new Set<string>();
+  const users: string[] = [];
+  for (const part of value.split(';')) {
+    const user = part.trim();
+    const key = user.toLowerCase();
+    if (user === '' || seen.has(key)) continue;
+    seen.add(key);
+    users.push(user);
+  }
+  return users;
+}
