@@ -1,0 +1,81 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Readiness } from '../readiness.js';
+
+export interface ServiceHttpServerOptions {
+  readonly readiness: Readiness;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Bolt's HTTPReceiver request listener in http mode; absent in Socket Mode. */
+  readonly slackListener?: RequestListener;
+  /** The kind of Slack request Bolt saw (for ack-latency labels); the response to Slack is the ack. */
+  readonly slackKindOf?: (request: object) => string;
+  /** Once true, new Slack requests get 503 so Slack retries them on another instance or after the restart. */
+  readonly isDraining: () => boolean;
+}
+
+export const SlackEventsPath = '/slack/events';
+
+const send = (res: ServerResponse, status: number, body: string, contentType = 'application/json'): void => {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
+  res.end(body);
+};
+
+/**
+ * The service's one HTTP server, in both Slack modes: health, readiness and metrics, and in http mode the Slack
+ * endpoint handed to Bolt. Our own server (rather than HTTPReceiver.start) lets Socket Mode serve the same routes
+ * and lets shutdown refuse new Slack work while in-flight handlers finish.
+ */
+export function createServiceHttpServer(options: ServiceHttpServerOptions): Server {
+  const { readiness, metrics, logger, slackListener, slackKindOf, isDraining } = options;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const method = (req.method ?? 'GET').toUpperCase();
+
+    if (path === SlackEventsPath && slackListener) {
+      if (method !== 'POST') return send(res, 405, JSON.stringify({ error: 'method_not_allowed' }));
+      if (isDraining()) {
+        metrics.slackRequests.inc({ kind: 'http', outcome: 'draining' });
+        res.setHeader('retry-after', '5');
+        return send(res, 503, JSON.stringify({ error: 'shutting_down' }));
+      }
+      const started = performance.now();
+      res.on('finish', () => {
+        if (res.statusCode < 300) {
+          const kind = slackKindOf?.(req) ?? 'unknown';
+          metrics.slackAckSeconds.observe({ kind }, (performance.now() - started) / 1000);
+        }
+        if (res.statusCode === 401) metrics.slackRequests.inc({ kind: 'http', outcome: 'bad_signature' });
+        else if (res.statusCode >= 400) metrics.slackRequests.inc({ kind: 'http', outcome: `http_${res.statusCode}` });
+      });
+      slackListener(req, res);
+      return;
+    }
+    if (method !== 'GET' && method !== 'HEAD') return send(res, 405, JSON.stringify({ error: 'method_not_allowed' }));
+    switch (path) {
+      case '/healthz':
+        return send(res, 200, JSON.stringify({ status: 'ok' }));
+      case '/readyz': {
+        if (isDraining())
+          return send(res, 503, JSON.stringify({ ready: false, checks: [{ name: 'shutdown', ok: false }] }));
+        const report = await readiness.check();
+        return send(res, report.ready ? 200 : 503, JSON.stringify(report));
+      }
+      case '/metrics':
+        return send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+      default:
+        return send(res, 404, JSON.stringify({ error: 'not_found' }));
+    }
+  };
+
+  return createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error, url: req.url }, 'HTTP handler failed');
+      if (!res.headersSent) send(res, 500, JSON.stringify({ error: 'internal_error' }));
+      else res.end();
+    });
+  });
+}

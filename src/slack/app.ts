@@ -1,0 +1,184 @@
+import { performance } from 'node:perf_hooks';
+import bolt, { type App as BoltApp, type HTTPReceiver as BoltHTTPReceiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Logger } from '../logger.js';
+import { boltLoggerFrom } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { WorkTracker } from '../work-tracker.js';
+import { requestContextOf, requestKindOf } from './request-kind.js';
+
+// @slack/bolt is CommonJS: take the classes from its default export under NodeNext.
+const { App, HTTPReceiver, SocketModeReceiver } = bolt;
+
+export interface SlackAppOptions {
+  readonly mode: 'http' | 'socket';
+  readonly botToken: string;
+  readonly signingSecret?: string;
+  readonly appToken?: string;
+  readonly apiUrl: string;
+  /** Overrides for the Web API client (tests: `retryConfig: { retries: 0 }`, short timeouts). */
+  readonly clientOptions?: Partial<WebClientOptions>;
+  /** Known bot ids skip the auth.test round trip at start (tests, benchmarks). */
+  readonly botId?: string;
+  readonly botUserId?: string;
+}
+
+export interface SlackAppCore {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly work: WorkTracker;
+  /** Returns false for an event id already handled (Slack retry or a second delivery): it is then skipped. */
+  readonly firstDelivery: (eventId: string) => Promise<boolean>;
+}
+
+export interface SlackRuntime {
+  readonly app: BoltApp;
+  /** Bolt's request listener for POST /slack/events (http mode). */
+  readonly httpListener?: BoltHTTPReceiver['requestListener'];
+  /** The request kind Bolt's receiver saw for an HTTP request (for ack-latency metrics at the HTTP layer). */
+  kindOf(request: object): string;
+  /** Connects Socket Mode, or resolves Bolt's initialization in http mode. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+declare module '@slack/bolt' {
+  interface Context {
+    log?: Logger;
+    receivedAt?: number;
+  }
+}
+
+export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): SlackRuntime {
+  const boltLogger = boltLoggerFrom(core.logger);
+  const clientOptions: WebClientOptions = {
+    slackApiUrl: options.apiUrl,
+    logger: boltLogger,
+    timeout: 10_000,
+    ...options.clientOptions,
+  };
+  const requestKinds = new WeakMap<object, string>();
+  // Bolt calls this with the verified, buffered request before the listener runs (and so before the ack).
+  const httpProperties = (request: { rawBody?: Buffer; headers?: Record<string, unknown> }) => {
+    requestKinds.set(request, requestKindOf(parseRawBody(request)));
+    return { receivedAt: performance.now() };
+  };
+  const socketProperties = () => ({ receivedAt: performance.now() });
+  const ids = {
+    ...(options.botId ? { botId: options.botId } : {}),
+    ...(options.botUserId ? { botUserId: options.botUserId } : {}),
+  };
+
+  let app: BoltApp;
+  let httpReceiver: BoltHTTPReceiver | undefined;
+  if (options.mode === 'http') {
+    if (!options.signingSecret) throw new Error('http mode needs a signing secret');
+    httpReceiver = new HTTPReceiver({
+      signingSecret: options.signingSecret,
+      logger: boltLogger,
+      customPropertiesExtractor: httpProperties,
+      // A listener that never acks gets Bolt's 404 after this; Slack then retries, and our event de-duplication
+      // keeps the retry from doing the work twice.
+      unhandledRequestTimeoutMillis: 3001,
+    });
+    app = new App({
+      token: options.botToken,
+      receiver: httpReceiver,
+      logger: boltLogger,
+      clientOptions,
+      deferInitialization: true,
+      ...ids,
+    });
+  } else {
+    if (!options.appToken) throw new Error('socket mode needs an app token');
+    const socketReceiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      logger: boltLogger,
+      customPropertiesExtractor: socketProperties,
+      installerOptions: { clientOptions },
+    });
+    app = new App({
+      token: options.botToken,
+      receiver: socketReceiver,
+      logger: boltLogger,
+      clientOptions,
+      deferInitialization: true,
+      ...ids,
+    });
+  }
+
+  installCoreMiddleware(app, core, options.mode);
+
+  let initialized: Promise<void> | undefined;
+  const init = () => {
+    initialized ??= app.init();
+    return initialized;
+  };
+
+  return {
+    app,
+    ...(httpReceiver ? { httpListener: httpReceiver.requestListener } : {}),
+    kindOf: (request) => requestKinds.get(request) ?? 'unverified',
+    async start() {
+      await init();
+      if (options.mode === 'socket') await app.start();
+    },
+    async stop() {
+      if (options.mode === 'socket') await app.stop();
+    },
+  };
+}
+
+/** Runs before every listener: metrics and ack timing, a child logger, in-flight tracking, event de-duplication. */
+function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 'socket'): void {
+  const { metrics, logger, work } = core;
+
+  app.use(async (args) => {
+    const { body, context, next } = args;
+    const kind = requestKindOf(body);
+    const started = typeof context.receivedAt === 'number' ? context.receivedAt : performance.now();
+    const log = logger.child({ kind, ...requestContextOf(body) });
+    context.log = log;
+
+    if (mode === 'socket' && kind.startsWith('event:')) {
+      // In http mode the HTTP server times every ack; in Socket Mode, Bolt acknowledges events just before
+      // middleware runs, so this is the ack time. (Socket Mode interactions are not timed.)
+      metrics.slackAckSeconds.observe({ kind }, (performance.now() - started) / 1000);
+    }
+
+    if (kind.startsWith('event:')) {
+      const eventId = (body as { event_id?: unknown }).event_id;
+      if (typeof eventId === 'string' && !(await core.firstDelivery(eventId))) {
+        metrics.slackRequests.inc({ kind, outcome: 'duplicate' });
+        log.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate event skipped');
+        return;
+      }
+    }
+
+    try {
+      await work.run(next);
+      metrics.slackRequests.inc({ kind, outcome: 'ok' });
+    } catch (error) {
+      metrics.slackRequests.inc({ kind, outcome: 'error' });
+      throw error;
+    }
+  });
+
+  app.error(async (error) => {
+    logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+}
+
+/** Best effort, for metrics only: Bolt parses the body again for real. */
+function parseRawBody(request: { rawBody?: Buffer; headers?: Record<string, unknown> }): unknown {
+  const raw = request.rawBody;
+  if (!raw || raw.length > 256 * 1024) return undefined;
+  try {
+    const text = raw.toString('utf8');
+    if (String(request.headers?.['content-type'] ?? '').includes('application/json')) return JSON.parse(text);
+    const payload = new URLSearchParams(text).get('payload');
+    return payload ? JSON.parse(payload) : { command: new URLSearchParams(text).get('command') ?? undefined };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Every Slack id the app uses. Messages and modals already posted keep sending these: never rename them, never
+ * derive them from labels.
+ */
+export const CallbackId = {
+  CreateTicket: 'ticket.create',
+  UpdateContext: 'ticket.update_context',
+  RejectReason: 'command.reject_reason',
+  CreateTicketShortcut: 'ai_shortcut_invoke',
+} as const;
+
+export const ActionId = {
+  OpenCreateTicket: 'ticket.open_create',
+  TicketMenu: 'ticket.menu',
+  OpenHelpdesk: 'ticket.open_helpdesk',
+  // Modal selects (Create Ticket and Update Context share them)
+  SelectPortal: 'ticket.portal',
+  SelectTenant: 'ticket.tenant',
+  SelectAgent: 'ticket.agent',
+  SelectIdentity: 'ticket.identity',
+  ShareThread: 'ticket.share_thread',
+  NewMessage: 'ticket.new_message',
+  // Command cards
+  Approve: 'command.approve',
+  Reject: 'command.reject',
+  Ignore: 'command.ignore',
+  Submit: 'command.submit',
+  RejectReason: 'command.reject_reason_input',
+} as const;
+
+/** Overflow option values on the ticket card. */
+export const TicketMenuValue = {
+  UpdateContext: 'update_context',
+} as const;
+
+/**
+ * Input block ids in modals. Tenant, agent and identity blocks carry a suffix naming what they depend on, so that
+ * Slack drops a stale selection when the portal or tenant changes (inputs keep values only with identical ids).
+ */
+export const BlockId = {
+  Portal: 'ticket.portal',
+  Tenant: 'ticket.tenant',
+  Agent: 'ticket.agent',
+  Identity: 'ticket.identity',
+  ShareThread: 'ticket.share_thread',
+  NewMessage: 'ticket.new_message',
+  Notice: 'ticket.notice',
+  RejectReason: 'command.reject_reason',
+} as const;
+
+export const dependentBlockId = (base: string, dependsOn: string): string => `${base}:${dependsOn}`.slice(0, 255);
+export const baseOfBlockId = (blockId: string): string => blockId.split(':')[0] ?? blockId;
