@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const token = 'xoxb-1-test-token-value';
+const portalToken = 'portal-secret-token-123';
+const base = {
+  SLACK_BOT_TOKEN: token,
+  SLACK_SIGNING_SECRET: 'signing-secret',
+  DUPLO_SLACK_APP_PORTALS: JSON.stringify([{ duplo_host: 'https://acme.duplocloud.net/', duplo_token: portalToken }]),
+};
+
+const failure = (env: Record<string, string | undefined>, readFile?: (path: string) => string): string => {
+  try {
+    loadConfig(env, readFile ? { readFile } : {});
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message).not.toContain(portalToken);
+    expect(message).not.toContain(token);
+    return message;
+  }
+  throw new Error('expected loadConfig to fail');
+};
+
+describe('loadConfig', () => {
+  it('parses a minimal http configuration with defaults', () => {
+    const config = loadConfig(base);
+    expect(config).toEqual({
+      slack: { botToken: token, mode: 'http', signingSecret: 'signing-secret', apiUrl: 'https://slack.com/api/' },
+      port: 3000,
+      portals: [{ name: 'acme.duplocloud.net', host: 'https://acme.duplocloud.net', token: portalToken }],
+      dataDir: './data',
+      logLevel: 'info',
+    });
+  });
+
+  it("accepts the official backend's YAML list, with names and agents", () => {
+    const yaml = [
+      '- duplo_host: https://acme.duplocloud.net',
+      `  duplo_token: ${portalToken}`,
+      '- name: Staging portal',
+      '  duplo_host: https://stage.duplocloud.net',
+      '  duplo_token: other-token',
+      '  agents:',
+      '    - name: kubernetes-agent',
+      '      instanceId: k8s-1',
+    ].join('\n');
+    const config = loadConfig({ ...base, DUPLO_SLACK_APP_PORTALS: yaml });
+    expect(config.portals.map((portal) => portal.name)).toEqual(['acme.duplocloud.net', 'Staging portal']);
+    expect(config.portals[1]?.agents).toEqual([{ name: 'kubernetes-agent', instanceId: 'k8s-1' }]);
+  });
+
+  it('reads the portals from a file', () => {
+    const config = loadConfig(
+      { ...base, DUPLO_SLACK_APP_PORTALS: undefined, DUPLO_SLACK_APP_PORTALS_FILE: '/run/secrets/portals.yaml' },
+      { readFile: () => `- duplo_host: https://a.example.com\n  duplo_token: t` },
+    );
+    expect(config.portals[0]?.host).toBe('https://a.example.com');
+  });
+
+  it('picks socket mode when an app token is set, and takes explicit values', () => {
+    const config = loadConfig({
+      ...base,
+      SLACK_SIGNING_SECRET: undefined,
+      SLACK_APP_TOKEN: 'xapp-1-abc',
+      PORT: '8080',
+      SLACK_API_URL: 'http://127.0.0.1:9999/api',
+      DATABASE_URL: 'postgresql://postgres@127.0.0.1:5432/test',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.slack.mode).toBe('socket');
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+    expect(config.port).toBe(8080);
+    expect(config.databaseUrl).toBe('postgresql://postgres@127.0.0.1:5432/test');
+    expect(config.logLevel).toBe('debug');
+  });
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: undefined }, /^SLACK_BOT_TOKEN: /],
+    [{ SLACK_BOT_TOKEN: 'xoxp-user-token' }, /^SLACK_BOT_TOKEN: must be a bot token/],
+    [{ SLACK_SIGNING_SECRET: '' }, /^SLACK_SIGNING_SECRET: is required when SLACK_MODE is http/],
+    [{ SLACK_MODE: 'socket' }, /^SLACK_APP_TOKEN: is required when SLACK_MODE is socket/],
+    [{ SLACK_MODE: 'websocket' }, /^SLACK_MODE: must be "socket" or "http"/],
+    [{ SLACK_APP_TOKEN: 'xoxb-wrong' }, /^SLACK_APP_TOKEN: must be an app-level token/],
+    [{ PORT: 'eighty' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: must be at most 65535/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL: must be a postgres/],
+    [{ SLACK_API_URL: 'not a url' }, /^SLACK_API_URL: /],
+    [{ DUPLO_SLACK_APP_PORTALS: undefined }, /^DUPLO_SLACK_APP_PORTALS: is required/],
+    [{ DUPLO_SLACK_APP_PORTALS: '[]' }, /^DUPLO_SLACK_APP_PORTALS: must list at least one portal/],
+    [{ DUPLO_SLACK_APP_PORTALS: '- duplo_host: [oops' }, /^DUPLO_SLACK_APP_PORTALS: is neither valid YAML nor JSON/],
+    [
+      { DUPLO_SLACK_APP_PORTALS: JSON.stringify([{ duplo_host: 'acme', duplo_token: portalToken }]) },
+      /^DUPLO_SLACK_APP_PORTALS\[0\.duplo_host\]: must be an http\(s\) URL/,
+    ],
+    [
+      { DUPLO_SLACK_APP_PORTALS: JSON.stringify([{ duplo_host: 'https://a.example.com' }]) },
+      /^DUPLO_SLACK_APP_PORTALS\[0\.duplo_token\]: /,
+    ],
+    [
+      {
+        DUPLO_SLACK_APP_PORTALS: JSON.stringify([
+          { name: 'A', duplo_host: 'https://a.example.com', duplo_token: portalToken },
+          { name: 'a', duplo_host: 'https://b.example.com', duplo_token: portalToken },
+        ]),
+      },
+      /portal name "a" is used twice/,
+    ],
+    [{ DUPLO_SLACK_APP_PORTALS_FILE: '/x.yaml' }, /^DUPLO_SLACK_APP_PORTALS_FILE: set either it or/],
+  ])('refuses %j with one line naming the variable', (override, expected) => {
+    expect(failure({ ...base, ...override })).toMatch(expected);
+  });
+
+  it('reports an unreadable portals file without its content', () => {
+    const message = failure(
+      { ...base, DUPLO_SLACK_APP_PORTALS: undefined, DUPLO_SLACK_APP_PORTALS_FILE: '/nope' },
+      () => {
+        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      },
+    );
+    expect(message).toBe('DUPLO_SLACK_APP_PORTALS_FILE: cannot read /nope (ENOENT)');
+  });
+
+  it('never echoes a token found in a malformed portal entry', () => {
+    const message = failure({
+      ...base,
+      DUPLO_SLACK_APP_PORTALS: JSON.stringify([{ duplo_host: portalToken, duplo_token: portalToken }]),
+    });
+    expect(message).toMatch(/duplo_host/);
+  });
+});
