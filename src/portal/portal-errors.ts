@@ -62,7 +62,7 @@ const bodyText = (data: unknown): string => {
 };
 
 /** A short, single-line excerpt of the body's `Message` field (JSON bodies only); never the body itself. */
-export function messageExcerpt(data: unknown): string | undefined {
+export function messageExcerpt(data: unknown, secrets: readonly string[] = []): string | undefined {
   let body: unknown = data;
   if (typeof data === 'string') {
     try {
@@ -74,7 +74,8 @@ export function messageExcerpt(data: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const message = (body as Record<string, unknown>).Message ?? (body as Record<string, unknown>).message;
   if (typeof message !== 'string') return undefined;
-  const line = message.replace(/\s+/g, ' ').trim();
+  // Redact before cutting, so a cut can never leave part of a token behind.
+  const line = scrub(message, secrets).replace(/\s+/g, ' ').trim();
   if (line === '') return undefined;
   return line.length > MaxExcerpt ? `${line.slice(0, MaxExcerpt - 1)}…` : line;
 }
@@ -91,7 +92,7 @@ export function codeForStatus(status: number, body: unknown): ErrorCode {
 }
 
 export function statusError(context: PortalCallContext, status: number, body: unknown): DomainError {
-  const excerpt = messageExcerpt(body);
+  const excerpt = messageExcerpt(body, context.secrets);
   return failure(codeForStatus(status, body), context, `HTTP ${status}${excerpt ? ` (${excerpt})` : ''}`, { status });
 }
 
