@@ -574,9 +574,9 @@ class Checker {
     if (!this.object(value, pointer, ['trigger_actions_on'])) return;
     if (value.trigger_actions_on === undefined) return;
     if (!this.array(value.trigger_actions_on, `${pointer}/trigger_actions_on`, 1, 2)) return;
-    value.trigger_actions_on.forEach((trigger, index) =>
-      this.enumValue(trigger, `${pointer}/trigger_actions_on/${index}`, ['on_enter_pressed', 'on_character_entered']),
-    );
+    value.trigger_actions_on.forEach((trigger, index) => {
+      this.enumValue(trigger, `${pointer}/trigger_actions_on/${index}`, ['on_enter_pressed', 'on_character_entered']);
+    });
   }
 
   block(value: unknown, pointer: string): void {
@@ -661,7 +661,9 @@ class Checker {
     }
     this.optionalText(value.text, `${pointer}/text`, L.sectionText, false);
     if (value.fields !== undefined && this.array(value.fields, `${pointer}/fields`, 1, L.sectionFields)) {
-      value.fields.forEach((field, index) => this.text(field, `${pointer}/fields/${index}`, L.sectionFieldText, false));
+      value.fields.forEach((field, index) => {
+        this.text(field, `${pointer}/fields/${index}`, L.sectionFieldText, false);
+      });
     }
     if (value.accessory !== undefined) this.element(value.accessory, `${pointer}/accessory`, ACCESSORY_ELEMENTS);
     this.boolean(value.expand, `${pointer}/expand`);
