@@ -1,0 +1,107 @@
+/**
+ * The migrations the runner applies, in order. Each `sql` is, byte for byte, the `.sql` file of the same name
+ * beside this one (those are kept for reading and for psql).
+ *
+ * Why constants and not reading the files at run time: the build is plain `tsc`, which does not copy `.sql` files
+ * into `dist/`, and an image may ship `dist/` alone. Constants are compiled in, so `tsx`/vitest from `src/` and
+ * `node dist/src/main.js` apply exactly the same SQL with no path guessing. `migrations.test.ts` fails when a
+ * constant and its file differ, or when a file has no constant.
+ */
+export interface Migration {
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    name: '001_initial',
+    sql: `-- Initial schema. Runs unchanged on PostgreSQL 15+ and on PGlite (PostgreSQL 17 in WASM).
+
+-- A Slack thread's tickets: one active link per thread, earlier links kept as history.
+CREATE TABLE thread_links (
+  id                bigserial PRIMARY KEY,
+  team_id           text        NOT NULL,
+  channel_id        text        NOT NULL,
+  thread_ts         text        NOT NULL,
+  portal            text        NOT NULL,
+  tenant_id         text        NOT NULL,
+  tenant_name       text        NOT NULL,
+  ticket_name       text        NOT NULL,
+  ticket_title      text        NOT NULL,
+  agent_name        text        NOT NULL,
+  agent_instance_id text        NOT NULL,
+  identity          text        NOT NULL,
+  created_by        text        NOT NULL,
+  active            boolean     NOT NULL DEFAULT true,
+  card_message_ts   text,
+  created_at        timestamptz NOT NULL,
+  updated_at        timestamptz NOT NULL
+);
+
+-- The invariant "a thread belongs to exactly one ticket at a time", enforced by the database.
+CREATE UNIQUE INDEX thread_links_one_active ON thread_links (team_id, channel_id, thread_ts) WHERE active;
+
+CREATE INDEX thread_links_history ON thread_links (team_id, channel_id, thread_ts, created_at);
+
+-- App Home: a user's active tickets, newest first.
+CREATE INDEX thread_links_active_by_creator ON thread_links (team_id, created_by, created_at DESC) WHERE active;
+
+-- Command cards. link_id is not a foreign key: card and link ids are opaque strings to callers.
+CREATE TABLE command_cards (
+  id           text        PRIMARY KEY,
+  link_id      text        NOT NULL,
+  team_id      text        NOT NULL,
+  channel_id   text        NOT NULL,
+  thread_ts    text        NOT NULL,
+  portal       text        NOT NULL,
+  tenant_id    text        NOT NULL,
+  ticket_name  text        NOT NULL,
+  identity     text        NOT NULL,
+  items        jsonb       NOT NULL,
+  choices      jsonb       NOT NULL DEFAULT '{}'::jsonb,
+  status       text        NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending', 'submitted', 'executed', 'failed', 'expired')),
+  message_ts   text,
+  submitted_by text,
+  submitted_at timestamptz,
+  outcome      text,
+  created_at   timestamptz NOT NULL,
+  updated_at   timestamptz NOT NULL,
+  expires_at   timestamptz NOT NULL
+);
+
+-- Expiry sweeps and resume after restart: cards in a status, oldest update first.
+CREATE INDEX command_cards_status_updated ON command_cards (status, updated_at);
+
+-- Slack event ids already handled (Slack retries the same event_id).
+CREATE TABLE processed_events (
+  event_id    text        PRIMARY KEY,
+  received_at timestamptz NOT NULL
+);
+
+CREATE INDEX processed_events_received_at ON processed_events (received_at);
+
+-- Short-lived exclusive claims shared by every service instance on one database.
+CREATE TABLE leases (
+  key        text        PRIMARY KEY,
+  owner      text        NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+
+-- Who did what to which ticket, when. Append-only.
+CREATE TABLE audit_log (
+  id          bigserial   PRIMARY KEY,
+  at          timestamptz NOT NULL,
+  actor       text        NOT NULL,
+  action      text        NOT NULL,
+  portal      text        NOT NULL,
+  tenant_id   text        NOT NULL,
+  ticket_name text        NOT NULL,
+  identity    text,
+  detail      jsonb       NOT NULL DEFAULT '{}'::jsonb
+);
+
+CREATE INDEX audit_log_ticket ON audit_log (portal, ticket_name, at);
+`,
+  },
+];
