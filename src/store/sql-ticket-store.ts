@@ -1,0 +1,315 @@
+import type { CardChoice, CardStatus, CommandCard, NewCommandCard } from '../domain/command-card.js';
+import { DomainError } from '../domain/errors.js';
+import type { AuditEntry, StoredAuditEntry, TicketStore } from '../domain/ports.js';
+import { type NewTicketLink, type ThreadRef, threadKey } from '../domain/thread-link.js';
+import { auditColumns, cardColumns, linkColumns, toAuditEntry, toCard, toLink } from './rows.js';
+import type { SqlExecutor } from './sql-executor.js';
+import { isUniqueViolation } from './store-errors.js';
+
+// The card lifecycle of domain/command-card.ts; anything else is a caller bug, refused before touching the row.
+const allowedTransitions: Readonly<Record<CardStatus, readonly CardStatus[]>> = {
+  pending: ['submitted', 'expired'],
+  submitted: ['executed', 'failed'],
+  executed: [],
+  failed: [],
+  expired: [],
+};
+
+// thread_links.id is a bigserial shown to callers as text; anything else cannot name a link.
+const linkIdParam = (id: string): string | null => (/^\d{1,18}$/.test(id) ? id : null);
+
+const choiceJson = (choice: CardChoice) => ({
+  decision: choice.decision,
+  ...(choice.reason === undefined ? {} : { reason: choice.reason }),
+  by: choice.by,
+  at: choice.at.toISOString(),
+});
+
+const threadParams = (thread: ThreadRef) => [thread.teamId, thread.channelId, thread.threadTs];
+
+export interface SqlTicketStoreOptions {
+  /** Releases the engine (pool, PGlite instance). */
+  readonly close?: () => Promise<void>;
+}
+
+/** The TicketStore over any SqlExecutor: PGlite and PostgreSQL run exactly these statements. */
+export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketStoreOptions = {}): TicketStore {
+  const db = executor;
+
+  const insertLink = (link: NewTicketLink, at: Date) =>
+    db.transaction(async (tx) => {
+      // Linkers of one thread queue here (across connections and instances), so they do not trip over the
+      // one-active-link index; the index stays the guarantee.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [threadKey(link.thread)]);
+      await tx.query(
+        `UPDATE thread_links SET active = false, updated_at = $4
+          WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3 AND active`,
+        [...threadParams(link.thread), at],
+      );
+      const rows = await tx.query(
+        `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, tenant_id, tenant_name, ticket_name,
+           ticket_title, agent_name, agent_instance_id, identity, created_by, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true, $13, $13)
+         RETURNING ${linkColumns}`,
+        [
+          ...threadParams(link.thread),
+          link.portal,
+          link.tenantId,
+          link.tenantName,
+          link.ticketName,
+          link.ticketTitle,
+          link.agentName,
+          link.agentInstanceId,
+          link.identity,
+          link.createdBy,
+          at,
+        ],
+      );
+      return toLink(rows[0]);
+    });
+
+  const store: TicketStore = {
+    async ping() {
+      await db.query('SELECT 1');
+    },
+
+    async close() {
+      await options.close?.();
+    },
+
+    async activeLink(thread) {
+      const rows = await db.query(
+        `SELECT ${linkColumns} FROM thread_links WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3 AND active`,
+        threadParams(thread),
+      );
+      return rows.length === 0 ? null : toLink(rows[0]);
+    },
+
+    async getLink(id) {
+      const linkId = linkIdParam(id);
+      if (linkId === null) return null;
+      const rows = await db.query(`SELECT ${linkColumns} FROM thread_links WHERE id = $1`, [linkId]);
+      return rows.length === 0 ? null : toLink(rows[0]);
+    },
+
+    async linkThread(link, at) {
+      try {
+        return await insertLink(link, at);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+      // A linker that did not take the thread lock (an older instance) won the race: once more, then give up.
+      try {
+        return await insertLink(link, at);
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw new DomainError('store.conflict', 'Another link was made for this thread at the same time.', {
+          operation: 'linkThread',
+        });
+      }
+    },
+
+    async updateLink(id, patch, at) {
+      const linkId = linkIdParam(id);
+      const rows =
+        linkId === null
+          ? []
+          : await db.query(
+              `UPDATE thread_links SET
+                 agent_name = COALESCE($2, agent_name),
+                 agent_instance_id = COALESCE($3, agent_instance_id),
+                 identity = COALESCE($4, identity),
+                 card_message_ts = COALESCE($5, card_message_ts),
+                 updated_at = $6
+               WHERE id = $1
+               RETURNING ${linkColumns}`,
+              [
+                linkId,
+                patch.agentName ?? null,
+                patch.agentInstanceId ?? null,
+                patch.identity ?? null,
+                patch.cardMessageTs ?? null,
+                at,
+              ],
+            );
+      if (rows.length === 0) throw new DomainError('thread.not_linked', 'No such thread link.', { linkId: id });
+      return toLink(rows[0]);
+    },
+
+    async linkHistory(thread) {
+      const rows = await db.query(
+        `SELECT ${linkColumns} FROM thread_links WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3
+          ORDER BY created_at, id`,
+        threadParams(thread),
+      );
+      return rows.map(toLink);
+    },
+
+    async activeLinksCreatedBy(teamId, slackUserId, limit) {
+      const rows = await db.query(
+        `SELECT ${linkColumns} FROM thread_links WHERE team_id = $1 AND created_by = $2 AND active
+          ORDER BY created_at DESC, id DESC LIMIT $3`,
+        [teamId, slackUserId, limit],
+      );
+      return rows.map(toLink);
+    },
+
+    createCard: (card) => insertCard(db, card),
+
+    async getCard(id) {
+      const rows = await db.query(`SELECT ${cardColumns} FROM command_cards WHERE id = $1`, [id]);
+      return rows.length === 0 ? null : toCard(rows[0]);
+    },
+
+    async setCardMessageTs(id, messageTs, at) {
+      const rows = await db.query(
+        'UPDATE command_cards SET message_ts = $2, updated_at = $3 WHERE id = $1 RETURNING id',
+        [id, messageTs, at],
+      );
+      if (rows.length === 0) throw new DomainError('card.not_found', 'No such command card.', { cardId: id });
+    },
+
+    async recordChoice(id, index, choice, at) {
+      if (!Number.isInteger(index) || index < 0) {
+        throw new DomainError('input.invalid', 'A command index is a non-negative integer.', { cardId: id });
+      }
+      const rows = await db.query(
+        `UPDATE command_cards SET choices = jsonb_set(choices, ARRAY[$2::text], $3::jsonb), updated_at = $4
+          WHERE id = $1 AND status = 'pending'
+          RETURNING ${cardColumns}`,
+        [id, String(index), JSON.stringify(choiceJson(choice)), at],
+      );
+      return rows.length === 0 ? null : toCard(rows[0]);
+    },
+
+    async transitionCard(id, from, to, fields) {
+      if (!allowedTransitions[from].includes(to)) {
+        throw new DomainError('card.invalid_transition', `A card cannot go from ${from} to ${to}.`, { cardId: id });
+      }
+      const choices =
+        fields.choices === undefined
+          ? null
+          : JSON.stringify(Object.fromEntries(Object.entries(fields.choices).map(([key, c]) => [key, choiceJson(c)])));
+      // The WHERE on the current status is the whole once-only guarantee: of racing callers, one row update wins.
+      const rows = await db.query(
+        `UPDATE command_cards SET
+           status = $3,
+           updated_at = $4,
+           submitted_by = COALESCE($5, submitted_by),
+           submitted_at = COALESCE($6, submitted_at),
+           choices = COALESCE($7::jsonb, choices),
+           outcome = COALESCE($8, outcome)
+         WHERE id = $1 AND status = $2
+         RETURNING ${cardColumns}`,
+        [
+          id,
+          from,
+          to,
+          fields.at,
+          fields.submittedBy ?? null,
+          to === 'submitted' ? fields.at : null,
+          choices,
+          fields.outcome ?? null,
+        ],
+      );
+      return rows.length === 0 ? null : toCard(rows[0]);
+    },
+
+    async cardsInStatus(status, before, limit) {
+      const rows = await db.query(
+        `SELECT ${cardColumns} FROM command_cards WHERE status = $1 AND updated_at < $2
+          ORDER BY updated_at, id LIMIT $3`,
+        [status, before, limit],
+      );
+      return rows.map(toCard);
+    },
+
+    async recordEvent(eventId, at) {
+      const rows = await db.query(
+        `INSERT INTO processed_events (event_id, received_at) VALUES ($1, $2)
+           ON CONFLICT (event_id) DO NOTHING
+           RETURNING event_id`,
+        [eventId, at],
+      );
+      return rows.length === 1;
+    },
+
+    async pruneEvents(before) {
+      const rows = await db.query(
+        `WITH pruned AS (DELETE FROM processed_events WHERE received_at < $1 RETURNING 1)
+         SELECT count(*)::int AS pruned FROM pruned`,
+        [before],
+      );
+      return Number(rows[0]?.pruned ?? 0);
+    },
+
+    async acquireLease(key, owner, until, now) {
+      // One statement: take a free key, or take over an expired one, or extend our own; otherwise no row comes back.
+      const rows = await db.query(
+        `INSERT INTO leases (key, owner, expires_at) VALUES ($1, $2, $3)
+           ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+           WHERE leases.expires_at <= $4 OR leases.owner = EXCLUDED.owner
+           RETURNING key`,
+        [key, owner, until, now],
+      );
+      return rows.length === 1;
+    },
+
+    async releaseLease(key, owner) {
+      await db.query('DELETE FROM leases WHERE key = $1 AND owner = $2', [key, owner]);
+    },
+
+    async appendAudit(entry: AuditEntry) {
+      await db.query(
+        `INSERT INTO audit_log (at, actor, action, portal, tenant_id, ticket_name, identity, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
+        [
+          entry.at,
+          entry.actor,
+          entry.action,
+          entry.portal,
+          entry.tenantId,
+          entry.ticketName,
+          entry.identity ?? null,
+          JSON.stringify(entry.detail),
+        ],
+      );
+    },
+
+    async auditForTicket(portal, ticketName): Promise<StoredAuditEntry[]> {
+      const rows = await db.query(
+        `SELECT ${auditColumns} FROM audit_log WHERE portal = $1 AND ticket_name = $2 ORDER BY at, id`,
+        [portal, ticketName],
+      );
+      return rows.map(toAuditEntry);
+    },
+  };
+  return store;
+}
+
+async function insertCard(db: SqlExecutor, card: NewCommandCard): Promise<CommandCard> {
+  try {
+    const rows = await db.query(
+      `INSERT INTO command_cards (id, link_id, team_id, channel_id, thread_ts, portal, tenant_id, ticket_name,
+         identity, items, choices, status, created_at, updated_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, '{}'::jsonb, 'pending', $11, $11, $12)
+       RETURNING ${cardColumns}`,
+      [
+        card.id,
+        card.linkId,
+        ...threadParams(card.thread),
+        card.portal,
+        card.tenantId,
+        card.ticketName,
+        card.identity,
+        JSON.stringify(card.items),
+        card.createdAt,
+        card.expiresAt,
+      ],
+    );
+    return toCard(rows[0]);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw new DomainError('store.conflict', 'A command card with this id already exists.', { cardId: card.id });
+  }
+}
