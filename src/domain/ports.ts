@@ -97,6 +97,14 @@ export interface PortalDirectory {
 
 // ───────────────────────────── Store ─────────────────────────────
 
+/** The message that asked for help in a thread without a ticket: its text becomes the ticket's content. */
+export interface ThreadRequest {
+  readonly thread: ThreadRef;
+  readonly requestTs: string;
+  readonly slackUserId: string;
+  readonly text: string;
+}
+
 export interface AuditEntry {
   readonly at: Date;
   readonly actor: string; // Slack user id, or 'system'
@@ -130,6 +138,12 @@ export interface TicketStore {
   linkHistory(thread: ThreadRef): Promise<TicketLink[]>;
   /** Active links created by a Slack user, newest first (App Home). */
   activeLinksCreatedBy(teamId: string, slackUserId: string, limit: number): Promise<TicketLink[]>;
+
+  // requests waiting for Create Ticket
+  saveRequest(request: ThreadRequest, at: Date): Promise<void>;
+  getRequest(thread: ThreadRef, requestTs: string): Promise<ThreadRequest | null>;
+  /** Removes requests saved before `before` (a request nobody turned into a ticket). */
+  pruneRequests(before: Date): Promise<number>;
 
   // command cards
   createCard(card: NewCommandCard): Promise<CommandCard>;

@@ -149,3 +149,5 @@ export function toAuditEntry(raw: SqlRow | undefined): StoredAuditEntry {
     detail: row.detail,
   };
 }
+
+export const RequestRow = z.object({ slack_user_id: z.string(), text: z.string() });

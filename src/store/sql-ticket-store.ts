@@ -2,7 +2,7 @@ import type { CardChoice, CardStatus, CommandCard, NewCommandCard } from '../dom
 import { DomainError } from '../domain/errors.js';
 import type { AuditEntry, StoredAuditEntry, TicketStore } from '../domain/ports.js';
 import { type NewTicketLink, type ThreadRef, threadKey } from '../domain/thread-link.js';
-import { auditColumns, cardColumns, linkColumns, toAuditEntry, toCard, toLink } from './rows.js';
+import { auditColumns, cardColumns, linkColumns, RequestRow, toAuditEntry, toCard, toLink } from './rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { isUniqueViolation } from './store-errors.js';
 
@@ -143,6 +143,44 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
         threadParams(thread),
       );
       return rows.map(toLink);
+    },
+
+    async saveRequest(request, at) {
+      await db.query(
+        `INSERT INTO thread_requests (team_id, channel_id, thread_ts, request_ts, slack_user_id, text, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (team_id, channel_id, thread_ts, request_ts) DO NOTHING`,
+        [
+          request.thread.teamId,
+          request.thread.channelId,
+          request.thread.threadTs,
+          request.requestTs,
+          request.slackUserId,
+          request.text,
+          at,
+        ],
+      );
+    },
+
+    async getRequest(thread, requestTs) {
+      const rows = await db.query(
+        `SELECT slack_user_id, text FROM thread_requests
+          WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3 AND request_ts = $4`,
+        [thread.teamId, thread.channelId, thread.threadTs, requestTs],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      const parsed = RequestRow.parse(row);
+      return { thread, requestTs, slackUserId: parsed.slack_user_id, text: parsed.text };
+    },
+
+    async pruneRequests(before) {
+      const rows = await db.query(
+        `WITH pruned AS (DELETE FROM thread_requests WHERE created_at < $1 RETURNING 1)
+         SELECT count(*)::int AS pruned FROM pruned`,
+        [before],
+      );
+      return Number(rows[0]?.pruned ?? 0);
     },
 
     async activeLinksCreatedBy(teamId, slackUserId, limit) {

@@ -372,6 +372,23 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
     });
   });
 
+  describe('thread requests', () => {
+    it('saves a request once, reads it back, and prunes old ones', async () => {
+      const thread = newThread();
+      const request = { thread, requestTs: '1700000000.000200', slackUserId: 'U1', text: 'pods crash in dev' };
+      expect(await store.getRequest(thread, request.requestTs)).toBeNull();
+      await store.saveRequest(request, t0);
+      await store.saveRequest({ ...request, text: 'a retry must not overwrite' }, minutes(1));
+      expect(await store.getRequest(thread, request.requestTs)).toEqual(request);
+      expect(await store.getRequest({ ...thread, channelId: 'C-other' }, request.requestTs)).toBeNull();
+      const later = { ...request, requestTs: '1700000000.000300', text: 'second' };
+      await store.saveRequest(later, minutes(30));
+      expect(await store.pruneRequests(minutes(10))).toBeGreaterThanOrEqual(1);
+      expect(await store.getRequest(thread, request.requestTs)).toBeNull();
+      expect(await store.getRequest(thread, later.requestTs)).toEqual(later);
+    });
+  });
+
   describe('leases', () => {
     it('is held by one owner until it expires or is released', async () => {
       const key = unique('thread');
