@@ -1,0 +1,199 @@
+import type { AccessService } from './access.js';
+import { DomainError } from './errors.js';
+import type { AgentMessage, PlatformContext } from './messages.js';
+import type { Agent, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import { type ThreadRef, type TicketLink, threadKey } from './thread-link.js';
+
+/** The Slack user acting, as the domain needs them: who they are and the email that maps them to a portal user. */
+export interface Actor {
+  readonly slackUserId: string;
+  readonly teamId: string;
+  readonly email: string | null;
+}
+
+export interface CreateTicketRequest {
+  readonly thread: ThreadRef;
+  readonly actor: Actor;
+  readonly portal: string;
+  readonly tenantId: string;
+  readonly agentName: string;
+  readonly identity: string;
+  /** The thread's request, without the bot mention. */
+  readonly request: string;
+}
+
+/** A request checked against the portal now: the tenant is accessible, the agent exists, the identity is allowed. */
+export interface ValidatedTicketRequest extends CreateTicketRequest {
+  readonly tenantName: string;
+  readonly agent: Agent;
+}
+
+export interface CreatedTicketResult {
+  readonly link: TicketLink;
+  readonly firstReply: AgentMessage | null;
+}
+
+export interface RelayResult {
+  readonly link: TicketLink;
+  readonly reply: AgentMessage;
+}
+
+export interface TicketService {
+  /** Re-checks access, agent and identity against the portal (fresh, not cached). */
+  validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
+  createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
+  /** Sends a thread message to the thread's ticket; messages of one thread go one at a time, in order. */
+  relay(input: { readonly thread: ThreadRef; readonly actor: Actor; readonly text: string }): Promise<RelayResult>;
+  activeLink(thread: ThreadRef): Promise<TicketLink | null>;
+  ticketUrl(link: Pick<TicketLink, 'portal' | 'tenantId' | 'ticketName'>): string;
+}
+
+const TitleLength = 100;
+
+/** A ticket title from the request: its first non-empty line, whitespace folded, at most 100 characters. */
+export function titleFromRequest(request: string): string {
+  const firstLine = request
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .find((line) => line.length > 0);
+  if (!firstLine) return 'Request from Slack';
+  return firstLine.length > TitleLength ? `${firstLine.slice(0, TitleLength - 1)}…` : firstLine;
+}
+
+export function platformContextFor(thread: ThreadRef, actor: Actor, identity: string): PlatformContext {
+  return {
+    impersonate_user: identity,
+    source: 'slack',
+    slack_team_id: thread.teamId,
+    slack_channel_id: thread.channelId,
+    slack_thread_ts: thread.threadTs,
+    slack_user_id: actor.slackUserId,
+    ...(actor.email ? { slack_user_email: actor.email } : {}),
+  };
+}
+
+export function createTicketService({
+  portals,
+  access,
+  store,
+  clock,
+  newId,
+  creationLeaseMs = 180_000,
+}: {
+  portals: PortalDirectory;
+  access: AccessService;
+  store: TicketStore;
+  clock: Clock;
+  newId: IdSource;
+  creationLeaseMs?: number;
+}): TicketService {
+  const threadQueues = new Map<string, Promise<unknown>>();
+
+  const inThreadOrder = <T>(thread: ThreadRef, work: () => Promise<T>): Promise<T> => {
+    const key = threadKey(thread);
+    const previous = threadQueues.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    threadQueues.set(key, next);
+    const cleanup = () => {
+      if (threadQueues.get(key) === next) threadQueues.delete(key);
+    };
+    next.then(cleanup, cleanup);
+    return next;
+  };
+
+  return {
+    activeLink: (thread) => store.activeLink(thread),
+
+    ticketUrl: (link) => portals.get(link.portal).ticketUrl(link.tenantId, link.ticketName),
+
+    async validateCreate(request) {
+      const portal = portals.get(request.portal);
+      const tenant = await access.requireTenant(portal.name, request.actor.email, request.tenantId, {
+        write: false,
+        fresh: true,
+      });
+      const [agent, identity] = await Promise.all([
+        access.requireAgent(portal.name, tenant.id, request.agentName),
+        access.requireIdentity(portal.name, tenant.id, request.identity),
+      ]);
+      return { ...request, portal: portal.name, tenantName: tenant.name, agent, identity };
+    },
+
+    async createTicket(request) {
+      const portal = portals.get(request.portal);
+      const { agent, identity } = request;
+      const tenant = { id: request.tenantId, name: request.tenantName };
+
+      // One creation per thread at a time, across instances: two people pressing Create Ticket together, or a
+      // double submit, must not make two tickets for one thread.
+      const leaseKey = `create:${threadKey(request.thread)}`;
+      const owner = newId();
+      const now = clock.now();
+      if (!(await store.acquireLease(leaseKey, owner, new Date(now.getTime() + creationLeaseMs), now))) {
+        throw new DomainError('thread.busy', 'A ticket is already being created for this thread');
+      }
+      try {
+        const existing = await store.activeLink(request.thread);
+        if (existing) {
+          throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`, {
+            ticketName: existing.ticketName,
+          });
+        }
+        const title = titleFromRequest(request.request);
+        const created = await portal.createTicket({
+          tenantId: tenant.id,
+          title,
+          content: request.request,
+          agent,
+          identity,
+          platformContext: platformContextFor(request.thread, request.actor, identity),
+        });
+        const at = clock.now();
+        const link = await store.linkThread(
+          {
+            thread: request.thread,
+            portal: portal.name,
+            tenantId: tenant.id,
+            tenantName: tenant.name,
+            ticketName: created.ticketName,
+            ticketTitle: title,
+            agentName: agent.name,
+            agentInstanceId: agent.instanceId,
+            identity,
+            createdBy: request.actor.slackUserId,
+          },
+          at,
+        );
+        await store.appendAudit({
+          at,
+          actor: request.actor.slackUserId,
+          action: 'ticket.created',
+          portal: portal.name,
+          tenantId: tenant.id,
+          ticketName: created.ticketName,
+          identity,
+          detail: { agent: agent.name, channelId: request.thread.channelId, threadTs: request.thread.threadTs },
+        });
+        return { link, firstReply: created.firstReply };
+      } finally {
+        await store.releaseLease(leaseKey, owner);
+      }
+    },
+
+    relay({ thread, actor, text }) {
+      return inThreadOrder(thread, async () => {
+        const link = await store.activeLink(thread);
+        if (!link) throw new DomainError('thread.not_linked', 'This thread has no ticket');
+        await access.requireTenant(link.portal, actor.email, link.tenantId, { write: false, fresh: false });
+        const identity = await access.requireIdentity(link.portal, link.tenantId, link.identity);
+        const reply = await portals.get(link.portal).sendMessage({
+          tenantId: link.tenantId,
+          ticketName: link.ticketName,
+          content: text,
+          platformContext: platformContextFor(thread, actor, identity),
+        });
+        return { link, reply };
+      });
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { config as loadDotenv } from 'dotenv';
+import { ConfigError, loadConfig } from './config.js';
+import { StartupError, startService } from './service.js';
+
+/** Process entry: read .env (when present) and the environment, start, stop cleanly on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    service = await startService(loadConfig(process.env));
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof StartupError) {
+      process.stderr.write(`duplo-helpdesk-slack: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const shutdown = (signal: string) => {
+    service.logger.info({ signal }, 'shutdown requested');
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        service.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`duplo-helpdesk-slack: failed to start: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(1);
+});

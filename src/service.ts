@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { WebClientOptions } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
+import type { DestinationStream } from 'pino';
+import type { AppConfig } from './config.js';
+import { createAccessService } from './domain/access.js';
+import { type Clock, systemClock, type TicketStore } from './domain/ports.js';
+import { createRedactor } from './domain/redact.js';
+import { createTicketService } from './domain/ticket-service.js';
+import { createServiceHttpServer } from './http/service-http-server.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createHttpPortalClient, createPortalDirectory, type HttpPortalClientOptions } from './portal/index.js';
+import { createReadiness } from './readiness.js';
+import { createSlackApp } from './slack/app.js';
+import type { SlackDeps } from './slack/deps.js';
+import { registerListeners } from './slack/listeners/index.js';
+import { createSlackUserDirectory } from './slack/slack-users.js';
+import { createThreadPoster } from './slack/thread-poster.js';
+import { openStore } from './store/open-store.js';
+import { createWorkTracker } from './work-tracker.js';
+
+/** Knobs tests, the demo and the benchmark turn; production uses the defaults. */
+export interface ServiceOptions {
+  readonly clock?: Clock;
+  readonly host?: string;
+  readonly slackClientOptions?: Partial<WebClientOptions>;
+  readonly portalClientOptions?: Omit<HttpPortalClientOptions, 'observe'>;
+  readonly logDestination?: DestinationStream;
+  readonly submitBudgetMs?: number;
+  readonly shutdownTimeoutMs?: number;
+  /** Reuse an already open store (tests running two instances on one database open their own). */
+  readonly store?: TicketStore;
+}
+
+export interface RunningService {
+  readonly url: string;
+  readonly port: number;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly store: TicketStore;
+  readonly deps: SlackDeps;
+  /** Stops taking Slack work, lets in-flight handlers finish (bounded), closes the store. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+/** The composition root: the only place that news things up. */
+export async function startService(config: AppConfig, options: ServiceOptions = {}): Promise<RunningService> {
+  const clock = options.clock ?? systemClock;
+  const secrets = [
+    config.slack.botToken,
+    config.slack.appToken,
+    config.slack.signingSecret,
+    ...config.portals.map((p) => p.token),
+  ].filter((secret): secret is string => !!secret);
+  const redactor = createRedactor({ extraSecrets: secrets });
+  const logger = createLogger({
+    level: config.logLevel,
+    redactText: (text) => redactor.redact(text).text,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
+  const metrics = createMetrics();
+  const work = createWorkTracker();
+
+  const slackClientOptions: WebClientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    timeout: 10_000,
+    ...options.slackClientOptions,
+  };
+  const auth = await authenticate(config.slack.botToken, slackClientOptions);
+
+  const store = options.store ?? (await openStore(config));
+  const portalClients = config.portals.map((portal) =>
+    createHttpPortalClient(portal, {
+      ...options.portalClientOptions,
+      observe: (call) => {
+        metrics.portalCalls.inc({ portal: call.portal, operation: call.operation, outcome: call.outcome });
+        metrics.portalCallSeconds.observe({ portal: call.portal, operation: call.operation }, call.seconds);
+      },
+    }),
+  );
+  const portals = createPortalDirectory(portalClients);
+  const access = createAccessService({ portals, clock });
+  const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID });
+
+  const runtime = createSlackApp(
+    {
+      mode: config.slack.mode,
+      botToken: config.slack.botToken,
+      apiUrl: config.slack.apiUrl,
+      botId: auth.botId,
+      botUserId: auth.botUserId,
+      ...(config.slack.signingSecret ? { signingSecret: config.slack.signingSecret } : {}),
+      ...(config.slack.appToken ? { appToken: config.slack.appToken } : {}),
+      ...(options.slackClientOptions ? { clientOptions: options.slackClientOptions } : {}),
+    },
+    { logger, metrics, work, firstDelivery: (eventId) => store.recordEvent(eventId, clock.now()) },
+  );
+  const client = runtime.app.client;
+  const deps: SlackDeps = {
+    identity: { teamId: auth.teamId, botUserId: auth.botUserId },
+    portals,
+    access,
+    tickets,
+    store,
+    users: createSlackUserDirectory({ client, clock }),
+    poster: createThreadPoster({ client, logger, metrics }),
+    redactor,
+    clock,
+    logger,
+    metrics,
+    submitBudgetMs: options.submitBudgetMs ?? 2_000,
+  };
+  registerListeners(runtime.app, deps);
+
+  let draining = false;
+  const readiness = createReadiness({ store, portals: portalClients, clock });
+  const server = createServiceHttpServer({
+    readiness,
+    metrics,
+    logger,
+    isDraining: () => draining,
+    ...(runtime.httpListener ? { slackListener: runtime.httpListener, slackKindOf: runtime.kindOf } : {}),
+  });
+
+  await runtime.start();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const maintenance = setInterval(() => void prune(store, clock, logger), 60 * 60_000);
+  maintenance.unref();
+  logger.info(
+    { mode: config.slack.mode, port, portals: config.portals.map((portal) => portal.name), teamId: auth.teamId },
+    'duplo-helpdesk-slack started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      draining = true;
+      clearInterval(maintenance);
+      logger.info({ inFlight: work.inFlight() }, 'stopping: no new Slack work accepted');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await runtime.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
+      const drained = await work.drain(options.shutdownTimeoutMs ?? 20_000);
+      if (!drained) logger.warn({ inFlight: work.inFlight() }, 'stopping with work still in flight');
+      server.closeAllConnections();
+      await closed;
+      if (!options.store) await store.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { url: `http://127.0.0.1:${port}`, port, logger, metrics, store, deps, stop };
+}
+
+async function authenticate(token: string, clientOptions: WebClientOptions) {
+  const client = new WebClient(token, { ...clientOptions, retryConfig: { retries: 2 } });
+  try {
+    const result = await client.auth.test();
+    if (!result.team_id || !result.user_id) throw new Error('auth.test did not name the team and bot user');
+    return { teamId: result.team_id, botUserId: result.user_id, botId: result.bot_id ?? result.user_id };
+  } catch (error) {
+    const slackCode = (error as { data?: { error?: string } }).data?.error;
+    throw new StartupError(
+      `SLACK_BOT_TOKEN: Slack did not accept the token (${slackCode ?? (error as Error).message ?? 'auth.test failed'})`,
+    );
+  }
+}
+
+async function prune(store: TicketStore, clock: Clock, logger: Logger): Promise<void> {
+  const now = clock.now().getTime();
+  try {
+    const events = await store.pruneEvents(new Date(now - 24 * 60 * 60_000));
+    const requests = await store.pruneRequests(new Date(now - 7 * 24 * 60 * 60_000));
+    logger.debug({ events, requests }, 'pruned processed events and stale requests');
+  } catch (error) {
+    logger.warn({ err: error }, 'pruning failed; will retry in an hour');
+  }
+}

@@ -1,0 +1,88 @@
+import { isDomainError } from '../domain/errors.js';
+import type { AgentMessage } from '../domain/messages.js';
+import type { ThreadRef, TicketLink } from '../domain/thread-link.js';
+import type { Actor } from '../domain/ticket-service.js';
+import type { Logger } from '../logger.js';
+import { buildAgentReply } from './blocks/agent-reply.js';
+import { buildNotice } from './blocks/notice.js';
+import type { SlackDeps } from './deps.js';
+import { replyFor } from './error-replies.js';
+
+/** The Slack user as the domain needs them. Users of another workspace (Slack Connect) keep their own team. */
+export async function actorFor(deps: SlackDeps, slackUserId: string): Promise<Actor> {
+  const user = await deps.users.get(slackUserId);
+  return { slackUserId, teamId: user.teamId ?? deps.identity.teamId, email: user.email };
+}
+
+/** Progress while the agent works: the thread status line where Slack allows it, else a placeholder to update. */
+export interface Progress {
+  /** Posts `content` in place of the placeholder when there is one; returns false when it must be posted anew. */
+  readonly placeholderTs: string | null;
+  clear(): Promise<void>;
+}
+
+export async function startProgress(deps: SlackDeps, thread: ThreadRef, agentName: string): Promise<Progress> {
+  if (await deps.poster.setStatus(thread, `${agentName} is working on it…`)) {
+    return { placeholderTs: null, clear: async () => void (await deps.poster.setStatus(thread, '')) };
+  }
+  try {
+    const ts = await deps.poster.post(thread, {
+      text: `${agentName} is working on it…`,
+      blocks: [
+        {
+          type: 'context',
+          elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: _${agentName} is working on it…_` }],
+        },
+      ],
+    });
+    return { placeholderTs: ts, clear: async () => undefined };
+  } catch {
+    return { placeholderTs: null, clear: async () => undefined };
+  }
+}
+
+/**
+ * Posts what the agent said: its text (redacted, converted to safe mrkdwn, split or uploaded when long), then
+ * hands any proposed commands to the command-card flow.
+ */
+export async function postAgentReply(
+  deps: SlackDeps,
+  link: TicketLink,
+  reply: AgentMessage,
+  progress: Progress | null,
+): Promise<void> {
+  const redacted = deps.redactor.redact(reply.content);
+  const post = buildAgentReply(link.agentName, redacted.text);
+  const message = post.kind === 'message' ? post.message : post.summary;
+  if (progress?.placeholderTs) await deps.poster.update(link.thread.channelId, progress.placeholderTs, message);
+  else await deps.poster.post(link.thread, message);
+  if (post.kind === 'file') {
+    await deps.poster.uploadText(link.thread, {
+      filename: post.filename,
+      title: `Reply from ${link.agentName}`,
+      content: deps.redactor.redact(post.content).text,
+    });
+  }
+  await deps.afterAgentReply?.(link, reply);
+}
+
+/** Tells the person what failed: access problems privately to them, everything else in the thread. */
+export async function reportFailure(
+  deps: SlackDeps,
+  log: Logger,
+  thread: ThreadRef,
+  slackUserId: string,
+  error: unknown,
+  what: string,
+): Promise<void> {
+  const words = replyFor(error);
+  if (isDomainError(error)) log.warn({ code: error.code, details: error.details, what }, `${what} failed`);
+  else log.error({ err: error, what }, `${what} failed`);
+  const privately = isDomainError(error) && (error.code.startsWith('access.') || error.code === 'limit.exceeded');
+  try {
+    if (privately) await deps.poster.ephemeral(thread, slackUserId, buildNotice(words));
+    else await deps.poster.post(thread, buildNotice(`${what} failed. ${words}`));
+  } catch (postError) {
+    log.error({ err: postError, what }, 'could not tell the user about a failure');
+  }
+}

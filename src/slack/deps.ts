@@ -1,0 +1,31 @@
+import type { AccessService } from '../domain/access.js';
+import type { Clock, PortalDirectory, TicketStore } from '../domain/ports.js';
+import type { Redactor } from '../domain/redact.js';
+import type { TicketService } from '../domain/ticket-service.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { SlackUserDirectory } from './slack-users.js';
+import type { ThreadPoster } from './thread-poster.js';
+
+/** What Slack listeners need. Listeners stay thin: payload in, one domain call, Block Kit out. */
+export interface SlackDeps {
+  /** The workspace the app is installed in and the bot's own user id (from auth.test at start). */
+  readonly identity: { readonly teamId: string; readonly botUserId: string };
+  readonly portals: PortalDirectory;
+  readonly access: AccessService;
+  readonly tickets: TicketService;
+  readonly store: TicketStore;
+  readonly users: SlackUserDirectory;
+  readonly poster: ThreadPoster;
+  readonly redactor: Redactor;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Called after an agent reply is posted: proposed commands become a command card (approval flow). */
+  readonly afterAgentReply?: (
+    link: import('../domain/thread-link.js').TicketLink,
+    reply: import('../domain/messages.js').AgentMessage,
+  ) => Promise<void>;
+  /** How long a modal submission may spend validating before it acks and reports problems in the thread. */
+  readonly submitBudgetMs: number;
+}

@@ -1,0 +1,51 @@
+import { type ErrorCode, isDomainError } from '../domain/errors.js';
+
+/** Every error code in words a Slack user reads. A code without words fails the type check. */
+const replies = {
+  'portal.unauthorized':
+    'The DuploCloud portal rejected this service’s API token. Nothing was changed; an administrator needs to renew the token.',
+  'portal.forbidden':
+    'The DuploCloud portal refused this request for the service’s token. Nothing was changed; an administrator should check the token’s role.',
+  'portal.not_found': 'The DuploCloud portal could not find that item. It may have been deleted.',
+  'portal.rejected': 'The DuploCloud portal rejected the request. Nothing was changed.',
+  'portal.unavailable': 'The DuploCloud portal is not answering. Nothing was changed; try again in a minute.',
+  'portal.timeout': 'The DuploCloud portal took too long to answer. Nothing was changed; try again in a minute.',
+  'portal.bad_response': 'The DuploCloud portal sent an answer this service cannot read. Nothing was changed.',
+  'portal.unknown': 'The DuploCloud portal call failed. Nothing was changed.',
+  'access.no_email':
+    'Slack does not share your email address with this app, so it cannot match you to a DuploCloud user. Ask your Slack admin to grant the app `users:read.email`, or use the web HelpDesk.',
+  'access.no_portal_user':
+    'There is no DuploCloud user with your Slack email address in this portal. Ask a portal administrator for access.',
+  'access.tenant_denied': 'You do not have access to that tenant in this portal.',
+  'access.read_only': 'You have read-only access to this tenant, so you cannot do that.',
+  'access.identity_not_allowed':
+    'That identity is not (or no longer) in the tenant’s `helpdesk-impersonatable-users` setting.',
+  'access.no_identities':
+    'This tenant has no `helpdesk-impersonatable-users` setting, so the agent cannot act as anyone. A portal administrator adds it under Administrator → Tenants → Settings.',
+  'agent.unknown': 'That agent is not available for this tenant.',
+  'thread.not_linked': 'This thread is not linked to a HelpDesk ticket yet. Mention me to create one.',
+  'thread.already_linked':
+    'This thread is already linked to a ticket. Use Update Context on the ticket card to change it.',
+  'thread.busy': 'A ticket is already being created for this thread. Give it a moment.',
+  'card.not_found': 'These commands are no longer known to the service.',
+  'card.already_submitted': 'These commands were already submitted.',
+  'card.expired': 'These commands expired before they were submitted. Ask the agent again.',
+  'card.stale_command': 'This card no longer matches the commands that were proposed. Nothing was run.',
+  'card.no_decisions': 'Choose Approve, Reject or Ignore for at least one command before you submit.',
+  'card.invalid_transition': 'These commands cannot change state now.',
+  'limit.exceeded': 'Too many requests in a short time. Wait a minute and try again.',
+  'input.invalid': 'Some of the input was not valid.',
+  'store.unavailable': 'The service’s database is not answering. Nothing was changed; try again shortly.',
+  'store.conflict': 'Someone else changed this at the same moment. Try again.',
+  'slack.not_in_channel': 'I am not a member of this channel. Invite me with `/invite @DuploCloud AI` and try again.',
+  'slack.channel_not_found': 'I cannot see this channel.',
+  'slack.expired_trigger': 'Slack took too long to open the form. Click the button again.',
+  'slack.invalid_blocks': 'Slack refused a message this service built. It is logged.',
+  'slack.rate_limited': 'Slack is rate limiting this app. Your message is queued.',
+  'slack.failed': 'A Slack call failed. It is logged.',
+} satisfies Record<ErrorCode, string>;
+
+export const wordsFor = (code: ErrorCode): string => replies[code];
+
+export const replyFor = (error: unknown): string =>
+  isDomainError(error) ? replies[error.code] : 'Something failed on our side; it is logged.';

@@ -1,0 +1,65 @@
+import { buildNotice } from '../../blocks/notice.js';
+import { buildTicketForm } from '../../blocks/ticket-form.js';
+import type { SlackDeps } from '../../deps.js';
+import { replyFor, wordsFor } from '../../error-replies.js';
+import { TicketMenuValue } from '../../ids.js';
+import { parseMessageAction } from '../../parse/block-action.js';
+import { type FormMetadata, serializeFormMetadata } from '../../parse/form-metadata.js';
+import { slackError } from '../../thread-poster.js';
+import { loadTicketForm } from '../../ticket-form-loader.js';
+import { updateView } from '../../view-updates.js';
+import type { ButtonArgs } from '../types.js';
+
+/** The ticket card's overflow menu: Update Context opens the modal prefilled with the thread's current context. */
+export async function onTicketMenu(deps: SlackDeps, { ack, body, client, context }: ButtonArgs): Promise<void> {
+  await ack();
+  const log = context.log ?? deps.logger;
+  const click = parseMessageAction(body);
+  if (!click || click.value !== TicketMenuValue.UpdateContext || !click.triggerId) return;
+  const thread = { teamId: deps.identity.teamId, channelId: click.channelId, threadTs: click.threadTs };
+  const link = await deps.tickets.activeLink(thread);
+  if (!link) {
+    await deps.poster
+      .ephemeral(thread, click.userId, buildNotice(wordsFor('thread.not_linked')))
+      .catch(() => undefined);
+    return;
+  }
+  const metadata: FormMetadata = {
+    v: 1,
+    mode: 'update',
+    thread,
+    linkId: link.id,
+    portal: link.portal,
+    tenantId: link.tenantId,
+  };
+  const current = {
+    portal: link.portal,
+    tenantId: link.tenantId,
+    tenantName: link.tenantName,
+    agentName: link.agentName,
+    identity: link.identity,
+  };
+  const loading = buildTicketForm({
+    mode: 'update',
+    metadata: serializeFormMetadata(metadata),
+    portals: deps.portals.list().map((portal) => portal.name),
+    portal: link.portal,
+    tenantId: null,
+    tenants: { status: 'loading' },
+    agents: { status: 'hidden' },
+    identities: { status: 'hidden' },
+    current,
+  });
+  let opened: { id: string; hash: string | null };
+  try {
+    const result = await client.views.open({ trigger_id: click.triggerId, view: loading });
+    opened = { id: String(result.view?.id), hash: result.view?.hash ?? null };
+  } catch (error) {
+    const coded = slackError('views.open', error);
+    log.warn({ code: coded.code, details: coded.details }, 'could not open the Update Context modal');
+    await deps.poster.ephemeral(thread, click.userId, buildNotice(replyFor(coded))).catch(() => undefined);
+    return;
+  }
+  const form = await loadTicketForm(deps, { metadata, slackUserId: click.userId, values: {}, current });
+  await updateView(client, log, { viewId: opened.id, hash: opened.hash }, buildTicketForm(form));
+}

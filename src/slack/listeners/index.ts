@@ -1,0 +1,30 @@
+import type { App, BlockAction, BlockSuggestion, MessageShortcut, ViewSubmitAction } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import { ActionId, CallbackId } from '../ids.js';
+import { acknowledgeOnly } from './actions/acknowledge.js';
+import { onFormSelect } from './actions/form-select.js';
+import { openCreateTicket } from './actions/open-create-ticket.js';
+import { onTicketMenu } from './actions/ticket-menu.js';
+import { onAppMention } from './events/app-mention.js';
+import { onThreadMessage } from './events/thread-message.js';
+import { onTenantOptions } from './options/tenant-options.js';
+import { onCreateTicketShortcut } from './shortcuts/create-ticket-shortcut.js';
+import { onCreateTicketSubmit } from './views/create-ticket-submit.js';
+
+/** The routing table: every Slack surface the app answers, one listener file each. */
+export function registerListeners(app: App, deps: SlackDeps): void {
+  app.event('app_mention', (args) => onAppMention(deps, args));
+  app.event('message', (args) => onThreadMessage(deps, args));
+
+  app.action<BlockAction>(ActionId.OpenCreateTicket, (args) => openCreateTicket(deps, args));
+  app.action<BlockAction>(ActionId.SelectPortal, (args) => onFormSelect(deps, args));
+  app.action<BlockAction>(ActionId.SelectTenant, (args) => onFormSelect(deps, args));
+  app.action<BlockAction>(ActionId.TicketMenu, (args) => onTicketMenu(deps, args));
+  app.action<BlockAction>(ActionId.OpenHelpdesk, (args) => acknowledgeOnly(args));
+  app.action<BlockAction>(ActionId.SelectAgent, (args) => acknowledgeOnly(args));
+  app.action<BlockAction>(ActionId.SelectIdentity, (args) => acknowledgeOnly(args));
+
+  app.options<BlockSuggestion['type']>(ActionId.SelectTenant, (args) => onTenantOptions(deps, args));
+  app.view<ViewSubmitAction>(CallbackId.CreateTicket, (args) => onCreateTicketSubmit(deps, args));
+  app.shortcut<MessageShortcut>(CallbackId.CreateTicketShortcut, (args) => onCreateTicketShortcut(deps, args));
+}

@@ -1,0 +1,19 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  BlockSuggestion,
+  MessageShortcut,
+  SlackActionMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
+  SlackShortcutMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+
+export type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>;
+export type ViewSubmitArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+export type OptionsArgs = AllMiddlewareArgs & SlackOptionsMiddlewareArgs<BlockSuggestion['type']>;
+export type MentionArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention'>;
+export type MessageArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>;
+export type MessageShortcutArgs = AllMiddlewareArgs & SlackShortcutMiddlewareArgs<MessageShortcut>;

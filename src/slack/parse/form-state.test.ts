@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { ActionId, BlockId, dependentBlockId } from '../ids.js';
+import { parseFormMetadata, serializeFormMetadata } from './form-metadata.js';
+import { blockIdFor, parseFormValues } from './form-state.js';
+
+const selected = (value: string) => ({
+  type: 'static_select',
+  selected_option: { value, text: { type: 'plain_text', text: value } },
+});
+
+describe('parseFormValues', () => {
+  it('reads every field whatever suffix its block carries', () => {
+    const state = {
+      [BlockId.Portal]: { [ActionId.SelectPortal]: selected('acme') },
+      [dependentBlockId(BlockId.Tenant, 'acme')]: { [ActionId.SelectTenant]: selected('t-1') },
+      [dependentBlockId(BlockId.Agent, 'acme/t-1')]: { [ActionId.SelectAgent]: selected('k8s') },
+      [dependentBlockId(BlockId.Identity, 'acme/t-1')]: { [ActionId.SelectIdentity]: selected('deployer') },
+      [BlockId.ShareThread]: { [ActionId.ShareThread]: { type: 'radio_buttons', selected_option: { value: 'yes' } } },
+      [BlockId.NewMessage]: { [ActionId.NewMessage]: { type: 'plain_text_input', value: '  restart web  ' } },
+    };
+    expect(parseFormValues(state)).toEqual({
+      portal: 'acme',
+      tenantId: 't-1',
+      agentName: 'k8s',
+      identity: 'deployer',
+      shareThread: 'yes',
+      newMessage: 'restart web',
+    });
+    expect(blockIdFor(state, BlockId.Tenant)).toBe('ticket.tenant:acme');
+  });
+
+  it('leaves out what was not chosen and ignores junk', () => {
+    expect(parseFormValues({ [BlockId.Portal]: { [ActionId.SelectPortal]: { selected_option: null } } })).toEqual({});
+    expect(parseFormValues('junk')).toEqual({});
+    expect(
+      parseFormValues({ [BlockId.ShareThread]: { [ActionId.ShareThread]: { selected_option: { value: 'maybe' } } } }),
+    ).toEqual({});
+  });
+});
+
+describe('form metadata', () => {
+  it('round-trips and refuses tampered or oversized metadata', () => {
+    const metadata = {
+      v: 1 as const,
+      mode: 'create' as const,
+      thread: { teamId: 'T1', channelId: 'C1', threadTs: '1700000000.000100' },
+      requestTs: '1700000000.000100',
+    };
+    expect(parseFormMetadata(serializeFormMetadata(metadata))).toEqual(metadata);
+    expect(parseFormMetadata('{"v":2}')).toBeNull();
+    expect(parseFormMetadata('not json')).toBeNull();
+    expect(
+      parseFormMetadata(JSON.stringify({ ...metadata, thread: { ...metadata.thread, channelId: '<!channel>' } })),
+    ).toBeNull();
+    expect(parseFormMetadata(undefined)).toBeNull();
+  });
+});

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/**
+ * The parts of `app_mention` and `message` events we rely on. Anything else (edits, deletions, bot messages,
+ * joins) parses to null and is not relayed.
+ */
+const HumanMessage = z.object({
+  type: z.enum(['app_mention', 'message']),
+  subtype: z.enum(['thread_broadcast', 'file_share']).optional(),
+  user: z.string().regex(/^[UW][A-Z0-9]{1,30}$/),
+  text: z.string().max(40_000).default(''),
+  ts: z.string().regex(/^\d{1,12}\.\d{1,9}$/),
+  thread_ts: z
+    .string()
+    .regex(/^\d{1,12}\.\d{1,9}$/)
+    .optional(),
+  channel: z.string().regex(/^[CGD][A-Z0-9]{1,30}$/),
+  team: z.string().optional(),
+  user_team: z.string().optional(),
+  bot_id: z.string().optional(),
+});
+
+export interface HumanMessageEvent {
+  readonly kind: 'app_mention' | 'message';
+  readonly userId: string;
+  /** The user's own workspace (Slack Connect users come from another team). */
+  readonly userTeamId: string | null;
+  readonly text: string;
+  readonly ts: string;
+  readonly threadTs: string | null;
+  readonly channelId: string;
+}
+
+export function parseHumanMessage(event: unknown): HumanMessageEvent | null {
+  const parsed = HumanMessage.safeParse(event);
+  if (!parsed.success || parsed.data.bot_id) return null;
+  const raw = parsed.data;
+  if (raw.type === 'message' && (event as { subtype?: unknown }).subtype !== raw.subtype) return null;
+  return {
+    kind: raw.type,
+    userId: raw.user,
+    userTeamId: raw.user_team ?? raw.team ?? null,
+    text: raw.text,
+    ts: raw.ts,
+    threadTs: raw.thread_ts ?? null,
+    channelId: raw.channel,
+  };
+}
+
+/** The text with mentions of the bot removed and whitespace tidied: what the person asked. */
+export function withoutBotMention(text: string, botUserId: string): string {
+  return text
+    .replaceAll(new RegExp(`<@${botUserId}(\\|[^>]*)?>`, 'g'), '')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
+}
+
+export const mentionsBot = (text: string, botUserId: string): boolean => text.includes(`<@${botUserId}`);
+
+/**
+ * Slack's markup in a person's message, as plain text for the agent: `<@U1>` → `@U1`, `<url|label>` → `label (url)`,
+ * `<url>` → `url`, `<!here>` → `@here`, and the three escaped characters back.
+ */
+export function slackTextToPlain(text: string): string {
+  return text
+    .replace(/<([@#!])([^>|]+)(?:\|([^>]*))?>/g, (_match, sigil: string, id: string, label?: string) =>
+      sigil === '#' ? `#${label || id}` : `@${label || id}`,
+    )
+    .replace(/<([^>|]+)\|([^>]*)>/g, (_match, url: string, label: string) => `${label} (${url})`)
+    .replace(/<([^>]+)>/g, '$1')
+    .replaceAll('&lt;', '<')
+    .replaceAll('&gt;', '>')
+    .replaceAll('&amp;', '&')
+    .trim();
+}

@@ -1,0 +1,157 @@
+import type { WebClient } from '@slack/web-api';
+import PQueue from 'p-queue';
+import { DomainError } from '../domain/errors.js';
+import type { ThreadRef } from '../domain/thread-link.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { MessageContent } from './blocks/message.js';
+
+/**
+ * Everything the service posts into threads goes through here: one place that paces messages per channel to
+ * Slack's ~1 message/second (short bursts allowed), turns Slack errors into coded errors, and records metrics.
+ */
+export interface ThreadPoster {
+  post(thread: ThreadRef, content: MessageContent): Promise<string>;
+  update(channelId: string, ts: string, content: MessageContent): Promise<void>;
+  ephemeral(thread: ThreadRef, userId: string, content: MessageContent): Promise<void>;
+  /** Shows "<status>" under the thread (assistant.threads.setStatus); false when Slack does not allow it here. */
+  setStatus(thread: ThreadRef, status: string): Promise<boolean>;
+  uploadText(
+    thread: ThreadRef,
+    file: { filename: string; content: string; title: string; initialComment?: string },
+  ): Promise<void>;
+}
+
+const slackErrorCodes: Record<string, DomainError['code']> = {
+  not_in_channel: 'slack.not_in_channel',
+  channel_not_found: 'slack.channel_not_found',
+  is_archived: 'slack.channel_not_found',
+  invalid_blocks: 'slack.invalid_blocks',
+  msg_blocks_too_long: 'slack.invalid_blocks',
+  msg_too_long: 'slack.invalid_blocks',
+  expired_trigger_id: 'slack.expired_trigger',
+  ratelimited: 'slack.rate_limited',
+};
+
+/** A coded error for a failed Web API call, keeping Slack's error name (never the token) in details. */
+export function slackError(method: string, error: unknown): DomainError {
+  const data = (error as { data?: { error?: unknown; response_metadata?: { messages?: unknown } } }).data;
+  const slackCode = typeof data?.error === 'string' ? data.error : undefined;
+  const code = (slackCode && slackErrorCodes[slackCode]) || 'slack.failed';
+  const messages = Array.isArray(data?.response_metadata?.messages)
+    ? (data.response_metadata.messages as unknown[]).filter((entry) => typeof entry === 'string').join('; ')
+    : '';
+  return new DomainError(
+    code,
+    `Slack ${method} failed: ${slackCode ?? (error as Error)?.message ?? 'unknown error'}`,
+    {
+      method,
+      ...(slackCode ? { slackError: slackCode } : {}),
+      ...(messages ? { slackMessages: messages.slice(0, 500) } : {}),
+    },
+    { cause: error },
+  );
+}
+
+export function createThreadPoster({
+  client,
+  logger,
+  metrics,
+  perChannelPerSecond = 1,
+  burst = 3,
+}: {
+  client: WebClient;
+  logger: Logger;
+  metrics: Metrics;
+  perChannelPerSecond?: number;
+  burst?: number;
+}): ThreadPoster {
+  const queues = new Map<string, PQueue>();
+  const queueFor = (channelId: string): PQueue => {
+    let queue = queues.get(channelId);
+    if (!queue) {
+      // `burst` messages per `burst` seconds: a card followed by a reply goes out at once, a flood is paced.
+      queue = new PQueue({ concurrency: 1, intervalCap: burst, interval: (burst * 1000) / perChannelPerSecond });
+      queue.on('idle', () => {
+        if (queues.get(channelId) === queue && queue?.size === 0 && queue.pending === 0) queues.delete(channelId);
+      });
+      queues.set(channelId, queue);
+    }
+    return queue;
+  };
+
+  const call = async <T>(method: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      const result = await work();
+      metrics.slackApiCalls.inc({ method, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      const coded = slackError(method, error);
+      metrics.slackApiCalls.inc({ method, outcome: String(coded.details.slackError ?? coded.code) });
+      throw coded;
+    }
+  };
+
+  return {
+    post(thread, content) {
+      return queueFor(thread.channelId).add(() =>
+        call('chat.postMessage', async () => {
+          const result = await client.chat.postMessage({
+            channel: thread.channelId,
+            thread_ts: thread.threadTs,
+            text: content.text,
+            blocks: content.blocks,
+            unfurl_links: false,
+            unfurl_media: false,
+          });
+          return String(result.ts);
+        }),
+      ) as Promise<string>;
+    },
+
+    async update(channelId, ts, content) {
+      await call('chat.update', () =>
+        client.chat.update({ channel: channelId, ts, text: content.text, blocks: content.blocks }),
+      );
+    },
+
+    async ephemeral(thread, userId, content) {
+      await call('chat.postEphemeral', () =>
+        client.chat.postEphemeral({
+          channel: thread.channelId,
+          thread_ts: thread.threadTs,
+          user: userId,
+          text: content.text,
+          blocks: content.blocks,
+        }),
+      );
+    },
+
+    async setStatus(thread, status) {
+      try {
+        await call('assistant.threads.setStatus', () =>
+          client.assistant.threads.setStatus({ channel_id: thread.channelId, thread_ts: thread.threadTs, status }),
+        );
+        return true;
+      } catch (error) {
+        logger.debug({ err: error }, 'assistant.threads.setStatus not available here; using a placeholder message');
+        return false;
+      }
+    },
+
+    async uploadText(thread, file) {
+      await queueFor(thread.channelId).add(() =>
+        call('files.uploadV2', () =>
+          client.filesUploadV2({
+            channel_id: thread.channelId,
+            thread_ts: thread.threadTs,
+            filename: file.filename,
+            title: file.title,
+            content: file.content,
+            ...(file.initialComment ? { initial_comment: file.initialComment } : {}),
+          }),
+        ),
+      );
+    },
+  };
+}
