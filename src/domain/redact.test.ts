@@ -1,0 +1,440 @@
+import { readFileSync } from 'node:fs';
+import { lintSource } from '@secretlint/core';
+import { creator as presetRecommend, rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  benignCorpus,
+  configuredPortalToken,
+  sampleAwsAccessKeyId,
+  sampleSlackBotToken,
+  secretsCorpus,
+} from '../../test/fixtures/secrets-corpus.js';
+import { createRedactor, isSecretKeyName, minimumExtraSecretLength, presetRuleIds, redactionMarker } from './redact.js';
+
+const redactor = createRedactor();
+const redact = (text: string) => redactor.redact(text);
+
+/** Every 12-character window of a secret (the whole secret when shorter): no piece may survive. */
+const pieces = (secret: string): string[] => {
+  if (secret.length <= 12) return [secret];
+  const out: string[] = [];
+  for (let index = 0; index + 12 <= secret.length; index += 6) out.push(secret.slice(index, index + 12));
+  out.push(secret.slice(-12));
+  return out;
+};
+
+describe('the corpus itself', () => {
+  it('has at least 35 distinct kinds of secret and 25 benign samples', () => {
+    const kinds = new Set(secretsCorpus.map((entry) => entry.kind));
+    expect(kinds.size).toBe(secretsCorpus.length);
+    expect(kinds.size).toBeGreaterThanOrEqual(35);
+    expect(benignCorpus.length).toBeGreaterThanOrEqual(25);
+  });
+
+  it('spells every secret inside its sample', () => {
+    for (const entry of secretsCorpus) expect(entry.sample, entry.kind).toContain(entry.secretPart);
+  });
+});
+
+describe('redact: secrets in realistic text', () => {
+  it.each(secretsCorpus.map((entry) => [entry.kind, entry] as const))('%s', (_kind, entry) => {
+    const result = redact(entry.sample);
+    for (const piece of pieces(entry.secretPart)) expect(result.text).not.toContain(piece);
+    expect(result.text).toContain(redactionMarker(entry.redactedKind));
+    expect(result.kinds).toContain(entry.redactedKind);
+    expect(result.count).toBeGreaterThanOrEqual(1);
+    for (const word of entry.keep) expect(result.text).toContain(word);
+  });
+
+  it('keeps the key name and replaces only the value', () => {
+    expect(redact('password=hunter2x').text).toBe('password=[REDACTED:password]');
+    expect(redact('passwd: "s3cr3t-value"').text).toBe('passwd: "[REDACTED:password]"');
+    expect(redact('{"api_key": "abc123def456"}').text).toBe('{"api_key": "[REDACTED:api-key]"}');
+    expect(redact('level=warn token=abc123 user=bob').text).toBe('level=warn token=[REDACTED:token] user=bob');
+    expect(redact('Authorization: Bearer abc.def-123_456').text).toBe('Authorization: Bearer [REDACTED:bearer-token]');
+    expect(redact('postgres://app:pw-1234@db:5432/x').text).toBe(
+      'postgres://app:[REDACTED:database-password]@db:5432/x',
+    );
+  });
+
+  it('redacts a private key body across lines and keeps its markers', () => {
+    const entry = secretsCorpus.find((item) => item.kind === 'pem-rsa-private-key');
+    const result = redact(entry?.sample ?? '');
+    expect(result.text).toBe(
+      '$ cat ~/.ssh/deploy.pem\n-----BEGIN PRIVATE KEY-----\n[REDACTED:private-key]\n-----END PRIVATE KEY-----\n$ ls -l',
+    );
+    expect(result.count).toBe(1);
+  });
+
+  it('redacts every value of a Kubernetes Secret but not a ConfigMap', () => {
+    const secret = redact('apiVersion: v1\ndata:\n  a: YQ==\n  b: |\n    line-one\n    line-two\nkind: Secret\n');
+    expect(secret.text).toBe(
+      'apiVersion: v1\ndata:\n  a: [REDACTED:k8s-secret]\n  b: |\n    [REDACTED:k8s-secret]\n    [REDACTED:k8s-secret]\nkind: Secret\n',
+    );
+    const configMap = 'apiVersion: v1\ndata:\n  a: YQ==\nkind: ConfigMap\n';
+    expect(redact(configMap).text).toBe(configMap);
+  });
+});
+
+describe('redact: ordinary text passes untouched', () => {
+  it.each(benignCorpus.map((text) => [text.slice(0, 40).replace(/\n/g, ' '), text] as const))('%s', (_label, text) => {
+    expect(redact(text)).toEqual({ text, count: 0, kinds: [] });
+  });
+
+  it('leaves empty text and placeholders alone', () => {
+    expect(redact('')).toEqual({ text: '', count: 0, kinds: [] });
+    for (const text of [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell placeholder, on purpose
+      'password=${DB_PASSWORD}',
+      'token: <your-token>',
+      'secret: null',
+      'api_key: "***"',
+      'password:',
+    ]) {
+      expect(redact(text).count, text).toBe(0);
+    }
+  });
+});
+
+describe('redact: counts and kinds', () => {
+  it('counts each secret once and lists kinds in order of appearance', () => {
+    const text = [
+      `SLACK_BOT_TOKEN=${sampleSlackBotToken}`,
+      'DB_PASSWORD=first-pass1',
+      `aws key ${sampleAwsAccessKeyId}`,
+      'ADMIN_PASSWORD=second-pass2',
+    ].join('\n');
+    const result = redact(text);
+    expect(result.count).toBe(4);
+    expect(result.kinds).toEqual(['slack-token', 'password', 'aws-access-key-id']);
+    expect(result.text).toBe(
+      [
+        'SLACK_BOT_TOKEN=[REDACTED:slack-token]',
+        'DB_PASSWORD=[REDACTED:password]',
+        'aws key [REDACTED:aws-access-key-id]',
+        'ADMIN_PASSWORD=[REDACTED:password]',
+      ].join('\n'),
+    );
+  });
+
+  it('merges overlapping findings into one, keeping the most specific kind', () => {
+    // The Slack detector, the preset and the key=value detector all see this value.
+    const result = redact(`token: ${sampleSlackBotToken}`);
+    expect(result).toEqual({ text: 'token: [REDACTED:slack-token]', count: 1, kinds: ['slack-token'] });
+  });
+
+  it('is idempotent: redacting redacted text changes nothing', () => {
+    for (const entry of secretsCorpus) {
+      const once = redact(entry.sample).text;
+      expect(redact(once), entry.kind).toEqual({ text: once, count: 0, kinds: [] });
+    }
+  });
+});
+
+describe('redact: extraSecrets', () => {
+  const withPortal = createRedactor({ extraSecrets: [configuredPortalToken, 'abc'] });
+
+  it('redacts a configured literal anywhere, also URL-encoded', () => {
+    const text = `GET /api?t=${encodeURIComponent(configuredPortalToken)} auth ${configuredPortalToken}.`;
+    const result = withPortal.redact(text);
+    expect(result.text).toBe('GET /api?t=[REDACTED:configured-secret] auth [REDACTED:configured-secret].');
+    expect(result.count).toBe(2);
+    expect(result.kinds).toEqual(['configured-secret']);
+  });
+
+  it('is not applied by a redactor without it', () => {
+    expect(redact(`auth ${configuredPortalToken}.`).count).toBe(0);
+  });
+
+  it(`ignores values shorter than ${minimumExtraSecretLength} characters`, () => {
+    expect(withPortal.redact('abc abc abc').text).toBe('abc abc abc');
+  });
+});
+
+describe('redactDeep', () => {
+  it('redacts strings inside objects and arrays and replaces secret-named keys wholly', () => {
+    const input = {
+      msg: `posting with ${sampleSlackBotToken}`,
+      count: 3,
+      ok: true,
+      nothing: null,
+      lines: ['fine', 'DB_PASSWORD=pw-12345'],
+      request: { headers: { Authorization: 'Basic abc', cookie: 'a=b', 'x-trace': 't-1' }, url: '/x' },
+      portal: { name: 'prod', duploToken: 'anything at all', apiKey: 42, tokenCount: 7, max_tokens: 100 },
+      clientSecret: { nested: 'object' },
+      password: '',
+    };
+    expect(redactor.redactDeep(input)).toEqual({
+      msg: 'posting with [REDACTED:slack-token]',
+      count: 3,
+      ok: true,
+      nothing: null,
+      lines: ['fine', 'DB_PASSWORD=[REDACTED:password]'],
+      request: {
+        headers: { Authorization: '[REDACTED:authorization]', cookie: '[REDACTED:cookie]', 'x-trace': 't-1' },
+        url: '/x',
+      },
+      portal: {
+        name: 'prod',
+        duploToken: '[REDACTED:token]',
+        apiKey: '[REDACTED:api-key]',
+        tokenCount: 7,
+        max_tokens: 100,
+      },
+      clientSecret: '[REDACTED:secret]',
+      password: '',
+    });
+    expect(input.lines[1]).toBe('DB_PASSWORD=pw-12345'); // the input is not mutated
+  });
+
+  it('turns errors into plain objects with redacted message and stack', () => {
+    const error = Object.assign(new Error(`call failed: token=${configuredPortalToken}`), { code: 'E_PORTAL' });
+    const out = redactor.redactDeep({ err: error }) as { err: Record<string, unknown> };
+    expect(out.err.type).toBe('Error');
+    expect(out.err.code).toBe('E_PORTAL');
+    expect(out.err.message).toBe('call failed: token=[REDACTED:token]');
+    expect(String(out.err.stack)).not.toContain(configuredPortalToken);
+  });
+
+  it('survives cycles and keeps non-plain values', () => {
+    const at = new Date('2026-03-02T09:00:00Z');
+    const node: Record<string, unknown> = { name: 'a', at };
+    node.self = node;
+    expect(redactor.redactDeep(node)).toEqual({ name: 'a', at, self: '[Circular]' });
+    expect(redactor.redactDeep('password=x1y2z3')).toBe('password=[REDACTED:password]');
+    expect(redactor.redactDeep(12)).toBe(12);
+    expect(redactor.redactDeep(undefined)).toBeUndefined();
+  });
+
+  it('knows secret key names', () => {
+    for (const key of ['token', 'botToken', 'client_secret', 'Authorization', 'set-cookie', 'apiKey', 'DB_PASSWORD']) {
+      expect(isSecretKeyName(key), key).toBe(true);
+    }
+    for (const key of ['tokenCount', 'max_tokens', 'secretName', 'passwordless', 'author', 'keys']) {
+      expect(isSecretKeyName(key), key).toBe(false);
+    }
+  });
+});
+
+describe('secretlint preset, driven synchronously', () => {
+  it('runs every preset rule except the file-only gcp rule and the comment filter', () => {
+    const all = presetRules.map((rule) => rule.meta.id);
+    expect(presetRuleIds().sort()).toEqual(
+      all
+        .filter(
+          (id) => id !== '@secretlint/secretlint-rule-gcp' && id !== '@secretlint/secretlint-rule-filter-comments',
+        )
+        .sort(),
+    );
+    expect(presetRuleIds().length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('has handlers that report synchronously and return no promise', () => {
+    const reported: string[] = [];
+    const context = {
+      sharedOptions: {},
+      createTranslator: () => (messageId: string) => ({ message: messageId, messageId, data: {} }),
+      report: (descriptor: { message: { messageId: string } }) => reported.push(descriptor.message.messageId),
+      ignore: () => undefined,
+    } as unknown as Parameters<(typeof presetRules)[number]['create']>[0];
+    const content = secretsCorpus.map((entry) => entry.sample).join('\n\n');
+    const source = {
+      content,
+      hasBOM: false,
+      filePath: undefined,
+      physicalFilePath: undefined,
+      contentType: 'text',
+      ext: '',
+    } as unknown as Parameters<NonNullable<ReturnType<(typeof presetRules)[number]['create']>['file']>>[0];
+    for (const rule of presetRules.filter((item) => presetRuleIds().includes(item.meta.id))) {
+      const handler = rule.create(context, { enableIDScanRule: true });
+      expect(handler.file?.(source), rule.meta.id).toBeUndefined();
+    }
+    expect(reported.length).toBeGreaterThan(10); // reports arrived before file() returned
+  });
+
+  it('leaves nothing that the official async engine (lintSource) still reports', async () => {
+    const config = {
+      rules: [
+        {
+          id: '@secretlint/secretlint-rule-preset-recommend',
+          rule: presetRecommend,
+          rules: [{ id: '@secretlint/secretlint-rule-aws', options: { enableIDScanRule: true } }],
+        },
+      ],
+    };
+    const lint = async (content: string) => {
+      const result = await lintSource({
+        source: { content, filePath: 'output.txt', contentType: 'text' },
+        options: { config, noPhysicFilePath: true },
+      });
+      return result.messages.filter((message) => message.messageId !== 'AWSAccountID');
+    };
+    let foundBefore = 0;
+    for (const entry of secretsCorpus) {
+      foundBefore += (await lint(entry.sample)).length;
+      const after = await lint(redact(entry.sample).text);
+      // Our own marker can look like a password to the connection-string rules; anything else is a leak.
+      const leaks = after.filter((message) => !JSON.stringify(message.data ?? {}).includes('[REDACTED:'));
+      expect(leaks, entry.kind).toEqual([]);
+    }
+    expect(foundBefore).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('performance and linear time', () => {
+  const bestOf = (runs: number, work: () => void): number => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let run = 0; run < runs; run += 1) {
+      const started = performance.now();
+      work();
+      best = Math.min(best, performance.now() - started);
+    }
+    return best;
+  };
+
+  it('redacts a 6,000-line command output in under 100 ms', () => {
+    const lines: string[] = [];
+    for (let index = 0; index < 6000; index += 1) {
+      lines.push(
+        index % 500 === 0
+          ? `2026-03-02T09:14:07Z pod/api-${index} env DB_PASSWORD=pw-${index}-secret token: tk${index}abcdef`
+          : `2026-03-02T09:14:07Z pod/api-${index}   1/1   Running   0   3d4h   10.0.${index % 255}.${index % 7}   ip-10-0-1-${index % 250}.ec2.internal`,
+      );
+    }
+    const output = lines.join('\n');
+    let result = redact(output);
+    const elapsed = bestOf(3, () => {
+      result = redact(output);
+    });
+    expect(result.count).toBe(24);
+    expect(elapsed).toBeLessThan(100);
+  });
+
+  const adversarial: ReadonlyArray<readonly [string, string]> = [
+    ['letters', 'a'.repeat(1_000_000)],
+    ['base64url run starting with eyJ', `eyJ${'eyJa'.repeat(250_000)}`],
+    ['repeated key=', 'password='.repeat(111_112)],
+    ['repeated quoted key', '"token": "'.repeat(100_000)],
+    ['repeated PEM headers', '-----BEGIN RSA PRIVATE KEY-----\n'.repeat(31_250)],
+    ['PEM header then endless base64', `-----BEGIN PRIVATE KEY-----\n${'QUJD\n'.repeat(200_000)}`],
+    ['repeated url prefixes', 'https://u:'.repeat(100_000)],
+    ['slack prefix with dashes', `xoxb-${'a1-'.repeat(333_330)}`],
+    ['bearer words', 'Bearer '.repeat(142_857)],
+    ['data blocks', `kind: Secret\n${'data:\n  k: v\n'.repeat(71_000)}`],
+    ['json data blocks', `"kind": "Secret" ${'"data": { "k": "v", '.repeat(50_000)}`],
+    ['authorization lines', 'Authorization: Digest x\n'.repeat(41_000)],
+    ['mixed punctuation', '=:"\'`@/\\-_.'.repeat(90_000)],
+    ['spaces after key', `password${' '.repeat(1_000_000)}`],
+    ['one-line PEM headers with quotes', '-----BEGIN PRIVATE KEY-----x"'.repeat(35_000)],
+    [
+      'header lines then a late footer',
+      `${'-----BEGIN PRIVATE KEY-----\nAB\n'.repeat(30_000)}-----END PRIVATE KEY-----`,
+    ],
+  ];
+
+  it.each(adversarial)('finishes a 1 MB adversarial string (%s) in under 1 s', (_name, text) => {
+    expect(text.length).toBeGreaterThan(900_000);
+    const started = performance.now();
+    redact(text);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('properties', () => {
+  it('never throws, and is idempotent on any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        const once = redact(text).text;
+        expect(redact(once).text).toBe(once);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is idempotent on text built from the pieces detectors look for', () => {
+    const fragments = [
+      'password',
+      'token',
+      'secret',
+      'api_key',
+      'Authorization',
+      'Cookie',
+      'Bearer ',
+      'Basic ',
+      '=',
+      ':',
+      ': ',
+      ' ',
+      '"',
+      "'",
+      '`',
+      '\n',
+      '  ',
+      '- ',
+      '**',
+      'xoxb-',
+      '1234567890',
+      'abcdefghij',
+      'AKIA',
+      'ABCDEFGHIJKLMNOP',
+      '-----BEGIN PRIVATE KEY-----',
+      '-----END PRIVATE KEY-----',
+      'MIIEvQ',
+      'data:',
+      'kind: Secret',
+      'https://',
+      'u',
+      '@',
+      'eyJ',
+      '.',
+      '${',
+      '}',
+      '[REDACTED:token]',
+      '[REDACTED:',
+      ']',
+      ';',
+      '&',
+      '?sig=',
+      '--password ',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 40 }), (parts) => {
+        const once = redact(parts.join('')).text;
+        expect(redact(once).text).toBe(once);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('removes every secret and keeps every benign line, in any mix and order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.constantFrom(...secretsCorpus).map((entry) => ({ text: entry.sample, secret: entry.secretPart })),
+            fc.constantFrom(...benignCorpus).map((text) => ({ text, secret: null })),
+          ),
+          { minLength: 1, maxLength: 8 },
+        ),
+        (parts) => {
+          const result = redact(parts.map((part) => part.text).join('\n\n'));
+          for (const part of parts) {
+            if (part.secret === null) expect(result.text).toContain(part.text);
+            else for (const piece of pieces(part.secret)) expect(result.text).not.toContain(piece);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('architecture', () => {
+  it('imports no Slack, HTTP, database or logging library', () => {
+    const source = readFileSync(new URL('./redact.ts', import.meta.url), 'utf8');
+    const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
+    expect(imports).toEqual(['@secretlint/secretlint-rule-preset-recommend']);
+  });
+});

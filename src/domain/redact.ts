@@ -1,0 +1,837 @@
+/**
+ * The one secret redactor: thread history shared with an agent, command output posted to Slack and every log line
+ * pass through it (DESIGN.md §4). Each secret value is replaced by `[REDACTED:<kind>]`; key names, schemes, hosts
+ * and surrounding words stay so the text remains readable.
+ *
+ * Why it drives secretlint's rules itself instead of calling `@secretlint/core`:
+ * `lintSource` is async, and loggers need a synchronous redactor. In @secretlint/secretlint-rule-preset-recommend
+ * v11 every rule is `create(context, options)` returning a `file(source)` handler, and every handler we run scans
+ * `source.content` with regular expressions and calls `context.report({ message, range })` synchronously (checked
+ * in redact.test.ts: the handlers return undefined, never a promise). So we create the preset's rules once against
+ * a minimal context that collects reports and call their handlers directly. The test suite also runs the official
+ * async engine (`lintSource`) over our output to prove nothing the preset knows survives.
+ * Two preset rules are deliberately not run:
+ * - gcp: it only inspects files (`.p12` bytes read from disk asynchronously, whole-file `.json`); text has neither.
+ *   GCP service-account JSON is covered below by the PEM and `"private_key"` detectors.
+ * - filter-comments: it honours `secretlint-disable` comments. In untrusted text (agent replies, command output)
+ *   such a comment would let anyone switch redaction off.
+ * Rule ranges are not always the secret itself (the aws secret-key and npm x-oauth rules report a range that starts
+ * at the whole match but has the length of the captured value; connection-string rules report the whole URI), so
+ * each report is re-anchored on the value it names and narrowed to the password / key body where that applies.
+ *
+ * Our own detectors cover what the preset misses (key=value pairs, Authorization headers, JWTs, more token formats,
+ * cloud connection strings, Kubernetes Secret data, docker auths, configured literal secrets). Every expression is
+ * anchored so a match can only start at the beginning of a run of its characters and has bounded repetition, and
+ * procedural scanners resume after what they consumed: total work stays linear in the input.
+ */
+import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
+
+export interface RedactionResult {
+  readonly text: string;
+  /** How many separate secrets were replaced. */
+  readonly count: number;
+  /** Distinct kinds replaced, in order of first appearance. */
+  readonly kinds: string[];
+}
+
+export interface Redactor {
+  redact(text: string): RedactionResult;
+  /**
+   * A copy of a log object with every string redacted and the values of secret-named keys (token, secret,
+   * password, authorization, cookie, apiKey…) wholly replaced. Handles arrays, nested objects, errors and cycles.
+   */
+  redactDeep(value: unknown): unknown;
+}
+
+export interface RedactorOptions {
+  /**
+   * Known literal secrets (configured portal tokens, Slack tokens, signing secret) redacted wherever they appear,
+   * also URL-encoded. Values shorter than `minimumExtraSecretLength` are ignored: they would shred ordinary text.
+   */
+  readonly extraSecrets?: readonly string[];
+}
+
+export const minimumExtraSecretLength = 6;
+
+export const redactionMarker = (kind: string): string => `[REDACTED:${kind}]`;
+
+// ───────────────────────────── findings ─────────────────────────────
+
+interface Finding {
+  readonly start: number;
+  readonly end: number;
+  readonly kind: string;
+  /** Lower wins when two findings cover the same span: specific detectors before generic ones. */
+  readonly priority: number;
+}
+
+type Add = (start: number, end: number, kind: string) => void;
+type Detector = (text: string, add: Add) => void;
+
+const MARKER_PREFIX = '[REDACTED:';
+const MAX_PASSES = 4;
+const MARKER = /\[REDACTED:[a-z0-9-]{1,40}\]/g;
+
+// ───────────────────────────── secretlint preset, driven synchronously ─────────────────────────────
+
+type RuleCreator = (typeof presetRules)[number];
+type RuleContext = Parameters<RuleCreator['create']>[0];
+type RuleHandler = ReturnType<RuleCreator['create']>;
+type SourceCode = Parameters<NonNullable<RuleHandler['file']>>[0];
+type RuleOptions = Parameters<RuleCreator['create']>[1];
+
+const SKIPPED_PRESET_RULES = new Set([
+  '@secretlint/secretlint-rule-gcp',
+  '@secretlint/secretlint-rule-filter-comments',
+]);
+const PRESET_RULE_OPTIONS: Readonly<Record<string, RuleOptions>> = {
+  // Access key ids are only reported with the id scan on.
+  '@secretlint/secretlint-rule-aws': { enableIDScanRule: true },
+};
+
+/** secretlint messageId → our kind; null drops the report (an AWS account id is not a secret). */
+const PRESET_KINDS: Readonly<Record<string, string | null>> = {
+  AWSAccessKeyID: 'aws-access-key-id',
+  AWSSecretAccessKey: 'aws-secret-access-key',
+  AWSAccountID: null,
+  PackageJSON_xOauthToken: 'github-token',
+  Npmrc_authToken: 'npm-token',
+  NPM_ACCESS_TOKEN: 'npm-token',
+  SLACK_TOKEN: 'slack-token',
+  IncomingWebhook: 'slack-webhook',
+  BasicAuth: 'url-password',
+  OPENAI_TOKEN: 'openai-key',
+  ANTHROPIC_API_KEY: 'anthropic-key',
+  LINEAR_API_TOKEN: 'linear-key',
+  PrivateKey: 'private-key',
+  SENDGRID_KEY: 'sendgrid-key',
+  SHOPIFY_KEY: 'shopify-token',
+  GITHUB_TOKEN: 'github-token',
+  OPS_TOKEN: '1password-token',
+  MongoDBConnection: 'database-password',
+  MySQLConnection: 'database-password',
+  PostgreSQLConnection: 'database-password',
+};
+
+interface PresetReport {
+  readonly messageId: string;
+  readonly value: string | undefined;
+  readonly range: readonly [number, number];
+}
+
+/** The preset's rules that run on text, created once; exported for the test that checks they stay synchronous. */
+export const presetRuleIds = (): string[] =>
+  presetRules.map((rule) => rule.meta.id).filter((id) => !SKIPPED_PRESET_RULES.has(id));
+
+const createPresetDetector = (): Detector => {
+  let reports: PresetReport[] = [];
+  // The translator only carries the messageId and the props (the secret value); no message text is built.
+  const translate = (messageId: unknown, props?: Record<string, unknown>) => ({
+    message: String(messageId),
+    messageId: String(messageId),
+    data: props,
+  });
+  const context: RuleContext = {
+    sharedOptions: {},
+    // The rule's generic translator type cannot be named without importing @secretlint/types; the shape matches.
+    createTranslator: (() => translate) as unknown as RuleContext['createTranslator'],
+    report: (descriptor) => {
+      const { messageId, data } = descriptor.message;
+      reports.push({ messageId, value: firstString(data), range: [descriptor.range[0], descriptor.range[1]] });
+    },
+    ignore: () => undefined,
+  };
+  const handlers = presetRules
+    .filter((rule) => !SKIPPED_PRESET_RULES.has(rule.meta.id))
+    .map((rule) => rule.create(context, PRESET_RULE_OPTIONS[rule.meta.id] ?? {}));
+
+  return (text, add) => {
+    reports = [];
+    const source = textSource(text);
+    for (const handler of handlers) {
+      try {
+        const pending: unknown = handler.file?.(source);
+        // A future preset rule might be async: what it reported synchronously is kept, a late rejection is muted.
+        if (pending instanceof Promise) pending.catch(() => undefined);
+      } catch {
+        // A rule bug must not stop the other detectors; the generic detectors still run.
+      }
+    }
+    for (const report of reports) {
+      const kind = report.messageId in PRESET_KINDS ? PRESET_KINDS[report.messageId] : 'secret';
+      if (kind === null || kind === undefined) continue;
+      const span = anchorReport(text, report);
+      const narrowed = narrowPresetSpan(text, span, report.messageId);
+      if (narrowed) add(narrowed[0], narrowed[1], kind);
+    }
+  };
+};
+
+const firstString = (data: unknown): string | undefined => {
+  if (typeof data !== 'object' || data === null) return undefined;
+  for (const value of Object.values(data)) if (typeof value === 'string' && value.length > 0) return value;
+  return undefined;
+};
+
+/** The reported value's own position: at or shortly after the reported range start. */
+const anchorReport = (text: string, report: PresetReport): [number, number] => {
+  const [start, end] = report.range;
+  const value = report.value;
+  if (value !== undefined) {
+    const found = text.indexOf(value, start);
+    if (found >= 0 && found <= Math.max(end, start + 512)) return [found, found + value.length];
+  }
+  return [start, end];
+};
+
+const narrowPresetSpan = (text: string, [start, end]: [number, number], messageId: string): [number, number] | null => {
+  switch (messageId) {
+    case 'BasicAuth':
+    case 'MongoDBConnection':
+    case 'MySQLConnection':
+    case 'PostgreSQLConnection':
+      return urlPasswordSpan(text, start, end);
+    case 'IncomingWebhook': {
+      const at = text.indexOf('/services/', start);
+      return at >= 0 && at < end ? [at + '/services/'.length, end] : [start, end];
+    }
+    case 'PrivateKey':
+      return pemBodySpan(text, start, end) ?? [start, end];
+    default:
+      return [start, end];
+  }
+};
+
+/** `scheme://user:password@host…` → the password's span. */
+const urlPasswordSpan = (text: string, start: number, end: number): [number, number] | null => {
+  const scheme = text.indexOf('://', start);
+  if (scheme < 0 || scheme >= end) return null;
+  const at = text.indexOf('@', scheme + 3);
+  const colon = text.indexOf(':', scheme + 3);
+  if (at < 0 || at >= end || colon < 0 || colon > at) return null;
+  return colon + 1 < at ? [colon + 1, at] : null;
+};
+
+const pemBodySpan = (text: string, start: number, end: number): [number, number] | null => {
+  const headerEnd = text.indexOf('-----', text.indexOf('PRIVATE KEY', start));
+  const footer = text.lastIndexOf('-----END', end);
+  if (headerEnd < 0 || footer <= headerEnd) return null;
+  return trimSpan(text, headerEnd + 5, footer);
+};
+
+/** Trims whitespace and JSON `\n` escapes from both ends of a span. */
+const trimSpan = (text: string, start: number, end: number): [number, number] | null => {
+  let from = start;
+  let to = end;
+  for (;;) {
+    if (from < to && /\s/.test(text[from] ?? '')) from += 1;
+    else if (from + 1 < to && text[from] === '\\' && /[nrt]/.test(text[from + 1] ?? '')) from += 2;
+    else break;
+  }
+  for (;;) {
+    if (to > from && /\s/.test(text[to - 1] ?? '')) to -= 1;
+    else if (to - 1 > from && text[to - 2] === '\\' && /[nrt]/.test(text[to - 1] ?? '')) to -= 2;
+    else break;
+  }
+  return to > from ? [from, to] : null;
+};
+
+const textSource = (content: string): SourceCode => {
+  let lineStarts: number[] | undefined;
+  const starts = (): number[] => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let index = content.indexOf('\n'); index >= 0; index = content.indexOf('\n', index + 1)) {
+        lineStarts.push(index + 1);
+      }
+    }
+    return lineStarts;
+  };
+  const indexToPosition = (index: number) => {
+    const all = starts();
+    let low = 0;
+    let high = all.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((all[middle] ?? 0) <= index) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: index - (all[low] ?? 0) };
+  };
+  const positionToIndex = (position: { line: number; column: number }) =>
+    (starts()[position.line - 1] ?? content.length) + position.column;
+  return {
+    hasBOM: false,
+    content,
+    filePath: undefined,
+    physicalFilePath: undefined,
+    contentType: 'text',
+    ext: '',
+    getFilePath: () => undefined,
+    getPhysicalFilePath: () => undefined,
+    indexToPosition,
+    positionToIndex,
+    rangeToLocation: (range) => ({ start: indexToPosition(range[0]), end: indexToPosition(range[1]) }),
+    locationToRange: (location) => [positionToIndex(location.start), positionToIndex(location.end)],
+  };
+};
+
+// ───────────────────────────── our detectors ─────────────────────────────
+
+/** Runs a global expression; the secret is the last capture group, which must end the match. */
+const tailPattern =
+  (pattern: RegExp, kind: string | ((match: RegExpExecArray) => string | null)): Detector =>
+  (text, add) => {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      const value = match[match.length - 1] ?? match[0];
+      const end = match.index + match[0].length;
+      const resolved = typeof kind === 'string' ? kind : kind(match);
+      if (resolved && value.length > 0 && !isPlaceholder(value)) add(end - value.length, end, resolved);
+      if (match[0].length === 0) pattern.lastIndex += 1;
+    }
+  };
+
+const PLACEHOLDER =
+  /^(?:null|nil|none|true|false|undefined|n\/a|\*+|x{3,}|\.{3}|…|<[^<>]*>|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|%[A-Z_]+%|\[REDACTED(?::[a-z0-9-]+)?\]|redacted|\d+ bytes|[{[|>]|\{\}|\[\]|[|>][-+])$/i;
+const isPlaceholder = (value: string): boolean => value.length <= 64 && PLACEHOLDER.test(value.trim());
+
+const extraSecretsDetector = (secrets: readonly string[]): Detector => {
+  const needles = [
+    ...new Set(
+      secrets
+        .filter((secret) => secret.length >= minimumExtraSecretLength)
+        .flatMap((secret) => [secret, encodeURIComponent(secret)]),
+    ),
+  ];
+  return (text, add) => {
+    for (const needle of needles) {
+      for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) {
+        add(at, at + needle.length, 'configured-secret');
+      }
+    }
+  };
+};
+
+const PEM_HEADER = /-----BEGIN[ ]?[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_BODY_LINE = /^[A-Za-z0-9+/=\s\\]*$|^(?:Proc-Type|DEK-Info|Comment|Version|Hash):/;
+const MAX_PEM = 65_536;
+
+/** Multi-line (or JSON-escaped) PEM private keys; a truncated key without its END line is redacted as far as it goes. */
+const privateKeyDetector: Detector = (text, add) => {
+  const nextNewline = nextIndexOf(text, '\n');
+  const nextFooter = nextIndexOf(text, '-----END');
+  PEM_HEADER.lastIndex = 0;
+  for (let match = PEM_HEADER.exec(text); match; match = PEM_HEADER.exec(text)) {
+    const bodyStart = match.index + match[0].length;
+    const newline = nextNewline(bodyStart);
+    const headerLineEnd = newline < 0 ? text.length : newline;
+    let bodyEnd: number;
+    if (text.slice(bodyStart, Math.min(headerLineEnd, bodyStart + 4)).trim() !== '') {
+      // The body follows on the header's line (JSON-escaped `\n`): up to the footer, else to a quote or the line end.
+      const footer = nextFooter(bodyStart);
+      bodyEnd = footer >= 0 && footer < headerLineEnd ? footer : lineEndOrQuote(text, bodyStart);
+    } else {
+      // Body lines (base64, RFC 1421 headers) until the footer, a blank line or anything else: a key cut off by
+      // truncated output is redacted as far as it goes, and a footer further on never drags other text in.
+      bodyEnd = bodyStart;
+      let lineStart = newline;
+      while (lineStart >= 0 && lineStart - bodyStart <= MAX_PEM) {
+        const next = text.indexOf('\n', lineStart + 1);
+        const line = text.slice(lineStart + 1, next < 0 ? text.length : next);
+        if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
+        bodyEnd = next < 0 ? text.length : next;
+        lineStart = next;
+      }
+    }
+    const span = trimSpan(text, bodyStart, bodyEnd);
+    if (span) add(span[0], span[1], 'private-key');
+    PEM_HEADER.lastIndex = Math.max(PEM_HEADER.lastIndex, bodyEnd);
+  }
+};
+
+/** indexOf for increasing `from`, remembering the last answer so repeated calls cost linear time in total. */
+const nextIndexOf = (text: string, needle: string): ((from: number) => number) => {
+  let searchedFrom = -1;
+  let found = -1;
+  return (from) => {
+    const remembered = searchedFrom >= 0 && from >= searchedFrom && (found < 0 || from <= found);
+    if (!remembered) {
+      searchedFrom = from;
+      found = text.indexOf(needle, from);
+    }
+    return found;
+  };
+};
+
+const lineEndOrQuote = (text: string, from: number): number => {
+  for (let index = from; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === '\n' || char === '\r' || char === '"' || char === "'") return index;
+  }
+  return text.length;
+};
+
+const lineEnd = (text: string, from: number): number => {
+  const newline = text.indexOf('\n', from);
+  const end = newline < 0 ? text.length : newline;
+  return end > from && text[end - 1] === '\r' ? end - 1 : end;
+};
+
+const DATABASE_SCHEMES =
+  /^(?:postgres(?:ql)?|mysql[x2]?|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|couchdb|cassandra|neo4j(?:\+s)?|bolt|memcached)$/i;
+
+const tokenDetectors: readonly Detector[] = [
+  // JWT (header.payload.signature, base64url JSON); the signature may be empty for alg "none".
+  tailPattern(/(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{5,8192}\.ey[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192})/g, 'jwt'),
+  // Slack: bot, user, app, workspace, refresh, session, legacy and rotating (xoxe.) tokens.
+  tailPattern(
+    /(?<![A-Za-z0-9_.-])((?:xox[abposre]|xapp|xoxe\.xox[bpa])-[A-Za-z0-9-]{8,512})(?![A-Za-z0-9-])/g,
+    'slack-token',
+  ),
+  tailPattern(
+    /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9_/-]{10,512})/g,
+    'slack-webhook',
+  ),
+  // AWS access key ids (long-lived AKIA, temporary ASIA), secret access keys and session tokens by their keys.
+  tailPattern(/(?<![A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/g, 'aws-access-key-id'),
+  tailPattern(
+    /(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["'`]?[ \t]*(?::=|=>|[:=])[ \t]*["'`]?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+    'aws-secret-access-key',
+  ),
+  tailPattern(
+    /(?:aws_?)?(?:session|security)_?token["'`]?[ \t]*(?::=|=>|[:=])[ \t]*["'`]?([A-Za-z0-9/+=]{16,8192})/gi,
+    'session-token',
+  ),
+  // GitHub classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained tokens, with looser lengths than the preset.
+  tailPattern(/(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{30,255})(?![A-Za-z0-9_])/g, 'github-token'),
+  tailPattern(/(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g, 'github-token'),
+  tailPattern(
+    /(?<![A-Za-z0-9_-])((?:glpat|gldt|glrt|glptt|glft|glimt|glagent|glcbt|gloas|glsoat)-[A-Za-z0-9_-]{20,255}|GR1348941[A-Za-z0-9_-]{20,255})(?![A-Za-z0-9_-])/g,
+    'gitlab-token',
+  ),
+  tailPattern(/(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/g, 'npm-token'),
+  tailPattern(
+    /(?<![A-Za-z0-9_])((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,255}|whsec_[A-Za-z0-9+/=]{24,255})/g,
+    'stripe-key',
+  ),
+  tailPattern(/(?<![A-Za-z0-9_.-])(SG\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64})(?![A-Za-z0-9_-])/g, 'sendgrid-key'),
+  tailPattern(/(?<![A-Za-z0-9])(SK[0-9a-fA-F]{32})(?![A-Za-z0-9])/g, 'twilio-key'),
+  // Anthropic before OpenAI: both start with sk-, and an equal span keeps the earlier detector's kind.
+  tailPattern(/(?<![A-Za-z0-9_-])(sk-ant-[A-Za-z0-9_-]{20,256})(?![A-Za-z0-9_-])/g, 'anthropic-key'),
+  tailPattern(/(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,256})(?![A-Za-z0-9_-])/g, 'openai-key'),
+  tailPattern(/(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g, 'google-api-key'),
+  // Azure storage / service bus connection strings and SAS signatures; signed URLs of other clouds.
+  tailPattern(/(?<![A-Za-z])(?:AccountKey|SharedAccessKey|SharedSecret)=([^;"'\s]{1,1024})/g, 'azure-key'),
+  tailPattern(/(?<![A-Za-z])SharedAccessSignature=([^;"'\s]{1,2048})/g, 'azure-sas'),
+  tailPattern(
+    /[?&](?:sig|X-Amz-Signature|X-Amz-Security-Token|X-Goog-Signature|Signature)=([^&\s"'<>#]{1,4096})/g,
+    (m) => (m[0].startsWith('?sig') || m[0].startsWith('&sig') ? 'azure-sas' : 'url-signature'),
+  ),
+  // A docker config.json encoded as base64 (`{"auths":` → eyJhdXRocyI6).
+  tailPattern(/(?<![A-Za-z0-9+/])(eyJhdXRocyI6[A-Za-z0-9+/]{8,65536}={0,2})/g, 'docker-auth'),
+  tailPattern(/"auth"[ \t]*:[ \t]*"([^"\r\n]{1,4096})"/g, 'docker-auth'),
+  // Credentials in any URL: scheme://user:password@host. Databases get their own kind.
+  tailPattern(
+    /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}):\/\/[^\s:/@?#"'<>]{0,256}:([^\s/@?#"'<>]{1,512})(?=@)/g,
+    (m) => (DATABASE_SCHEMES.test(m[1] ?? '') ? 'database-password' : 'url-password'),
+  ),
+];
+
+const SECRET_DOCUMENT =
+  /^[ \t-]*kind:[ \t]*Secret[ \t]*\r?$|"kind"[ \t]*:[ \t]*"Secret"|^[ \t]*type:[ \t]*(?:Opaque|kubernetes\.io\/[a-z-]+)[ \t]*\r?$/m;
+const YAML_DATA_BLOCK = /^([ \t]*)(?:data|stringData):[ \t]*\r?$/gm;
+const YAML_ENTRY = /^[ \t]*[^:\r\n]+:(.*)$/;
+const JSON_DATA_BLOCK = /"(?:data|stringData)"[ \t]*:[ \t]*\{/g;
+const JSON_STRING_ENTRY = /"(?:[^"\\\r\n]|\\.){0,512}"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.)*)"/g;
+
+const SECRET_LINE = /^[ \t]*(?:-[ \t]+)?(?:kind:[ \t]*Secret|type:[ \t]*(?:Opaque|kubernetes\.io\/[a-z-]+))[ \t]*\r?$/;
+const YAML_LINE_AT_MARGIN = /^(?:-(?:[ \t]|$)|#|[^\s#-][^:]*:(?:[ \t]|\r?$))/;
+
+/**
+ * Spans of YAML runs (lines between blank lines, `---` and non-YAML lines such as a shell prompt) that declare a
+ * Secret. One pass over the lines, so any number of `data:` blocks costs linear time. A run holding both a Secret
+ * and a ConfigMap (one `kubectl get cm,secret -o yaml` list) has all its data redacted: the safe side.
+ */
+const secretYamlRuns = (text: string): Array<[number, number]> => {
+  const runs: Array<[number, number]> = [];
+  let runStart = 0;
+  let hasSecret = false;
+  let start = 0;
+  while (start <= text.length) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    const line = text.slice(start, end);
+    const boundary =
+      line.trim() === '' || /^(?:---|\.\.\.)/.test(line) || (!/^[ \t]/.test(line) && !YAML_LINE_AT_MARGIN.test(line));
+    if (boundary) {
+      if (hasSecret) runs.push([runStart, start]);
+      runStart = end + 1;
+      hasSecret = false;
+    } else if (SECRET_LINE.test(line)) {
+      hasSecret = true;
+    }
+    start = end + 1;
+  }
+  if (hasSecret) runs.push([runStart, text.length]);
+  return runs;
+};
+
+/** Values under `data:` / `stringData:` of a Kubernetes Secret (`kubectl get secret -o yaml|json`). */
+const kubernetesSecretDetector: Detector = (text, add) => {
+  if (!SECRET_DOCUMENT.test(text)) return;
+  const runs = secretYamlRuns(text);
+  let run = 0;
+  YAML_DATA_BLOCK.lastIndex = 0;
+  for (let block = YAML_DATA_BLOCK.exec(text); block; block = YAML_DATA_BLOCK.exec(text)) {
+    while (run < runs.length && (runs[run]?.[1] ?? 0) <= block.index) run += 1;
+    const current = runs[run];
+    if (!current || current[0] > block.index) continue;
+    const blockIndent = indentWidth(block[1] ?? '');
+    let position = text.indexOf('\n', block.index);
+    let multilineIndent = -1; // indentation of the key whose `|` value we are inside
+    while (position >= 0 && position < text.length) {
+      const start = position + 1;
+      const end = lineEnd(text, start);
+      const line = text.slice(start, end);
+      const next = text.indexOf('\n', start);
+      if (line.trim() !== '') {
+        const indent = indentWidth(/^[ \t]*/.exec(line)?.[0] ?? '');
+        if (indent <= blockIndent) break;
+        if (multilineIndent >= 0 && indent > multilineIndent) {
+          add(start + (line.length - line.trimStart().length), end, 'k8s-secret');
+        } else {
+          multilineIndent = -1;
+          const entry = YAML_ENTRY.exec(line);
+          const value = (entry?.[1] ?? '').trim();
+          if (/^[|>][-+]?$/.test(value)) multilineIndent = indent;
+          else if (value !== '' && !isPlaceholder(value)) {
+            const valueStart = start + line.lastIndexOf(value);
+            add(valueStart, valueStart + value.length, 'k8s-secret');
+          }
+        }
+      }
+      position = next;
+      YAML_DATA_BLOCK.lastIndex = Math.max(YAML_DATA_BLOCK.lastIndex, end);
+    }
+  }
+  JSON_DATA_BLOCK.lastIndex = 0;
+  for (let block = JSON_DATA_BLOCK.exec(text); block; block = JSON_DATA_BLOCK.exec(text)) {
+    const open = block.index + block[0].length;
+    const close = text.indexOf('}', open);
+    const body = text.slice(open, close < 0 ? text.length : close);
+    JSON_STRING_ENTRY.lastIndex = 0;
+    for (let entry = JSON_STRING_ENTRY.exec(body); entry; entry = JSON_STRING_ENTRY.exec(body)) {
+      const value = entry[1] ?? '';
+      const end = open + entry.index + entry[0].length - 1;
+      if (value !== '') add(end - value.length, end, 'k8s-secret');
+    }
+    JSON_DATA_BLOCK.lastIndex = close < 0 ? text.length : close;
+  }
+};
+
+const indentWidth = (whitespace: string): number => whitespace.replace(/\t/g, '  ').length;
+
+const AUTHORIZATION =
+  /(?<![A-Za-z0-9_-])(?:proxy-)?authorization(?:["'`]|\*\*)?[ \t]*[:=][ \t]*(["'`]?)(?:(bearer|basic|token|bot|digest|negotiate|ntlm|oauth|sso-key|ssws|sharedkey|splunk|apikey|aws4-hmac-sha256)[ \t]+)?/gi;
+
+/** `Authorization: Bearer x`, `{'Authorization': 'Basic x'}`, `-H "authorization: token x"`: the credential only. */
+const authorizationDetector: Detector = (text, add) => {
+  AUTHORIZATION.lastIndex = 0;
+  for (let match = AUTHORIZATION.exec(text); match; match = AUTHORIZATION.exec(text)) {
+    const start = match.index + match[0].length;
+    const quote = match[1] ?? '';
+    const scheme = (match[2] ?? '').toLowerCase();
+    const singleToken = scheme === 'bearer' || scheme === 'basic' || scheme === 'token' || scheme === 'bot';
+    // Digest and AWS4 credentials have spaces and quotes of their own: an unquoted one runs to the end of the line.
+    const end = quote ? closingQuote(text, start, quote) : singleToken ? tokenEnd(text, start) : lineEnd(text, start);
+    const value = text.slice(start, end).trimEnd();
+    if (value !== '' && !isPlaceholder(value)) {
+      const kind = scheme === 'bearer' ? 'bearer-token' : scheme === 'basic' ? 'basic-auth' : 'authorization';
+      add(start, start + value.length, kind);
+    }
+    AUTHORIZATION.lastIndex = Math.max(AUTHORIZATION.lastIndex, end);
+  }
+};
+
+/** A bare `Bearer <opaque token>` anywhere (portal tokens in curl commands, stack traces). */
+const BEARER = /(?<![A-Za-z0-9_-])bearer[ \t]+([A-Za-z0-9\-._~+/]{16,8192}=*)(?![A-Za-z0-9\-._~+/=])/gi;
+const bearerDetector: Detector = (text, add) => {
+  BEARER.lastIndex = 0;
+  for (let match = BEARER.exec(text); match; match = BEARER.exec(text)) {
+    const value = match[1] ?? '';
+    // Prose ("a Bearer authentication_header") has no digits; tokens virtually always do.
+    if (/[0-9]/.test(value))
+      add(match.index + match[0].length - value.length, match.index + match[0].length, 'bearer-token');
+  }
+};
+
+const COOKIE = /(?<![A-Za-z0-9_-])(?:set-)?cookie(?:["'`]|\*\*)?[ \t]*:[ \t]*(["'`]?)/gi;
+const cookieDetector: Detector = (text, add) => {
+  COOKIE.lastIndex = 0;
+  for (let match = COOKIE.exec(text); match; match = COOKIE.exec(text)) {
+    const start = match.index + match[0].length;
+    const quote = match[1] ?? '';
+    const end = quote ? closingQuote(text, start, quote) : lineEndOrQuote(text, start);
+    const value = text.slice(start, end).trimEnd();
+    if (value !== '' && !isPlaceholder(value)) add(start, start + value.length, 'cookie');
+    COOKIE.lastIndex = Math.max(COOKIE.lastIndex, end);
+  }
+};
+
+/** Secret-looking key names (the end of the name decides: `DB_PASSWORD`, `clientSecret`, `_authToken`, `x-api-key`). */
+const SECRET_KEY_WORDS =
+  'passw(?:or)?d|passphrase|secret[_-]?key|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?key[_-]?data|auth[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|account[_-]?key|credentials?|connection[_-]?string';
+
+const keyKind = (key: string): string => {
+  const name = key.toLowerCase().replace(/[^a-z]/g, '');
+  if (/passw(?:or)?d|passphrase/.test(name)) return 'password';
+  if (name.endsWith('privatekey') || name.endsWith('keydata')) return 'private-key';
+  if (name.endsWith('apikey')) return 'api-key';
+  if (name.endsWith('accesskey')) return 'access-key';
+  if (name.endsWith('token')) return 'token';
+  if (name.endsWith('secret')) return 'secret';
+  if (name.startsWith('credential')) return 'credential';
+  if (name.endsWith('string')) return 'connection-string';
+  return 'key';
+};
+
+const KEY_VALUE = new RegExp(`(${SECRET_KEY_WORDS})(?:\\*\\*|__|["'\`])?[ \\t]*(?::=|=>|[:=])(?![=>])`, 'gi');
+const LINE_START_KEY = /^[ \t]*(?:[-*>][ \t]+)?(?:export[ \t]+)?(?:\*\*|__|["'`])?[A-Za-z0-9_.-]*$/;
+const INLINE_VALUE_END = /[\s"'`,;&<>(){}[\]]/;
+
+/**
+ * `password=x`, `passwd: x`, `"api_key": "x"`, `token: x`, `secret => 'x'`. Quoted values end at their quote; a
+ * YAML-style `key: value` line keeps its whole value (passphrases have spaces); otherwise the value ends at
+ * whitespace or punctuation that cannot belong to it in a log line or query string.
+ */
+const keyValueDetector: Detector = (text, add) => {
+  KEY_VALUE.lastIndex = 0;
+  for (let match = KEY_VALUE.exec(text); match; match = KEY_VALUE.exec(text)) {
+    let start = match.index + match[0].length;
+    while (text[start] === ' ' || text[start] === '\t') start += 1;
+    if (text.startsWith('**', start) || text.startsWith('__', start)) start += 2;
+    while (text[start] === ' ' || text[start] === '\t') start += 1;
+    const first = text[start];
+    if (first === undefined || first === '\n' || first === '\r') continue;
+    if (text.startsWith('${', start) || text.startsWith('{{', start)) {
+      // A template placeholder (`${DB_PASSWORD}`, `{{ .Values.token }}`), not a value.
+      const close = text.indexOf('}', start);
+      if (
+        close > start &&
+        close - start <= 200 &&
+        isPlaceholder(text.slice(start, text.startsWith('}}', close) ? close + 2 : close + 1))
+      ) {
+        KEY_VALUE.lastIndex = Math.max(KEY_VALUE.lastIndex, close + 1);
+        continue;
+      }
+    }
+    let valueStart = start;
+    let end: number;
+    if (first === '"' || first === "'" || first === '`') {
+      valueStart = start + 1;
+      end = closingQuote(text, valueStart, first);
+    } else if (match[0].trimEnd().endsWith(':') && isLineStartKey(text, match.index)) {
+      end = lineEnd(text, start);
+    } else {
+      end = start;
+      while (end < text.length && !INLINE_VALUE_END.test(text[end] ?? ' ')) end += 1;
+    }
+    let valueEnd = end;
+    while (valueEnd > valueStart && /\s/.test(text[valueEnd - 1] ?? '')) valueEnd -= 1;
+    const value = text.slice(valueStart, valueEnd);
+    if (value !== '' && !isPlaceholder(value)) add(valueStart, valueEnd, keyKind(match[1] ?? ''));
+    KEY_VALUE.lastIndex = Math.max(KEY_VALUE.lastIndex, end);
+  }
+};
+
+const isLineStartKey = (text: string, keyWordStart: number): boolean => {
+  const lineStart = text.lastIndexOf('\n', keyWordStart - 1) + 1;
+  return keyWordStart - lineStart <= 200 && LINE_START_KEY.test(text.slice(lineStart, keyWordStart));
+};
+
+/** `--password x`, `--token "x"`: command lines echoed in output. */
+const CLI_FLAG =
+  /(?<![A-Za-z0-9_-])--?(password|passwd|token|secret|api-key|apikey|access-token|auth-token|client-secret|bot-token|app-token)[ \t]+(["']?)(?!-)/gi;
+const cliFlagDetector: Detector = (text, add) => {
+  CLI_FLAG.lastIndex = 0;
+  for (let match = CLI_FLAG.exec(text); match; match = CLI_FLAG.exec(text)) {
+    const start = match.index + match[0].length;
+    const quote = match[2] ?? '';
+    const end = quote ? closingQuote(text, start, quote) : tokenEnd(text, start);
+    const value = text.slice(start, end);
+    if (value !== '' && !isPlaceholder(value)) add(start, end, keyKind(match[1] ?? ''));
+    CLI_FLAG.lastIndex = Math.max(CLI_FLAG.lastIndex, end);
+  }
+};
+
+/** `<password>x</password>` (Maven settings.xml, SOAP dumps). */
+const xmlElementDetector: Detector = tailPattern(
+  /<((?:[A-Za-z]+[_-]?)?(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key))>([^<\r\n]{1,4096})(?=<\/)/gi,
+  (match) => keyKind(match[1] ?? ''),
+);
+
+const closingQuote = (text: string, from: number, quote: string): number => {
+  for (let index = from; index < text.length; index += 1) {
+    const char = text[index];
+    if (char === '\\' && quote !== '`') index += 1;
+    else if (char === quote || char === '\n' || char === '\r') return index;
+  }
+  return text.length;
+};
+
+const tokenEnd = (text: string, from: number): number => {
+  let end = from;
+  while (end < text.length && !/[\s"'`,;<>]/.test(text[end] ?? ' ')) end += 1;
+  return end;
+};
+
+// ───────────────────────────── the redactor ─────────────────────────────
+
+export function createRedactor(options: RedactorOptions = {}): Redactor {
+  const detectors: Detector[] = [
+    extraSecretsDetector(options.extraSecrets ?? []),
+    createPresetDetector(),
+    privateKeyDetector,
+    ...tokenDetectors,
+    kubernetesSecretDetector,
+    authorizationDetector,
+    bearerDetector,
+    cookieDetector,
+    cliFlagDetector,
+    xmlElementDetector,
+    keyValueDetector,
+  ];
+
+  const pass = (text: string): RedactionResult => {
+    const findings: Finding[] = [];
+    detectors.forEach((detector, priority) => {
+      detector(text, (start, end, kind) => {
+        if (end > start && !text.startsWith(MARKER_PREFIX, start)) findings.push({ start, end, kind, priority });
+      });
+    });
+    if (findings.length === 0) return { text, count: 0, kinds: [] };
+    return apply(text, withoutMarkers(text, merge(findings)));
+  };
+
+  /**
+   * A marker can change what is around a neighbour (`KEY--password x` only reads as a flag once KEY is a marker),
+   * so passes repeat until one finds nothing: redacting the output again never changes it.
+   */
+  const redact = (text: string): RedactionResult => {
+    if (text.length === 0) return { text, count: 0, kinds: [] };
+    let result = pass(text);
+    for (let round = 1; result.count > 0 && round < MAX_PASSES; round += 1) {
+      const again = pass(result.text);
+      if (again.count === 0) break;
+      result = {
+        text: again.text,
+        count: result.count + again.count,
+        kinds: [...result.kinds, ...again.kinds.filter((kind) => !result.kinds.includes(kind))],
+      };
+    }
+    return result;
+  };
+
+  const redactDeep = (value: unknown): unknown => deepCopy(value, redact, new WeakSet(), 0);
+
+  return { redact, redactDeep };
+}
+
+/** Sorted, overlapping findings merged; a merged span keeps the kind of its earliest, longest, most specific part. */
+const merge = (findings: Finding[]): Finding[] => {
+  findings.sort((a, b) => a.start - b.start || b.end - a.end || a.priority - b.priority);
+  const merged: Finding[] = [];
+  for (const finding of findings) {
+    const last = merged[merged.length - 1];
+    if (last && finding.start < last.end) {
+      if (finding.end > last.end) merged[merged.length - 1] = { ...last, end: finding.end };
+    } else {
+      merged.push(finding);
+    }
+  }
+  return merged;
+};
+
+/** Findings that lie inside an existing `[REDACTED:…]` marker are dropped: redacting twice changes nothing. */
+const withoutMarkers = (text: string, findings: Finding[]): Finding[] => {
+  if (!text.includes(MARKER_PREFIX)) return findings;
+  const markers: Array<[number, number]> = [];
+  MARKER.lastIndex = 0;
+  for (let match = MARKER.exec(text); match; match = MARKER.exec(text)) {
+    markers.push([match.index, match.index + match[0].length]);
+  }
+  let index = 0;
+  return findings.filter((finding) => {
+    while (index < markers.length && (markers[index]?.[1] ?? 0) <= finding.start) index += 1;
+    const marker = markers[index];
+    return !(marker && marker[0] <= finding.start && finding.end <= marker[1]);
+  });
+};
+
+const apply = (text: string, findings: Finding[]): RedactionResult => {
+  const parts: string[] = [];
+  const kinds: string[] = [];
+  let position = 0;
+  for (const finding of findings) {
+    parts.push(text.slice(position, finding.start), redactionMarker(finding.kind));
+    if (!kinds.includes(finding.kind)) kinds.push(finding.kind);
+    position = finding.end;
+  }
+  parts.push(text.slice(position));
+  return { text: parts.join(''), count: findings.length, kinds };
+};
+
+// ───────────────────────────── objects for logs ─────────────────────────────
+
+const SECRET_KEY_NAME =
+  /(?:passw(?:or)?d|passphrase|secret|token|authorization|cookie|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|signature|session[_-]?id)$/i;
+
+/** True for object keys whose values are secrets as a whole: `token`, `botToken`, `client_secret`, `Authorization`… */
+export const isSecretKeyName = (key: string): boolean => SECRET_KEY_NAME.test(key.replace(/[\s.]/g, ''));
+
+const secretKeyKind = (key: string): string => {
+  const name = key.toLowerCase().replace(/[^a-z]/g, '');
+  if (name.endsWith('authorization')) return 'authorization';
+  if (name.endsWith('cookie')) return 'cookie';
+  if (name.endsWith('signature')) return 'signature';
+  if (name.endsWith('sessionid')) return 'session-id';
+  return keyKind(key);
+};
+
+const MAX_DEPTH = 20;
+
+const deepCopy = (
+  value: unknown,
+  redact: (text: string) => RedactionResult,
+  seen: WeakSet<object>,
+  depth: number,
+): unknown => {
+  if (typeof value === 'string') return redact(value).text;
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Date || value instanceof RegExp || ArrayBuffer.isView(value)) return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= MAX_DEPTH) return '[Truncated]';
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => deepCopy(item, redact, seen, depth + 1));
+    const source: Record<string, unknown> =
+      value instanceof Error
+        ? { ...value, type: value.name, message: value.message, stack: value.stack }
+        : (value as Record<string, unknown>);
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(source)) {
+      if (item === undefined) continue;
+      copy[key] =
+        isSecretKeyName(key) && item !== null && item !== ''
+          ? redactionMarker(secretKeyKind(key))
+          : deepCopy(item, redact, seen, depth + 1);
+    }
+    if (value instanceof Error && 'cause' in value && value.cause !== undefined && !('cause' in copy)) {
+      copy.cause = deepCopy(value.cause, redact, seen, depth + 1);
+    }
+    return copy;
+  } finally {
+    seen.delete(value);
+  }
+};
