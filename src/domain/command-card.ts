@@ -1,3 +1,5 @@
+import { DomainError } from './errors.js';
+import type { MessageData, ProposedCommand } from './messages.js';
 import type { ThreadRef } from './thread-link.js';
 
 /**
@@ -54,4 +56,258 @@ export interface CommandCard extends NewCommandCard {
   readonly updatedAt: Date;
   /** Outcome text once executed or failed (error code, or a short summary). */
   readonly outcome: string | null;
+}
+
+// ───────────────────────────── State machine ─────────────────────────────
+
+/** Where each status may go. The store enforces the same table; anything else is a caller bug. */
+export const Transitions: Readonly<Record<CardStatus, readonly CardStatus[]>> = {
+  pending: ['submitted', 'expired'],
+  submitted: ['executed', 'failed'],
+  executed: [],
+  failed: [],
+  expired: [],
+};
+
+export const TerminalStatuses: readonly CardStatus[] = ['executed', 'failed', 'expired'];
+
+export const canTransition = (from: CardStatus, to: CardStatus): boolean => Transitions[from].includes(to);
+
+export const isTerminal = (status: CardStatus): boolean => TerminalStatuses.includes(status);
+
+/** Expiry is inclusive: at `expiresAt` exactly the card no longer takes decisions. */
+export const isPastExpiry = (card: Pick<NewCommandCard, 'expiresAt'>, now: Date): boolean =>
+  now.getTime() >= card.expiresAt.getTime();
+
+// ───────────────────────────── Items from an agent reply ─────────────────────────────
+
+/** Longest text we keep for a tool call or approval shown on a card (a command is never cut: it is echoed). */
+export const ItemTextLimit = 2000;
+
+const clip = (text: string, limit = ItemTextLimit): string =>
+  text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+const jsonOf = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    // Wire JSON has no cycles or BigInts; this only guards against a caller handing us something odd.
+    return String(value);
+  }
+};
+
+const textField = (raw: Readonly<Record<string, unknown>>, ...keys: string[]): string | undefined => {
+  for (const key of keys) {
+    const value = raw[key];
+    if (typeof value === 'string' && value.trim() !== '') return value;
+  }
+  return undefined;
+};
+
+/** `name {json input}` for anything shaped like a tool call (dcaf ToolCall: id, name, input, intent, ...). */
+const toolCallLine = (raw: Readonly<Record<string, unknown>>): string | undefined => {
+  const name = textField(raw, 'name', 'tool_name', 'tool');
+  if (name === undefined) return undefined;
+  const input = raw.input ?? raw.arguments ?? raw.args;
+  return clip(input === undefined ? oneLine(name) : `${oneLine(name)} ${jsonOf(input)}`);
+};
+
+const describedBy = (raw: Readonly<Record<string, unknown>>, ...keys: string[]): { readonly description?: string } => {
+  const description = textField(raw, ...keys);
+  return description === undefined ? {} : { description: clip(description.trim()) };
+};
+
+const commandItem = (cmd: ProposedCommand): CardItem => ({
+  kind: 'cmd',
+  // Never trimmed or cut: the echo must repeat the agent's command exactly.
+  text: cmd.command,
+  ...(cmd.description !== undefined && cmd.description.trim() !== '' ? { description: cmd.description.trim() } : {}),
+  raw: { ...cmd },
+});
+
+const toolCallItem = (raw: Readonly<Record<string, unknown>>): CardItem => ({
+  kind: 'tool_call',
+  text: toolCallLine(raw) ?? clip(jsonOf(raw)),
+  ...describedBy(raw, 'intent', 'tool_description', 'description'),
+  raw,
+});
+
+// The portal's `approvals` shape is not public (reference §5): show a command or tool call when it looks like one,
+// else its own words, else its JSON.
+const approvalItem = (raw: Readonly<Record<string, unknown>>): CardItem => {
+  const command = textField(raw, 'command');
+  const text =
+    command ??
+    toolCallLine(raw) ??
+    (() => {
+      const words = textField(raw, 'description', 'message', 'text', 'title', 'summary');
+      return words === undefined ? clip(jsonOf(raw)) : clip(oneLine(words));
+    })();
+  const describedAlready = command === undefined && textField(raw, 'name', 'tool_name', 'tool') === undefined;
+  return {
+    kind: 'approval',
+    text,
+    ...(describedAlready ? {} : describedBy(raw, 'description', 'intent', 'reason')),
+    raw,
+  };
+};
+
+/**
+ * What a card shows for an agent reply, in the reply's order: proposed commands (execute:false; an agent echoing
+ * an already-approved command is not asking), then tool calls, then approvals. Empty when nothing needs a decision.
+ */
+export function cardItemsFrom(data: MessageData): CardItem[] {
+  return [
+    ...data.cmds.filter((cmd) => !cmd.execute).map(commandItem),
+    ...data.tool_calls.map(toolCallItem),
+    ...data.approvals.map(approvalItem),
+  ];
+}
+
+// ───────────────────────────── Decisions ─────────────────────────────
+
+export interface DecisionSummary {
+  readonly approved: number;
+  readonly rejected: number;
+  readonly ignored: number;
+  readonly undecided: number;
+}
+
+export const DefaultRejectionReason = 'Rejected in Slack';
+
+const choiceFor = (choices: Readonly<Record<string, CardChoice>>, index: number): CardChoice | undefined =>
+  Object.hasOwn(choices, String(index)) ? choices[String(index)] : undefined;
+
+const isDecision = (value: unknown): value is Decision => (Decisions as readonly unknown[]).includes(value);
+
+/**
+ * The choices a Submit acts on: those recorded per click win; `supplied` (read from the Slack message state) fills
+ * the rest. Keys that name no item, or values that are not a decision, are dropped.
+ */
+export function mergeChoices(
+  card: Pick<CommandCard, 'items' | 'choices'>,
+  supplied: Readonly<Record<string, CardChoice>> = {},
+): Record<string, CardChoice> {
+  const merged: Record<string, CardChoice> = {};
+  card.items.forEach((_item, index) => {
+    const choice = choiceFor(card.choices, index) ?? choiceFor(supplied, index);
+    if (choice && isDecision(choice.decision)) merged[String(index)] = choice;
+  });
+  return merged;
+}
+
+export function summarizeDecisions(
+  card: Pick<CommandCard, 'items'>,
+  choices: Readonly<Record<string, CardChoice>>,
+): DecisionSummary {
+  const counts = { approved: 0, rejected: 0, ignored: 0, undecided: 0 };
+  card.items.forEach((_item, index) => {
+    const decision = choiceFor(choices, index)?.decision;
+    if (decision === 'approve') counts.approved++;
+    else if (decision === 'reject') counts.rejected++;
+    else if (decision === 'ignore') counts.ignored++;
+    else counts.undecided++;
+  });
+  return counts;
+}
+
+/** A short outcome line, e.g. "1 approved, 1 rejected" or "2 approved, 0 rejected, 1 not answered". */
+export function describeDecisions(summary: DecisionSummary): string {
+  const unanswered = summary.ignored + summary.undecided;
+  const base = `${summary.approved} approved, ${summary.rejected} rejected`;
+  return unanswered > 0 ? `${base}, ${unanswered} not answered` : base;
+}
+
+/**
+ * Refuses a click on one item. Each decision is bound to the exact text shown: a message showing an older card
+ * (or a forged payload) cannot approve something else. Returns the item.
+ */
+export function checkDecision(
+  card: CommandCard,
+  { index, commandText, now }: { readonly index: number; readonly commandText: string; readonly now: Date },
+): CardItem {
+  const item = Number.isInteger(index) && index >= 0 ? card.items[index] : undefined;
+  if (!item) {
+    throw new DomainError('card.not_found', `Card ${card.id} has no item ${index}`, { cardId: card.id, index });
+  }
+  if (item.text !== commandText) {
+    throw new DomainError('card.stale_command', `Item ${index} of card ${card.id} is not the command shown`, {
+      cardId: card.id,
+      index,
+    });
+  }
+  checkStillOpen(card, now);
+  return item;
+}
+
+/** Refuses a Submit that cannot act: not pending, past expiry, or nothing approved or rejected. */
+export function checkSubmit(
+  card: CommandCard,
+  { now, choices }: { readonly now: Date; readonly choices: Readonly<Record<string, CardChoice>> },
+): void {
+  checkStillOpen(card, now);
+  const summary = summarizeDecisions(card, choices);
+  // Ignore leaves a command unanswered, so a Submit of only ignores would send the agent nothing.
+  if (summary.approved + summary.rejected === 0) {
+    throw new DomainError('card.no_decisions', `Nothing on card ${card.id} is approved or rejected`, {
+      cardId: card.id,
+    });
+  }
+}
+
+// An expired card says "expired" (not "already submitted") whether or not the sweep has marked it yet.
+function checkStillOpen(card: CommandCard, now: Date): void {
+  if (card.status === 'expired' || (card.status === 'pending' && isPastExpiry(card, now))) {
+    throw new DomainError('card.expired', `Card ${card.id} expired`, { cardId: card.id });
+  }
+  if (card.status !== 'pending') {
+    throw new DomainError('card.already_submitted', `Card ${card.id} is ${card.status}`, {
+      cardId: card.id,
+      status: card.status,
+    });
+  }
+}
+
+type EchoItem = Readonly<Record<string, unknown>> & { readonly execute: boolean };
+
+const echoItem = (item: CardItem, choice: CardChoice): EchoItem | undefined => {
+  // A stale rejection_reason from the agent must not ride along with an approval.
+  const { rejection_reason: _stale, ...raw } = item.raw;
+  const base = item.kind === 'cmd' ? { ...raw, command: item.text } : raw;
+  if (choice.decision === 'approve') return { ...base, execute: true };
+  if (choice.decision === 'reject') {
+    const reason = choice.reason?.trim();
+    return { ...base, execute: false, rejection_reason: reason || DefaultRejectionReason };
+  }
+  return undefined;
+};
+
+/**
+ * The `data` of the user message that answers a card (reference §5): each approved item with execute:true, each
+ * rejected one with execute:false and a rejection_reason; ignored and undecided items are left out (unanswered).
+ * Only non-empty arrays are present.
+ */
+export function approvalEcho(
+  card: Pick<CommandCard, 'items'>,
+  choices: Readonly<Record<string, CardChoice>>,
+): Partial<MessageData> {
+  const cmds: ProposedCommand[] = [];
+  const toolCalls: EchoItem[] = [];
+  const approvals: EchoItem[] = [];
+  card.items.forEach((item, index) => {
+    const choice = choiceFor(choices, index);
+    const echoed = choice && echoItem(item, choice);
+    if (!echoed) return;
+    // A cmd item's raw is the agent's ProposedCommand and `command` was set from the item above.
+    if (item.kind === 'cmd') cmds.push(echoed as EchoItem & ProposedCommand);
+    else if (item.kind === 'tool_call') toolCalls.push(echoed);
+    else approvals.push(echoed);
+  });
+  return {
+    ...(cmds.length > 0 ? { cmds } : {}),
+    ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+    ...(approvals.length > 0 ? { approvals } : {}),
+  };
 }

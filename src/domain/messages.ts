@@ -5,6 +5,8 @@
 export interface ProposedCommand {
   readonly command: string;
   readonly execute: boolean;
+  /** Why the agent proposes it, when the agent says. */
+  readonly description?: string;
   readonly rejection_reason?: string;
   readonly files?: ReadonlyArray<{ readonly file_path: string; readonly file_content: string }>;
 }

@@ -1,0 +1,358 @@
+import { describe, expect, it } from 'vitest';
+import {
+  approvalEcho,
+  type CardChoice,
+  type CardItem,
+  type CardStatus,
+  CardStatuses,
+  type CommandCard,
+  canTransition,
+  cardItemsFrom,
+  checkDecision,
+  checkSubmit,
+  type Decision,
+  DefaultRejectionReason,
+  describeDecisions,
+  ItemTextLimit,
+  isTerminal,
+  mergeChoices,
+  summarizeDecisions,
+  Transitions,
+} from './command-card.js';
+import { DomainError } from './errors.js';
+import { emptyMessageData, type MessageData } from './messages.js';
+
+const createdAt = new Date('2026-03-02T09:00:00Z');
+const expiresAt = new Date('2026-03-02T09:30:00Z');
+const before = new Date('2026-03-02T09:10:00Z');
+
+const getPods = 'kubectl get pods -n duploservices-dev';
+const restart = 'kubectl rollout restart deployment/web -n duploservices-dev';
+
+const cmdItem = (command: string): CardItem => ({ kind: 'cmd', text: command, raw: { command, execute: false } });
+
+const toolRaw = {
+  id: 'call-1',
+  name: 'scale_deployment',
+  input: { name: 'web', replicas: 3 },
+  execute: false,
+  tool_description: 'Scales a deployment',
+  input_description: { name: 'deployment', replicas: 'count' },
+};
+const approvalRaw = { id: 'ap-1', description: 'Delete the stale load balancer', execute: false };
+
+const card = (overrides: Partial<CommandCard> = {}): CommandCard => ({
+  id: 'card-1',
+  linkId: '1',
+  thread: { teamId: 'T1', channelId: 'C1', threadTs: '1700000000.000100' },
+  portal: 'acme',
+  tenantId: 'tenant-dev',
+  ticketName: 'dev-260302090000',
+  identity: 'dev-deployer',
+  items: [cmdItem(getPods), cmdItem(restart)],
+  createdAt,
+  expiresAt,
+  status: 'pending',
+  messageTs: null,
+  choices: {},
+  submittedBy: null,
+  submittedAt: null,
+  updatedAt: createdAt,
+  outcome: null,
+  ...overrides,
+});
+
+const choice = (decision: Decision, reason?: string): CardChoice => ({
+  decision,
+  ...(reason === undefined ? {} : { reason }),
+  by: 'U1',
+  at: before,
+});
+
+const codeOf = (work: () => unknown): string | undefined => {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  return undefined;
+};
+
+const data = (partial: Partial<MessageData>): MessageData => ({ ...emptyMessageData(), ...partial });
+
+describe('card transitions', () => {
+  const allowed: ReadonlyArray<readonly [CardStatus, CardStatus]> = [
+    ['pending', 'submitted'],
+    ['pending', 'expired'],
+    ['submitted', 'executed'],
+    ['submitted', 'failed'],
+  ];
+  const key = (from: CardStatus, to: CardStatus) => `${from}->${to}`;
+  const allowedKeys = new Set(allowed.map(([from, to]) => key(from, to)));
+
+  it.each(allowed)('allows %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(true);
+  });
+
+  const refused = CardStatuses.flatMap((from) =>
+    CardStatuses.filter((to) => !allowedKeys.has(key(from, to))).map((to) => [from, to] as const),
+  );
+
+  it('refuses every other pair, including staying put', () => {
+    expect(refused).toHaveLength(CardStatuses.length * CardStatuses.length - allowed.length);
+    expect(refused).toContainEqual(['pending', 'pending']);
+    expect(refused).toContainEqual(['pending', 'executed']);
+    expect(refused).toContainEqual(['submitted', 'pending']);
+    expect(refused).toContainEqual(['expired', 'pending']);
+  });
+
+  it.each(refused)('refuses %s → %s', (from, to) => {
+    expect(canTransition(from, to)).toBe(false);
+  });
+
+  it('has exactly executed, failed and expired as terminal states, with no way out of them', () => {
+    expect(CardStatuses.filter(isTerminal)).toEqual(['executed', 'failed', 'expired']);
+    for (const status of ['executed', 'failed', 'expired'] as const) expect(Transitions[status]).toEqual([]);
+  });
+});
+
+describe('cardItemsFrom', () => {
+  it('is empty when the reply proposes nothing', () => {
+    expect(cardItemsFrom(emptyMessageData())).toEqual([]);
+    expect(cardItemsFrom(data({ executed_cmds: [{ command: getPods, output: 'ok' }] }))).toEqual([]);
+  });
+
+  it('keeps only proposals (execute:false), in order, with description and the wire object as raw', () => {
+    const files = [{ file_path: 'patch.yaml', file_content: 'spec: {}' }];
+    const items = cardItemsFrom(
+      data({
+        cmds: [
+          { command: getPods, execute: false, description: '  List the pods  ' },
+          { command: 'kubectl version', execute: true },
+          { command: restart, execute: false, files },
+          { command: 'kubectl top pods', execute: false, description: '   ' },
+        ],
+      }),
+    );
+    expect(items).toEqual([
+      {
+        kind: 'cmd',
+        text: getPods,
+        description: 'List the pods',
+        raw: { command: getPods, execute: false, description: '  List the pods  ' },
+      },
+      { kind: 'cmd', text: restart, raw: { command: restart, execute: false, files } },
+      {
+        kind: 'cmd',
+        text: 'kubectl top pods',
+        raw: { command: 'kubectl top pods', execute: false, description: '   ' },
+      },
+    ]);
+  });
+
+  it('never trims or cuts a command: the echo must repeat it exactly', () => {
+    const long = `kubectl get pods ${'-l app=web '.repeat(300)} `;
+    const [item] = cardItemsFrom(data({ cmds: [{ command: long, execute: false }] }));
+    expect(item?.text).toBe(long);
+  });
+
+  it('shows a tool call as `name {input}` with its intent as description', () => {
+    const [item] = cardItemsFrom(data({ tool_calls: [{ ...toolRaw, intent: 'More capacity for the sale' }] }));
+    expect(item).toEqual({
+      kind: 'tool_call',
+      text: 'scale_deployment {"name":"web","replicas":3}',
+      description: 'More capacity for the sale',
+      raw: { ...toolRaw, intent: 'More capacity for the sale' },
+    });
+  });
+
+  it('falls back to tool_description, and to the JSON of an unknown shape, clipped', () => {
+    const [known] = cardItemsFrom(data({ tool_calls: [toolRaw] }));
+    expect(known?.description).toBe('Scales a deployment');
+
+    const odd = { weird: 'x'.repeat(5000) };
+    const [unknown] = cardItemsFrom(data({ tool_calls: [odd] }));
+    expect(unknown?.kind).toBe('tool_call');
+    expect(unknown?.text).toHaveLength(ItemTextLimit);
+    expect(unknown?.text.startsWith('{"weird":"xxx')).toBe(true);
+    expect(unknown?.text.endsWith('…')).toBe(true);
+    expect(unknown?.raw).toBe(odd);
+  });
+
+  it('shows an approval by its command, tool call, words or JSON', () => {
+    const items = cardItemsFrom(
+      data({
+        approvals: [
+          { command: 'terraform apply', description: 'Apply the plan' },
+          { name: 'delete_bucket', input: { bucket: 'logs' } },
+          approvalRaw,
+          { id: 'ap-9', level: 3 },
+        ],
+      }),
+    );
+    expect(items.map(({ kind, text, description }) => ({ kind, text, description }))).toEqual([
+      { kind: 'approval', text: 'terraform apply', description: 'Apply the plan' },
+      { kind: 'approval', text: 'delete_bucket {"bucket":"logs"}', description: undefined },
+      { kind: 'approval', text: 'Delete the stale load balancer', description: undefined },
+      { kind: 'approval', text: '{"id":"ap-9","level":3}', description: undefined },
+    ]);
+    expect(items[2]?.raw).toBe(approvalRaw);
+  });
+
+  it('orders commands, then tool calls, then approvals', () => {
+    const items = cardItemsFrom(
+      data({ approvals: [approvalRaw], tool_calls: [toolRaw], cmds: [{ command: getPods, execute: false }] }),
+    );
+    expect(items.map((item) => item.kind)).toEqual(['cmd', 'tool_call', 'approval']);
+  });
+});
+
+describe('checkDecision', () => {
+  it('returns the item when the card is pending, the text matches and it has not expired', () => {
+    expect(checkDecision(card(), { index: 1, commandText: restart, now: before })).toEqual(cmdItem(restart));
+  });
+
+  it.each([-1, 2, 1.5, Number.NaN])('refuses index %s with card.not_found', (index) => {
+    expect(codeOf(() => checkDecision(card(), { index, commandText: getPods, now: before }))).toBe('card.not_found');
+  });
+
+  it('refuses a decision bound to other text with card.stale_command', () => {
+    expect(codeOf(() => checkDecision(card(), { index: 0, commandText: restart, now: before }))).toBe(
+      'card.stale_command',
+    );
+    expect(codeOf(() => checkDecision(card(), { index: 0, commandText: `${getPods} `, now: before }))).toBe(
+      'card.stale_command',
+    );
+  });
+
+  it('refuses at and after expiry with card.expired', () => {
+    expect(codeOf(() => checkDecision(card(), { index: 0, commandText: getPods, now: expiresAt }))).toBe(
+      'card.expired',
+    );
+    expect(
+      codeOf(() => checkDecision(card({ status: 'expired' }), { index: 0, commandText: getPods, now: before })),
+    ).toBe('card.expired');
+    expect(
+      codeOf(() => checkDecision(card(), { index: 0, commandText: getPods, now: new Date(expiresAt.getTime() - 1) })),
+    ).toBeUndefined();
+  });
+
+  it.each(['submitted', 'executed', 'failed'] as const)('refuses a %s card with card.already_submitted', (status) => {
+    expect(codeOf(() => checkDecision(card({ status }), { index: 0, commandText: getPods, now: before }))).toBe(
+      'card.already_submitted',
+    );
+  });
+});
+
+describe('checkSubmit', () => {
+  const decided = { '0': choice('approve') };
+
+  it('accepts a pending card with at least one approval or rejection', () => {
+    expect(() => checkSubmit(card(), { now: before, choices: decided })).not.toThrow();
+    expect(() => checkSubmit(card(), { now: before, choices: { '1': choice('reject') } })).not.toThrow();
+  });
+
+  it.each(['submitted', 'executed', 'failed'] as const)('refuses a %s card with card.already_submitted', (status) => {
+    expect(codeOf(() => checkSubmit(card({ status }), { now: before, choices: decided }))).toBe(
+      'card.already_submitted',
+    );
+  });
+
+  it('refuses past expiry, or an expired card, with card.expired', () => {
+    expect(codeOf(() => checkSubmit(card(), { now: expiresAt, choices: decided }))).toBe('card.expired');
+    expect(codeOf(() => checkSubmit(card({ status: 'expired' }), { now: before, choices: decided }))).toBe(
+      'card.expired',
+    );
+  });
+
+  it('refuses no decisions, or only ignores, with card.no_decisions', () => {
+    expect(codeOf(() => checkSubmit(card(), { now: before, choices: {} }))).toBe('card.no_decisions');
+    expect(
+      codeOf(() => checkSubmit(card(), { now: before, choices: { '0': choice('ignore'), '1': choice('ignore') } })),
+    ).toBe('card.no_decisions');
+  });
+});
+
+describe('approvalEcho', () => {
+  it('echoes an approval with execute:true and the exact command', () => {
+    expect(approvalEcho(card(), { '0': choice('approve') })).toEqual({
+      cmds: [{ command: getPods, execute: true }],
+    });
+  });
+
+  it('echoes a rejection with its reason, trimmed', () => {
+    expect(approvalEcho(card(), { '1': choice('reject', '  not during business hours ') })).toEqual({
+      cmds: [{ command: restart, execute: false, rejection_reason: 'not during business hours' }],
+    });
+  });
+
+  it('gives a rejection without reason (or a blank one) the default reason', () => {
+    expect(approvalEcho(card(), { '0': choice('reject'), '1': choice('reject', '   ') })).toEqual({
+      cmds: [
+        { command: getPods, execute: false, rejection_reason: DefaultRejectionReason },
+        { command: restart, execute: false, rejection_reason: DefaultRejectionReason },
+      ],
+    });
+    expect(DefaultRejectionReason).toBe('Rejected in Slack');
+  });
+
+  it('leaves ignored and undecided items out, and is empty when nothing is answered', () => {
+    expect(approvalEcho(card(), { '0': choice('ignore'), '1': choice('approve') })).toEqual({
+      cmds: [{ command: restart, execute: true }],
+    });
+    expect(approvalEcho(card(), { '0': choice('ignore') })).toEqual({});
+    expect(approvalEcho(card(), {})).toEqual({});
+  });
+
+  it('keeps the rest of the wire command (files, description) but drops a stale rejection_reason on approval', () => {
+    const files = [{ file_path: 'a.yaml', file_content: 'x: 1' }];
+    const item: CardItem = {
+      kind: 'cmd',
+      text: getPods,
+      raw: { command: getPods, execute: false, files, description: 'why', rejection_reason: 'old' },
+    };
+    expect(approvalEcho(card({ items: [item] }), { '0': choice('approve') })).toEqual({
+      cmds: [{ command: getPods, execute: true, files, description: 'why' }],
+    });
+  });
+
+  it('answers tool calls and approvals on their raw objects, each under its own key', () => {
+    const items = cardItemsFrom(
+      data({ cmds: [{ command: getPods, execute: false }], tool_calls: [toolRaw], approvals: [approvalRaw] }),
+    );
+    const echo = approvalEcho(card({ items }), {
+      '0': choice('ignore'),
+      '1': choice('approve'),
+      '2': choice('reject', 'keep it'),
+    });
+    expect(echo).toEqual({
+      tool_calls: [{ ...toolRaw, execute: true }],
+      approvals: [{ ...approvalRaw, execute: false, rejection_reason: 'keep it' }],
+    });
+    expect(Object.keys(echo)).toEqual(['tool_calls', 'approvals']);
+  });
+});
+
+describe('summarizeDecisions, describeDecisions and mergeChoices', () => {
+  const items = [cmdItem('a'), cmdItem('b'), cmdItem('c'), cmdItem('d'), cmdItem('e')];
+
+  it('counts each kind of decision and the undecided', () => {
+    const summary = summarizeDecisions(
+      { items },
+      { '0': choice('approve'), '1': choice('approve'), '2': choice('reject'), '3': choice('ignore') },
+    );
+    expect(summary).toEqual({ approved: 2, rejected: 1, ignored: 1, undecided: 1 });
+    expect(describeDecisions(summary)).toBe('2 approved, 1 rejected, 2 not answered');
+    expect(describeDecisions({ approved: 1, rejected: 1, ignored: 0, undecided: 0 })).toBe('1 approved, 1 rejected');
+  });
+
+  it('lets recorded choices win over supplied ones and drops keys that name no item', () => {
+    const recorded = { '0': choice('reject', 'recorded') };
+    const supplied = { '0': choice('approve'), '1': choice('ignore'), '9': choice('approve'), x: choice('approve') };
+    expect(mergeChoices({ items: items.slice(0, 2), choices: recorded }, supplied)).toEqual({
+      '0': recorded['0'],
+      '1': supplied['1'],
+    });
+  });
+});
