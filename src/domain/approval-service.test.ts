@@ -1,0 +1,749 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type FakePortal, SeedAgents, SeedTenants, SeedUsers, startFakePortal } from '../../test/fakes/portal/index.js';
+import { createHttpPortalClient } from '../portal/http-portal-client.js';
+import { createPortalDirectory } from '../portal/portal-directory.js';
+import { openPgliteStore } from '../store/pglite.js';
+import { createAccessService } from './access.js';
+import { type ApprovalService, createApprovalService, type SubmitOutcome } from './approval-service.js';
+import type { CommandCard } from './command-card.js';
+import { DomainError } from './errors.js';
+import { type AgentMessage, emptyMessageData, type MessageData } from './messages.js';
+import type {
+  Clock,
+  PortalClient,
+  PortalDirectory,
+  SendMessageInput,
+  TenantAccess,
+  TicketStore,
+  UserAccess,
+} from './ports.js';
+import type { ThreadRef, TicketLink } from './thread-link.js';
+import type { Actor } from './ticket-service.js';
+
+// ───────────────────────────── helpers ─────────────────────────────
+
+class FakeClock implements Clock {
+  private current: number;
+  constructor(iso: string) {
+    this.current = Date.parse(iso);
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance({ minutes = 0, seconds = 0 }: { minutes?: number; seconds?: number }): void {
+    this.current += minutes * 60_000 + seconds * 1000;
+  }
+}
+
+let idCounter = 0;
+const newId = () => `card-${++idCounter}`;
+let threadCounter = 0;
+const nextThread = (): ThreadRef => ({
+  teamId: 'T1',
+  channelId: 'C1',
+  threadTs: `1700000000.${String(++threadCounter).padStart(6, '0')}`,
+});
+
+const codeOf = async (work: Promise<unknown>): Promise<string> => {
+  try {
+    await work;
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a DomainError');
+};
+
+const reply = (data: Partial<MessageData>, content = 'I propose these.'): AgentMessage => ({
+  role: 'assistant',
+  content,
+  data: { ...emptyMessageData(), ...data },
+});
+
+const getPods = 'kubectl get pods -n duploservices-dev';
+const restart = 'kubectl rollout restart deployment/web -n duploservices-dev';
+const proposal = reply({
+  cmds: [
+    { command: getPods, execute: false, description: 'See which pods crash' },
+    { command: restart, execute: false },
+  ],
+});
+
+const actor = (name: string, email: string | null = `${name}@acme.io`): Actor => ({
+  slackUserId: `U_${name.toUpperCase()}`,
+  teamId: 'T1',
+  email,
+});
+const alice = actor('alice');
+const bob = actor('bob');
+const carol = actor('carol');
+
+const devTenant = { id: 'tenant-dev', name: 'dev' };
+
+/** A hand-written portal: just enough for access checks, recording every sendMessage. */
+class StubPortal implements PortalClient {
+  readonly name = 'acme';
+  readonly host = 'https://acme.example';
+  readonly sent: SendMessageInput[] = [];
+  readonly users = new Map<string, UserAccess>();
+  identities: string[] = ['dev-deployer', 'dev-reader'];
+  answer: (input: SendMessageInput) => Promise<AgentMessage> = async (input) => {
+    const approved = (input.data?.cmds ?? []).filter((cmd) => cmd.execute);
+    return reply(
+      { executed_cmds: approved.map(({ command }) => ({ command, output: `output of ${command}` })) },
+      `Ran ${approved.length}.`,
+    );
+  };
+
+  constructor() {
+    const user = (username: string, tenants: TenantAccess[]): UserAccess => ({
+      user: { username, roles: ['User'], isAdmin: false, readOnly: false },
+      tenants,
+    });
+    this.users.set('alice@acme.io', user('alice@acme.io', [{ ...devTenant, readOnly: false }]));
+    this.users.set('bob@acme.io', user('bob@acme.io', [{ ...devTenant, readOnly: true }]));
+    this.users.set('carol@acme.io', user('carol@acme.io', [{ id: 'tenant-prod', name: 'prod', readOnly: false }]));
+  }
+
+  async userAccess(username: string) {
+    return this.users.get(username.toLowerCase()) ?? null;
+  }
+  async impersonatableUsers() {
+    return [...this.identities];
+  }
+  async sendMessage(input: SendMessageInput) {
+    this.sent.push(input);
+    return this.answer(input);
+  }
+  ticketUrl(tenantId: string, ticketName: string) {
+    return `${this.host}/app/ai/service-desk/${tenantId}/tickets/chat/${ticketName}`;
+  }
+  checkToken(): never {
+    throw new Error('not used');
+  }
+  getTenant(): never {
+    throw new Error('not used');
+  }
+  listAgents(): never {
+    throw new Error('not used');
+  }
+  createTicket(): never {
+    throw new Error('not used');
+  }
+  getTicket(): never {
+    throw new Error('not used');
+  }
+  reassignAgent(): never {
+    throw new Error('not used');
+  }
+}
+
+const stubDirectory = (portal: PortalClient): PortalDirectory => createPortalDirectory([portal]);
+
+let store: TicketStore;
+
+beforeAll(async () => {
+  store = await openPgliteStore({ dataDir: 'memory' });
+});
+
+afterAll(async () => {
+  await store?.close();
+});
+
+const linkFor = (clock: Clock, context: { portal: string; tenantId: string; tenantName: string; ticketName: string }) =>
+  store.linkThread(
+    {
+      thread: nextThread(),
+      ...context,
+      ticketTitle: 'web is down',
+      agentName: 'kubernetes-agent',
+      agentInstanceId: 'k8s-1',
+      identity: 'dev-deployer',
+      createdBy: alice.slackUserId,
+    },
+    clock.now(),
+  );
+
+// ───────────────────────────── with a stub portal ─────────────────────────────
+
+describe('approval service (stub portal, PGlite store)', () => {
+  let clock: FakeClock;
+  let portal: StubPortal;
+  let approvals: ApprovalService;
+  let link: TicketLink;
+
+  const setup = async () => {
+    clock = new FakeClock('2026-03-02T09:00:00Z');
+    portal = new StubPortal();
+    const portals = stubDirectory(portal);
+    approvals = createApprovalService({
+      store,
+      portals,
+      access: createAccessService({ portals, clock }),
+      clock,
+      newId,
+    });
+    link = await linkFor(clock, {
+      portal: 'acme',
+      tenantId: devTenant.id,
+      tenantName: devTenant.name,
+      ticketName: `dev-${threadCounter}`,
+    });
+  };
+
+  beforeEach(setup);
+
+  const openProposal = async (): Promise<CommandCard> => {
+    const card = await approvals.openCard(link, proposal);
+    if (!card) throw new Error('expected a card');
+    return card;
+  };
+
+  const approveFirstRejectSecond = async (card: CommandCard, by: Actor = alice) => {
+    await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
+    await approvals.decide({
+      cardId: card.id,
+      index: 1,
+      decision: 'reject',
+      reason: ' not in business hours ',
+      commandText: restart,
+      actor: by,
+    });
+  };
+
+  const auditActions = async () => (await store.auditForTicket('acme', link.ticketName)).map((entry) => entry.action);
+
+  describe('openCard and attachMessage', () => {
+    it('opens nothing for a reply that proposes nothing', async () => {
+      expect(await approvals.openCard(link, reply({}, 'All good.'))).toBeNull();
+      expect(await approvals.openCard(link, reply({ cmds: [{ command: getPods, execute: true }] }))).toBeNull();
+    });
+
+    it('opens a pending card for the link, expiring after 30 minutes', async () => {
+      const card = await openProposal();
+      expect(card).toMatchObject({
+        linkId: link.id,
+        thread: link.thread,
+        portal: 'acme',
+        tenantId: devTenant.id,
+        ticketName: link.ticketName,
+        identity: 'dev-deployer',
+        status: 'pending',
+        messageTs: null,
+        choices: {},
+        createdAt: new Date('2026-03-02T09:00:00Z'),
+        expiresAt: new Date('2026-03-02T09:30:00Z'),
+      });
+      expect(card.id).toMatch(/^card-\d+$/);
+      expect(card.items.map((item) => [item.kind, item.text, item.description])).toEqual([
+        ['cmd', getPods, 'See which pods crash'],
+        ['cmd', restart, undefined],
+      ]);
+      expect(await approvals.get(card.id)).toEqual(card);
+    });
+
+    it('remembers the message that shows the card', async () => {
+      const card = await openProposal();
+      await approvals.attachMessage(card.id, '1700000000.999999');
+      expect((await approvals.get(card.id))?.messageTs).toBe('1700000000.999999');
+      expect(await approvals.get('card-missing')).toBeNull();
+    });
+  });
+
+  describe('decide', () => {
+    it('records a choice bound to the command and audits it', async () => {
+      const card = await openProposal();
+      clock.advance({ minutes: 1 });
+      const updated = await approvals.decide({
+        cardId: card.id,
+        index: 1,
+        decision: 'reject',
+        reason: '  too risky  ',
+        commandText: restart,
+        actor: alice,
+      });
+      expect(updated.choices).toEqual({
+        '1': { decision: 'reject', reason: 'too risky', by: alice.slackUserId, at: clock.now() },
+      });
+      const entries = await store.auditForTicket('acme', link.ticketName);
+      expect(entries.at(-1)).toMatchObject({
+        action: 'command.decided',
+        actor: alice.slackUserId,
+        identity: 'dev-deployer',
+        ticketName: link.ticketName,
+        detail: { cardId: card.id, index: 1, command: restart, decision: 'reject', reason: 'too risky' },
+      });
+    });
+
+    it('drops a reason given with anything but a rejection', async () => {
+      const card = await openProposal();
+      const updated = await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'approve',
+        reason: 'sure',
+        commandText: getPods,
+        actor: alice,
+      });
+      expect(updated.choices['0']).toEqual({ decision: 'approve', by: alice.slackUserId, at: clock.now() });
+    });
+
+    it('refuses a read-only user, someone without the tenant, without email or without a portal user', async () => {
+      const card = await openProposal();
+      const decide = (by: Actor) =>
+        approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
+      expect(await codeOf(decide(bob))).toBe('access.read_only');
+      expect(await codeOf(decide(carol))).toBe('access.tenant_denied');
+      expect(await codeOf(decide(actor('dave', null)))).toBe('access.no_email');
+      expect(await codeOf(decide(actor('erin')))).toBe('access.no_portal_user');
+      expect((await approvals.get(card.id))?.choices).toEqual({});
+    });
+
+    it('rechecks access on every click: a user made read-only meanwhile is refused', async () => {
+      const card = await openProposal();
+      await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      portal.users.set('alice@acme.io', {
+        user: { username: 'alice@acme.io', roles: ['User'], isAdmin: false, readOnly: false },
+        tenants: [{ ...devTenant, readOnly: true }],
+      });
+      expect(
+        await codeOf(
+          approvals.decide({ cardId: card.id, index: 1, decision: 'approve', commandText: restart, actor: alice }),
+        ),
+      ).toBe('access.read_only');
+    });
+
+    it('refuses stale command text, a bad index and an unknown card', async () => {
+      const card = await openProposal();
+      const base = { cardId: card.id, decision: 'approve', actor: alice } as const;
+      expect(await codeOf(approvals.decide({ ...base, index: 0, commandText: restart }))).toBe('card.stale_command');
+      expect(await codeOf(approvals.decide({ ...base, index: 5, commandText: getPods }))).toBe('card.not_found');
+      expect(await codeOf(approvals.decide({ ...base, cardId: 'card-nope', index: 0, commandText: getPods }))).toBe(
+        'card.not_found',
+      );
+      expect((await approvals.get(card.id))?.choices).toEqual({});
+    });
+
+    it('refuses decisions after expiry', async () => {
+      const card = await openProposal();
+      clock.advance({ minutes: 30 });
+      expect(
+        await codeOf(
+          approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice }),
+        ),
+      ).toBe('card.expired');
+      expect((await approvals.get(card.id))?.choices).toEqual({});
+    });
+
+    it('refuses decisions once submitted', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      await approvals.submit({ cardId: card.id, actor: alice });
+      expect(
+        await codeOf(
+          approvals.decide({ cardId: card.id, index: 1, decision: 'approve', commandText: restart, actor: alice }),
+        ),
+      ).toBe('card.already_submitted');
+    });
+  });
+
+  describe('submit', () => {
+    it('sends exactly one echo with the right flags and marks the card executed', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      clock.advance({ minutes: 2 });
+      const outcome: SubmitOutcome = await approvals.submit({ cardId: card.id, actor: alice });
+
+      expect(portal.sent).toEqual([
+        {
+          tenantId: devTenant.id,
+          ticketName: link.ticketName,
+          content: '',
+          data: {
+            cmds: [
+              { command: getPods, execute: true, description: 'See which pods crash' },
+              { command: restart, execute: false, rejection_reason: 'not in business hours' },
+            ],
+          },
+          platformContext: {
+            impersonate_user: 'dev-deployer',
+            source: 'slack',
+            slack_team_id: link.thread.teamId,
+            slack_channel_id: link.thread.channelId,
+            slack_thread_ts: link.thread.threadTs,
+            slack_user_id: alice.slackUserId,
+            slack_user_email: 'alice@acme.io',
+          },
+        },
+      ]);
+      expect(outcome.summary).toEqual({ approved: 1, rejected: 1, ignored: 0, undecided: 0 });
+      expect(outcome.executed).toEqual([{ command: getPods, output: `output of ${getPods}` }]);
+      expect(outcome.reply.content).toBe('Ran 1.');
+      expect(outcome.card).toMatchObject({
+        status: 'executed',
+        outcome: '1 approved, 1 rejected',
+        submittedBy: alice.slackUserId,
+        submittedAt: clock.now(),
+      });
+      expect(await approvals.get(card.id)).toEqual(outcome.card);
+
+      const entries = await store.auditForTicket('acme', link.ticketName);
+      const submitted = entries.filter((entry) => ['command.approved', 'command.rejected'].includes(entry.action));
+      expect(submitted.map((entry) => [entry.action, entry.detail.command])).toEqual([
+        ['command.approved', getPods],
+        ['command.rejected', restart],
+      ]);
+      const executed = entries.filter((entry) => entry.action === 'command.executed');
+      expect(executed.map((entry) => entry.detail)).toEqual([
+        { cardId: card.id, command: getPods, outputLength: `output of ${getPods}`.length },
+      ]);
+      expect(JSON.stringify(entries)).not.toContain(`output of ${getPods}`);
+    });
+
+    it('acts on choices read from the message state, with recorded choices winning', async () => {
+      const card = await openProposal();
+      await approvals.decide({ cardId: card.id, index: 0, decision: 'ignore', commandText: getPods, actor: alice });
+      const at = clock.now();
+      const outcome = await approvals.submit({
+        cardId: card.id,
+        actor: alice,
+        choices: {
+          '0': { decision: 'approve', by: alice.slackUserId, at },
+          '1': { decision: 'approve', by: alice.slackUserId, at },
+        },
+      });
+      expect(portal.sent).toHaveLength(1);
+      expect(portal.sent[0]?.data).toEqual({ cmds: [{ command: restart, execute: true }] });
+      expect(outcome.summary).toEqual({ approved: 1, rejected: 0, ignored: 1, undecided: 0 });
+      expect(outcome.card.outcome).toBe('1 approved, 0 rejected, 1 not answered');
+      expect(outcome.card.choices['0']?.decision).toBe('ignore');
+      expect(outcome.card.choices['1']?.decision).toBe('approve');
+    });
+
+    it('refuses a Submit with no decisions, or only ignores, and sends nothing', async () => {
+      const card = await openProposal();
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.no_decisions');
+      await approvals.decide({ cardId: card.id, index: 0, decision: 'ignore', commandText: getPods, actor: alice });
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.no_decisions');
+      expect(portal.sent).toEqual([]);
+      expect((await approvals.get(card.id))?.status).toBe('pending');
+    });
+
+    it('refuses a read-only user and sends nothing', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: bob }))).toBe('access.read_only');
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: carol }))).toBe('access.tenant_denied');
+      expect(portal.sent).toEqual([]);
+      expect((await approvals.get(card.id))?.status).toBe('pending');
+    });
+
+    it('refuses when the identity left the tenant list, and sends nothing', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      portal.identities = ['dev-reader'];
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('access.identity_not_allowed');
+      portal.identities = [];
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('access.no_identities');
+      expect(portal.sent).toEqual([]);
+      expect((await approvals.get(card.id))?.status).toBe('pending');
+    });
+
+    it('sends the identity as the tenant spells it now', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      portal.identities = ['Dev-Deployer'];
+      await approvals.submit({ cardId: card.id, actor: alice });
+      expect(portal.sent[0]?.platformContext.impersonate_user).toBe('Dev-Deployer');
+    });
+
+    it('lets exactly one of 20 concurrent Submits send the echo', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () => approvals.submit({ cardId: card.id, actor: alice })),
+      );
+      const fulfilled = results.filter((result) => result.status === 'fulfilled');
+      const codes = results.flatMap((result) =>
+        result.status === 'rejected' && result.reason instanceof DomainError ? [result.reason.code] : [],
+      );
+      expect(fulfilled).toHaveLength(1);
+      expect(codes).toEqual(Array.from({ length: 19 }, () => 'card.already_submitted'));
+      expect(portal.sent).toHaveLength(1);
+      expect((await approvals.get(card.id))?.status).toBe('executed');
+      expect((await auditActions()).filter((action) => action === 'command.approved')).toHaveLength(1);
+    });
+
+    it('lets two service instances on one store send one echo', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      const other = createApprovalService({
+        store,
+        portals: stubDirectory(portal),
+        access: createAccessService({ portals: stubDirectory(portal), clock }),
+        clock,
+        newId,
+      });
+      const results = await Promise.allSettled([
+        approvals.submit({ cardId: card.id, actor: alice }),
+        other.submit({ cardId: card.id, actor: alice }),
+      ]);
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+      expect(portal.sent).toHaveLength(1);
+    });
+
+    it('marks the card failed and rethrows when the portal fails; nothing is retried', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      const failure = new DomainError('portal.unavailable', 'The portal is not answering');
+      portal.answer = async () => {
+        throw failure;
+      };
+      await expect(approvals.submit({ cardId: card.id, actor: alice })).rejects.toBe(failure);
+      expect(portal.sent).toHaveLength(1);
+      expect(await approvals.get(card.id)).toMatchObject({ status: 'failed', outcome: 'portal.unavailable' });
+      const failed = (await store.auditForTicket('acme', link.ticketName)).filter(
+        (entry) => entry.action === 'command.failed',
+      );
+      expect(failed.map((entry) => entry.detail)).toEqual([{ cardId: card.id, code: 'portal.unavailable' }]);
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.already_submitted');
+      expect(portal.sent).toHaveLength(1);
+    });
+
+    it('refuses after expiry and marks the card expired', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      clock.advance({ minutes: 30 });
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.expired');
+      expect((await approvals.get(card.id))?.status).toBe('expired');
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.expired');
+      expect(portal.sent).toEqual([]);
+    });
+
+    it('refuses an unknown card', async () => {
+      expect(await codeOf(approvals.submit({ cardId: 'card-nope', actor: alice }))).toBe('card.not_found');
+    });
+  });
+
+  describe('sweeps', () => {
+    // A sweep looks at every card in the store: give each test a store of its own.
+    let shared: TicketStore;
+    beforeEach(async () => {
+      shared = store;
+      store = await openPgliteStore({ dataDir: 'memory' });
+      await setup();
+    });
+    afterEach(async () => {
+      await store.close();
+      store = shared;
+    });
+
+    it('expires pending cards past their expiry, once, leaving live and submitted cards alone', async () => {
+      const old = await openProposal();
+      // Recorded just before expiry: it is updated later than the younger card below.
+      clock.advance({ minutes: 29 });
+      await approvals.decide({ cardId: old.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      clock.advance({ minutes: -9 });
+      const young = await openProposal();
+      const done = await openProposal();
+      await approvals.decide({ cardId: done.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      await approvals.submit({ cardId: done.id, actor: alice });
+      clock.advance({ minutes: 11 }); // 09:31: old expired at 09:30, young expires at 09:50
+
+      const expired = await approvals.expireDue(clock.now(), 1);
+      expect(expired.map((card) => [card.id, card.status, card.outcome])).toEqual([[old.id, 'expired', 'expired']]);
+      expect(await approvals.expireDue(clock.now(), 10)).toEqual([]);
+      expect((await approvals.get(young.id))?.status).toBe('pending');
+      expect((await approvals.get(done.id))?.status).toBe('executed');
+      expect(await auditActions()).toContain('card.expired');
+
+      clock.advance({ minutes: 30 });
+      expect((await approvals.expireDue(clock.now(), 10)).map((card) => card.id)).toEqual([young.id]);
+    });
+
+    it('reports cards left submitted by a stopped process as interrupted, without sending anything', async () => {
+      const stuck = await openProposal();
+      await store.transitionCard(stuck.id, 'pending', 'submitted', {
+        at: clock.now(),
+        submittedBy: alice.slackUserId,
+        choices: {},
+      });
+      clock.advance({ minutes: 10 });
+      const recent = await openProposal();
+      await store.transitionCard(recent.id, 'pending', 'submitted', {
+        at: clock.now(),
+        submittedBy: alice.slackUserId,
+      });
+      clock.advance({ minutes: 1 });
+
+      const olderThan = new Date(clock.now().getTime() - 5 * 60_000);
+      const interrupted = await approvals.interruptedSubmits(olderThan, 10);
+      expect(interrupted.map((card) => [card.id, card.status, card.outcome])).toEqual([
+        [stuck.id, 'failed', 'interrupted'],
+      ]);
+      expect(await approvals.interruptedSubmits(olderThan, 10)).toEqual([]);
+      expect((await approvals.get(recent.id))?.status).toBe('submitted');
+      expect(portal.sent).toEqual([]);
+      expect(await auditActions()).toContain('command.failed');
+    });
+  });
+});
+
+// ───────────────────────────── end to end with the fake portal ─────────────────────────────
+
+describe('approval service against the fake DuploCloud portal (real HTTP client)', () => {
+  let fake: FakePortal;
+  let clock: FakeClock;
+  let approvals: ApprovalService;
+  let client: PortalClient;
+
+  beforeAll(async () => {
+    fake = await startFakePortal();
+  });
+
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  beforeEach(() => {
+    clock = new FakeClock('2026-03-02T09:00:00Z');
+    client = createHttpPortalClient(
+      { name: 'fake', host: fake.url, token: fake.adminToken },
+      { sleep: async () => undefined, random: () => 0 },
+    );
+    const portals = createPortalDirectory([client]);
+    approvals = createApprovalService({
+      store,
+      portals,
+      access: createAccessService({ portals, clock }),
+      clock,
+      newId,
+    });
+  });
+
+  const dev = SeedTenants.dev;
+  const fakeGetPods = `kubectl get pods -n duploservices-${dev.name}`;
+  const fakeRestart = `kubectl rollout restart deployment/web -n duploservices-${dev.name}`;
+  const aliceOnFake: Actor = { slackUserId: 'U_ALICE', teamId: 'T1', email: SeedUsers.alice };
+  const bobOnFake: Actor = { slackUserId: 'U_BOB', teamId: 'T1', email: SeedUsers.bob };
+
+  /** A real ticket whose agent proposed two commands, linked to a new thread, and its card. */
+  const proposeOnFake = async () => {
+    const thread = nextThread();
+    const identity = 'dev-deployer';
+    const created = await client.createTicket({
+      tenantId: dev.id,
+      title: 'web is down',
+      content: 'The web pods keep crashing',
+      agent: { name: SeedAgents.kubernetes.name, instanceId: SeedAgents.kubernetes.instanceId },
+      identity,
+      platformContext: { impersonate_user: identity, source: 'slack' },
+    });
+    const link = await store.linkThread(
+      {
+        thread,
+        portal: 'fake',
+        tenantId: dev.id,
+        tenantName: dev.name,
+        ticketName: created.ticketName,
+        ticketTitle: 'web is down',
+        agentName: SeedAgents.kubernetes.name,
+        agentInstanceId: SeedAgents.kubernetes.instanceId,
+        identity,
+        createdBy: aliceOnFake.slackUserId,
+      },
+      clock.now(),
+    );
+    if (!created.firstReply) throw new Error('the fake agent should answer');
+    const card = await approvals.openCard(link, created.firstReply);
+    if (!card) throw new Error('the fake agent should propose commands');
+    return { card, ticketName: created.ticketName };
+  };
+
+  const echoesTo = (ticketName: string) =>
+    fake.callsTo('POST', new RegExp(`/${ticketName}/sendmessage$`)).filter((call) => call.status === 200);
+
+  it('approve one, reject one, Submit: one echo, and exactly the approved command runs', async () => {
+    const { card, ticketName } = await proposeOnFake();
+    expect(card.items.map((item) => item.text)).toEqual([fakeGetPods, fakeRestart]);
+
+    await approvals.decide({
+      cardId: card.id,
+      index: 0,
+      decision: 'approve',
+      commandText: fakeGetPods,
+      actor: aliceOnFake,
+    });
+    await approvals.decide({
+      cardId: card.id,
+      index: 1,
+      decision: 'reject',
+      reason: 'not now',
+      commandText: fakeRestart,
+      actor: aliceOnFake,
+    });
+    const outcome = await approvals.submit({ cardId: card.id, actor: aliceOnFake });
+
+    expect(outcome.executed.map((ran) => ran.command)).toEqual([fakeGetPods]);
+    expect(outcome.executed[0]?.output).toContain('web-7d4b9c6f5d');
+    expect(outcome.card).toMatchObject({ status: 'executed', outcome: '1 approved, 1 rejected' });
+
+    const ticket = fake.ticket(ticketName);
+    const userMessages = ticket?.messages.filter((message) => message.role === 'user') ?? [];
+    expect(userMessages).toHaveLength(2); // the request that created the ticket, then the echo
+    expect(userMessages[1]?.data.cmds).toEqual([
+      { command: fakeGetPods, execute: true },
+      { command: fakeRestart, execute: false, rejection_reason: 'not now' },
+    ]);
+    expect(userMessages[1]?.identity).toBe('dev-deployer');
+    expect(ticket?.commands.map(({ command, state }) => [command, state])).toEqual([
+      [fakeGetPods, 'approved'],
+      [fakeRestart, 'rejected'],
+    ]);
+    expect(ticket?.commands[0]?.output).toBeDefined();
+    expect(ticket?.commands[1]?.output).toBeUndefined();
+    expect(echoesTo(ticketName)).toHaveLength(1);
+  });
+
+  it('sends one echo for racing Submits, and refuses a read-only user before anything is sent', async () => {
+    const { card, ticketName } = await proposeOnFake();
+    await approvals.decide({
+      cardId: card.id,
+      index: 0,
+      decision: 'approve',
+      commandText: fakeGetPods,
+      actor: aliceOnFake,
+    });
+    expect(await codeOf(approvals.submit({ cardId: card.id, actor: bobOnFake }))).toBe('access.read_only');
+    expect(echoesTo(ticketName)).toHaveLength(0);
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => approvals.submit({ cardId: card.id, actor: aliceOnFake })),
+    );
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    expect(fake.callsTo('POST', new RegExp(`/${ticketName}/sendmessage$`))).toHaveLength(1);
+    expect(fake.ticket(ticketName)?.commands.map((command) => command.state)).toEqual(['approved', 'proposed']);
+  });
+
+  it('marks the card failed when the portal refuses the echo (the agent no longer knows the command)', async () => {
+    const { card, ticketName } = await proposeOnFake();
+    // Someone answered in the web HelpDesk meanwhile: the portal now rejects our echo of the same command.
+    await client.sendMessage({
+      tenantId: dev.id,
+      ticketName,
+      content: '',
+      data: { cmds: [{ command: fakeGetPods, execute: false, rejection_reason: 'answered on the web' }] },
+      platformContext: { impersonate_user: 'dev-deployer', source: 'slack' },
+    });
+    await approvals.decide({
+      cardId: card.id,
+      index: 0,
+      decision: 'approve',
+      commandText: fakeGetPods,
+      actor: aliceOnFake,
+    });
+    expect(await codeOf(approvals.submit({ cardId: card.id, actor: aliceOnFake }))).toBe('portal.rejected');
+    expect(await approvals.get(card.id)).toMatchObject({ status: 'failed', outcome: 'portal.rejected' });
+    expect(fake.ticket(ticketName)?.commands[0]?.state).toBe('rejected');
+  });
+});

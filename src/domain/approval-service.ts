@@ -1,0 +1,298 @@
+import type { AccessService } from './access.js';
+import {
+  approvalEcho,
+  type CardChoice,
+  type CardItem,
+  type CommandCard,
+  cardItemsFrom,
+  checkDecision,
+  checkSubmit,
+  type Decision,
+  type DecisionSummary,
+  describeDecisions,
+  isPastExpiry,
+  mergeChoices,
+  summarizeDecisions,
+} from './command-card.js';
+import { DomainError, isDomainError } from './errors.js';
+import type { AgentMessage, ExecutedCommand } from './messages.js';
+import type { AuditEntry, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import type { TicketLink } from './thread-link.js';
+import { type Actor, platformContextFor } from './ticket-service.js';
+
+export interface DecideInput {
+  readonly cardId: string;
+  readonly index: number;
+  readonly decision: Decision;
+  /** Feedback for the agent on a rejection; ignored for other decisions. */
+  readonly reason?: string;
+  /** The item text the clicked message showed; the decision is refused when it is not the card's. */
+  readonly commandText: string;
+  readonly actor: Actor;
+}
+
+export interface SubmitInput {
+  readonly cardId: string;
+  readonly actor: Actor;
+  /** Decisions read from the Slack message state, keyed by item index; choices recorded per click win. */
+  readonly choices?: Readonly<Record<string, CardChoice>>;
+}
+
+export interface SubmitOutcome {
+  /** The card after the echo: `executed` (or `failed` with outcome 'interrupted' when a sweep got there first). */
+  readonly card: CommandCard;
+  /** The agent's answer to the echo: text to post, and possibly new proposals. */
+  readonly reply: AgentMessage;
+  readonly executed: readonly ExecutedCommand[];
+  readonly summary: DecisionSummary;
+}
+
+export interface ApprovalService {
+  /** A pending card for the reply's proposals; null when the reply proposes nothing. */
+  openCard(link: TicketLink, reply: AgentMessage): Promise<CommandCard | null>;
+  /** Remembers the Slack message that shows the card. */
+  attachMessage(cardId: string, messageTs: string): Promise<void>;
+  /** Records one person's Approve / Reject / Ignore on one item while the card is pending. */
+  decide(input: DecideInput): Promise<CommandCard>;
+  /**
+   * Sends the card's decisions to the agent, exactly once however many Submits arrive. Throws card.* and access.*
+   * refusals before anything is sent; a portal failure after the card was claimed marks it failed and is rethrown
+   * (never retried: the portal may have received it).
+   */
+  submit(input: SubmitInput): Promise<SubmitOutcome>;
+  /** Pending cards past their expiry, now marked expired (so their messages can be updated). */
+  expireDue(now: Date, limit: number): Promise<CommandCard[]>;
+  /** Cards stuck in `submitted` since before `olderThan` (the process stopped mid-Submit), now failed 'interrupted'. */
+  interruptedSubmits(olderThan: Date, limit: number): Promise<CommandCard[]>;
+  get(cardId: string): Promise<CommandCard | null>;
+}
+
+export const DefaultCardTtlMs = 30 * 60_000;
+
+/** What a person may write as a rejection reason; the Slack input has its own limit, this guards the echo. */
+const ReasonLimit = 2000;
+
+/** How many recently updated pending cards an expiry sweep looks through for ones past expiry. */
+const ExpiryScanWindow = 200;
+
+export function createApprovalService({
+  store,
+  portals,
+  access,
+  clock,
+  newId,
+  cardTtlMs = DefaultCardTtlMs,
+}: {
+  store: TicketStore;
+  portals: PortalDirectory;
+  access: AccessService;
+  clock: Clock;
+  newId: IdSource;
+  cardTtlMs?: number;
+}): ApprovalService {
+  const load = async (cardId: string): Promise<CommandCard> => {
+    const card = await store.getCard(cardId);
+    if (!card) throw new DomainError('card.not_found', `No command card ${cardId}`, { cardId });
+    return card;
+  };
+
+  const audit = (
+    card: CommandCard,
+    actor: string,
+    action: string,
+    detail: Readonly<Record<string, unknown>>,
+    at: Date = clock.now(),
+  ): Promise<void> =>
+    store.appendAudit({
+      at,
+      actor,
+      action,
+      portal: card.portal,
+      tenantId: card.tenantId,
+      ticketName: card.ticketName,
+      identity: card.identity,
+      detail: { cardId: card.id, ...detail },
+    } satisfies AuditEntry);
+
+  const itemDetail = (item: CardItem, index: number) => ({ index, kind: item.kind, command: item.text });
+
+  /** Read-only users may look but not approve (DESIGN §4): checked against the portal now, not a cache. */
+  const requireWriter = (card: CommandCard, actor: Actor) =>
+    access.requireTenant(card.portal, actor.email, card.tenantId, { write: true, fresh: true });
+
+  /** After a conditional update lost, say why from the card as it is now. */
+  const lostRace = async (cardId: string): Promise<never> => {
+    const current = await store.getCard(cardId);
+    if (current?.status === 'expired') throw new DomainError('card.expired', `Card ${cardId} expired`, { cardId });
+    throw new DomainError('card.already_submitted', `Card ${cardId} was already submitted`, { cardId });
+  };
+
+  const expire = async (card: CommandCard, at: Date): Promise<CommandCard | null> => {
+    const expired = await store.transitionCard(card.id, 'pending', 'expired', { at, outcome: 'expired' });
+    if (expired) await audit(expired, 'system', 'card.expired', {}, at);
+    return expired;
+  };
+
+  return {
+    get: (cardId) => store.getCard(cardId),
+
+    async openCard(link, reply) {
+      const items = cardItemsFrom(reply.data);
+      if (items.length === 0) return null;
+      const now = clock.now();
+      const card = await store.createCard({
+        id: newId(),
+        linkId: link.id,
+        thread: link.thread,
+        portal: link.portal,
+        tenantId: link.tenantId,
+        ticketName: link.ticketName,
+        identity: link.identity,
+        items,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + cardTtlMs),
+      });
+      await audit(card, 'system', 'card.opened', { items: items.length }, now);
+      return card;
+    },
+
+    async attachMessage(cardId, messageTs) {
+      await store.setCardMessageTs(cardId, messageTs, clock.now());
+    },
+
+    async decide({ cardId, index, decision, reason, commandText, actor }) {
+      const card = await load(cardId);
+      const item = checkDecision(card, { index, commandText, now: clock.now() });
+      await requireWriter(card, actor);
+      const trimmed = decision === 'reject' ? reason?.trim().slice(0, ReasonLimit) : undefined;
+      const at = clock.now();
+      const choice: CardChoice = { decision, ...(trimmed ? { reason: trimmed } : {}), by: actor.slackUserId, at };
+      const updated = await store.recordChoice(card.id, index, choice, at);
+      if (!updated) return lostRace(card.id);
+      await audit(
+        updated,
+        actor.slackUserId,
+        'command.decided',
+        { ...itemDetail(item, index), decision, ...(trimmed ? { reason: trimmed } : {}) },
+        at,
+      );
+      return updated;
+    },
+
+    async submit({ cardId, actor, choices: supplied }) {
+      const card = await load(cardId);
+      const now = clock.now();
+      if (card.status === 'pending' && isPastExpiry(card, now)) {
+        await expire(card, now);
+        throw new DomainError('card.expired', `Card ${card.id} expired`, { cardId: card.id });
+      }
+      const choices = mergeChoices(card, supplied);
+      checkSubmit(card, { now, choices });
+      await requireWriter(card, actor);
+      const identity = await access.requireIdentity(card.portal, card.tenantId, card.identity);
+
+      // The one conditional update that makes Submit act once: double clicks, Slack retries, many instances.
+      const submittedAt = clock.now();
+      const submitted = await store.transitionCard(card.id, 'pending', 'submitted', {
+        at: submittedAt,
+        submittedBy: actor.slackUserId,
+        choices,
+      });
+      if (!submitted) return lostRace(card.id);
+
+      const summary = summarizeDecisions(submitted, choices);
+      for (const [index, item] of submitted.items.entries()) {
+        const choice = choices[String(index)];
+        if (choice?.decision !== 'approve' && choice?.decision !== 'reject') continue;
+        await audit(
+          submitted,
+          actor.slackUserId,
+          choice.decision === 'approve' ? 'command.approved' : 'command.rejected',
+          { ...itemDetail(item, index), by: choice.by, ...(choice.reason ? { reason: choice.reason } : {}) },
+          submittedAt,
+        );
+      }
+
+      let reply: AgentMessage;
+      try {
+        reply = await portals.get(submitted.portal).sendMessage({
+          tenantId: submitted.tenantId,
+          ticketName: submitted.ticketName,
+          content: '',
+          data: approvalEcho(submitted, choices),
+          platformContext: platformContextFor(submitted.thread, actor, identity),
+        });
+      } catch (error) {
+        const code = isDomainError(error) ? error.code : 'internal';
+        try {
+          const failed = await store.transitionCard(submitted.id, 'submitted', 'failed', {
+            at: clock.now(),
+            outcome: code,
+          });
+          if (failed) await audit(failed, actor.slackUserId, 'command.failed', { code });
+        } catch {
+          // The store failing too must not hide the portal error; the card stays `submitted` and
+          // interruptedSubmits reports it later.
+        }
+        throw error;
+      }
+
+      const doneAt = clock.now();
+      const executed = reply.data.executed_cmds;
+      const finished =
+        (await store.transitionCard(submitted.id, 'submitted', 'executed', {
+          at: doneAt,
+          outcome: describeDecisions(summary),
+        })) ?? (await load(submitted.id)); // a sweep marked it interrupted meanwhile: report the reply anyway
+      for (const ran of executed) {
+        // Outputs go to the thread through the redactor, never into the audit log.
+        await audit(
+          finished,
+          actor.slackUserId,
+          'command.executed',
+          { command: ran.command, outputLength: ran.output.length },
+          doneAt,
+        );
+      }
+      return { card: finished, reply, executed, summary };
+    },
+
+    async expireDue(now, limit) {
+      if (limit <= 0) return [];
+      // cardsInStatus orders by last update, not by expiry. A card last updated before now - ttl is past expiry
+      // for sure; a wider look at recently updated ones catches the rest (a choice recorded just before expiry
+      // puts a card behind younger, live ones). Pending cards are few: people answer or they expire.
+      const certain = await store.cardsInStatus('pending', new Date(now.getTime() - cardTtlMs), limit);
+      const recent =
+        certain.length < limit ? await store.cardsInStatus('pending', now, Math.max(limit * 4, ExpiryScanWindow)) : [];
+      const due = new Map<string, CommandCard>();
+      for (const card of [...certain, ...recent]) {
+        if (due.size >= limit) break;
+        if (isPastExpiry(card, now)) due.set(card.id, card);
+      }
+      const expired: CommandCard[] = [];
+      for (const card of due.values()) {
+        const moved = await expire(card, clock.now());
+        if (moved) expired.push(moved);
+      }
+      return expired;
+    },
+
+    async interruptedSubmits(olderThan, limit) {
+      if (limit <= 0) return [];
+      const stuck = await store.cardsInStatus('submitted', olderThan, limit);
+      const failed: CommandCard[] = [];
+      for (const card of stuck) {
+        // Never re-send: the portal may have received the echo before the process stopped.
+        const moved = await store.transitionCard(card.id, 'submitted', 'failed', {
+          at: clock.now(),
+          outcome: 'interrupted',
+        });
+        if (!moved) continue;
+        await audit(moved, 'system', 'command.failed', { code: 'interrupted' });
+        failed.push(moved);
+      }
+      return failed;
+    },
+  };
+}
