@@ -46,7 +46,7 @@ describe('message mapping', () => {
     }
   });
 
-  it('maps commands, keeps raw tool calls and ignores unknown fields', () => {
+  it('maps commands with their descriptions, keeps raw tool calls and ignores unknown fields', () => {
     const wire = {
       role: 'assistant',
       content: null,
@@ -74,7 +74,7 @@ describe('message mapping', () => {
     const message = toAgentMessage(MessageSchema.parse(wire));
     expect(message.content).toBe('');
     expect(message.data.cmds).toEqual([
-      { command: 'kubectl get pods', execute: false },
+      { command: 'kubectl get pods', execute: false, description: 'list pods' },
       { command: 'rm -rf /tmp/x', execute: false },
       {
         command: 'kubectl apply -f a.yaml',

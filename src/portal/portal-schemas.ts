@@ -90,6 +90,8 @@ const ProposedCommandSchema = z.object({
   // An agent proposing a command may leave `execute` out; that is the same as asking for approval.
   execute: z.boolean().nullish(),
   rejection_reason: optionalText,
+  // Not in the public schemas; agents that explain a command put it here, and the command card shows it.
+  description: optionalText,
   files: z.array(z.object({ file_path: z.string(), file_content: z.string() })).nullish(),
 });
 
@@ -125,6 +127,7 @@ const toProposedCommand = (wire: z.output<typeof ProposedCommandSchema>): Propos
   command: wire.command,
   execute: wire.execute ?? false,
   ...(wire.rejection_reason !== undefined ? { rejection_reason: wire.rejection_reason } : {}),
+  ...(wire.description ? { description: wire.description } : {}),
   ...(wire.files ? { files: wire.files.map(({ file_path, file_content }) => ({ file_path, file_content })) } : {}),
 });
 
