@@ -1,0 +1,492 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Clock, systemClock } from '../../../src/domain/ports.js';
+import { formDataOf, parseApiRequest, readBody } from './http-body.js';
+import {
+  type ClickButtonInput,
+  type ClickInViewInput,
+  type CloseViewInput,
+  type MentionInput,
+  type SelectInViewInput,
+  type SelectOptionInput,
+  type SubmitViewInput,
+  type SuggestOptionsInput,
+  type UserMessageInput,
+  UserSimulator,
+} from './simulator.js';
+import type {
+  BlockActionsPayload,
+  BlockSuggestionPayload,
+  EphemeralMessage,
+  FakeChannelOptions,
+  FakeSlackUser,
+  FaultInjection,
+  RecordedCall,
+  RecordedResponse,
+  SlackMessage,
+  SlackObject,
+  SlackView,
+  ThreadStatus,
+  UploadedFile,
+  UserMessageResult,
+  ViewClosedPayload,
+  ViewResponseOutcome,
+  ViewSubmissionPayload,
+} from './types.js';
+import { METHODS } from './web-api.js';
+import { ApiError, RateLimitedError, Workspace } from './workspace.js';
+
+export interface FakeSlackOptions {
+  /** Default 'T0001'. */
+  readonly teamId?: string;
+  readonly teamDomain?: string;
+  /** Default DEFAULT_BOT_TOKEN. */
+  readonly botToken?: string;
+  /** Default 'UBOT'. */
+  readonly botUserId?: string;
+  /** Default 'BBOT'. */
+  readonly botId?: string;
+  /** api_app_id in payloads; default 'AFAKEAPP01'. */
+  readonly appId?: string;
+  readonly botName?: string;
+  /** The people of the workspace; default DEFAULT_USERS. */
+  readonly users?: readonly FakeSlackUser[];
+  /** Drives ts values, trigger expiry (3 s), response_url and status lifetimes. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Emulates Slack's 2025 limit for conversations.replies: page size default and max (Slack says 15). */
+  readonly historyLimit?: number;
+  /** Emulates the 2025 tier for conversations.replies (Slack says 1 per minute): beyond it, 429 + Retry-After. */
+  readonly historyRatePerMinute?: number;
+  /** Any C…/G… channel id is known with the bot in it; default true. Configure others with addChannel. */
+  readonly autoChannels?: boolean;
+  /** conversations.replies repeats the parent at the top of every page after the first; default true. */
+  readonly repliesParentOnEveryPage?: boolean;
+  /** The app subscribes to message.channels/.groups (the manifest does): message events too; default true. */
+  readonly messageEvents?: boolean;
+  readonly verificationToken?: string;
+}
+
+export const DEFAULT_BOT_TOKEN = 'xoxb-0000-fake-slack-bot-token';
+
+export const DEFAULT_USERS: readonly FakeSlackUser[] = [
+  { id: 'UALICE', name: 'alice', realName: 'Alice Admin', email: 'alice@example.com' },
+  { id: 'UBOB', name: 'bob', realName: 'Bob Builder', email: 'bob@example.com' },
+];
+
+export interface FakeSlack {
+  /** 'http://127.0.0.1:<port>' */
+  readonly url: string;
+  /** Give it to WebClient as slackApiUrl: 'http://127.0.0.1:<port>/api/' */
+  readonly apiUrl: string;
+  readonly teamId: string;
+  readonly botToken: string;
+  readonly botUserId: string;
+  readonly botId: string;
+  readonly appId: string;
+
+  // inspection
+  /** Every Web API call, in order. */
+  readonly calls: readonly RecordedCall[];
+  callsTo(method: string): RecordedCall[];
+  /** Every message in a channel (top-level and replies), in ts order. */
+  messages(channel: string): SlackMessage[];
+  message(channel: string, ts: string): SlackMessage | undefined;
+  /** Parent then replies, in order, file messages included; [] when there is no such message. */
+  thread(channel: string, threadTs: string): SlackMessage[];
+  ephemerals(user?: string): EphemeralMessage[];
+  /** A view as views.* would answer it now (open or closed). */
+  view(viewId: string): SlackView | undefined;
+  openViews(user?: string): SlackView[];
+  /** assistant.threads.setStatus statuses still shown (not cleared by a reply or "", younger than 2 min). */
+  readonly statuses: readonly ThreadStatus[];
+  status(channel: string, threadTs: string): string | null;
+  /** What the app posted to response_urls. */
+  readonly responses: readonly RecordedResponse[];
+  files(): UploadedFile[];
+  /** Unexpected exceptions inside the fake (answered 500 fatal_error). A test should expect none. */
+  readonly internalErrors: readonly Error[];
+
+  // set-up
+  addChannel(id: string, options?: FakeChannelOptions): void;
+  addUser(user: FakeSlackUser): void;
+  inject(fault: FaultInjection): void;
+  clearInjections(): void;
+  /** Forgets messages, views, calls, files… (keeps users, channels and options). */
+  reset(): void;
+
+  // the people
+  /** A trigger_id as Slack puts in a payload: 3 s of life, one exchange. */
+  issueTriggerId(context?: { readonly user?: string; readonly viewId?: string }): string;
+  userMessage(input: UserMessageInput): UserMessageResult;
+  mention(input: MentionInput): UserMessageResult;
+  clickButton(input: ClickButtonInput): BlockActionsPayload;
+  selectOption(input: SelectOptionInput): BlockActionsPayload;
+  clickButtonInView(input: ClickInViewInput): BlockActionsPayload;
+  selectInView(input: SelectInViewInput): BlockActionsPayload | null;
+  suggestOptions(input: SuggestOptionsInput): BlockSuggestionPayload;
+  submitView(input: SubmitViewInput): ViewSubmissionPayload;
+  closeView(input: CloseViewInput): ViewClosedPayload | null;
+  applyViewResponse(viewId: string, ack: unknown): ViewResponseOutcome;
+
+  close(): Promise<void>;
+}
+
+interface ActiveFault {
+  readonly fault: FaultInjection;
+  remaining: number;
+}
+
+interface Reply {
+  readonly status: number;
+  readonly body: SlackObject | string | Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+class FakeSlackServer implements FakeSlack {
+  readonly url: string;
+  readonly apiUrl: string;
+  private readonly recorded: RecordedCall[] = [];
+  private readonly faults: ActiveFault[] = [];
+  private readonly errors: Error[] = [];
+  private readonly simulator: UserSimulator;
+
+  constructor(
+    private readonly server: Server,
+    private readonly ws: Workspace,
+    messageEvents: boolean,
+  ) {
+    const { port } = server.address() as AddressInfo;
+    this.url = `http://127.0.0.1:${port}`;
+    this.apiUrl = `${this.url}/api/`;
+    ws.baseUrl = this.url;
+    this.simulator = new UserSimulator(ws, { messageEvents });
+    server.on('request', (req, res) => {
+      this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+    });
+  }
+
+  get teamId() {
+    return this.ws.config.teamId;
+  }
+  get botToken() {
+    return this.ws.config.botToken;
+  }
+  get botUserId() {
+    return this.ws.config.botUserId;
+  }
+  get botId() {
+    return this.ws.config.botId;
+  }
+  get appId() {
+    return this.ws.config.appId;
+  }
+
+  // ───────────────────────────── HTTP ─────────────────────────────
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const body = await readBody(req);
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] === 'api' && parts.length === 2 && (req.method === 'POST' || req.method === 'GET')) {
+      return this.send(res, await this.api(parts[1] as string, req, body, url.searchParams));
+    }
+    if (parts[0] === 'upload' && parts.length === 3 && req.method === 'POST') {
+      return this.send(res, await this.upload(parts[2] as string, req, body));
+    }
+    if (parts[0] === 'actions' && parts.length === 3 && req.method === 'POST') {
+      return this.send(res, this.respond(parts[2] as string, url.href, req, body));
+    }
+    if (parts[0] === 'files' && parts.length >= 2 && req.method === 'GET') {
+      return this.send(res, this.download(parts[1] as string, req));
+    }
+    return this.send(res, { status: 404, body: 'not found' });
+  }
+
+  private send(res: ServerResponse, reply: Reply): void {
+    const { body } = reply;
+    const contentType = Buffer.isBuffer(body)
+      ? 'application/octet-stream'
+      : typeof body === 'string'
+        ? 'text/plain; charset=utf-8'
+        : 'application/json; charset=utf-8';
+    res.writeHead(reply.status, { 'content-type': contentType, ...(reply.headers ?? {}) });
+    res.end(Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body));
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    this.errors.push(error instanceof Error ? error : new Error(String(error)));
+    if (!res.headersSent) this.send(res, { status: 500, body: { ok: false, error: 'fatal_error' } });
+    else res.end();
+  }
+
+  private async api(method: string, req: IncomingMessage, body: Buffer, query: URLSearchParams): Promise<Reply> {
+    const parsed = await parseApiRequest(req.headers, body, query);
+    const args = parsed.ok ? parsed.args : {};
+    const record = (reply: Reply): Reply => {
+      const result: SlackObject =
+        typeof reply.body === 'string' || Buffer.isBuffer(reply.body) ? { ok: false } : reply.body;
+      const error = typeof result.error === 'string' ? result.error : undefined;
+      this.recorded.push({
+        method,
+        args,
+        at: this.ws.now(),
+        ok: result.ok === true,
+        httpStatus: reply.status,
+        ...(error === undefined ? {} : { error }),
+      });
+      return reply;
+    };
+    const fault = this.takeFault(method);
+    if (fault) return record(fault);
+    if (!parsed.ok) return record(failure(parsed.error));
+    const handler = METHODS[method];
+    if (!handler) return record({ status: 200, body: { ok: false, error: 'unknown_method', req_method: method } });
+    if (parsed.token === null) return record(failure('not_authed'));
+    if (parsed.token !== this.ws.config.botToken) return record(failure('invalid_auth'));
+    try {
+      return record({ status: 200, body: { ok: true, ...handler(this.ws, args) } });
+    } catch (error) {
+      if (error instanceof ApiError) return record(failure(error.error, error.messages));
+      if (error instanceof RateLimitedError) return record(rateLimited(error.retryAfter));
+      this.errors.push(error instanceof Error ? error : new Error(String(error)));
+      return record({ status: 500, body: { ok: false, error: 'fatal_error' } });
+    }
+  }
+
+  private takeFault(method: string): Reply | null {
+    const active = this.faults.find(
+      (candidate) => candidate.remaining > 0 && (candidate.fault.method === method || candidate.fault.method === '*'),
+    );
+    if (!active) return null;
+    active.remaining -= 1;
+    const { error, status, retryAfter } = active.fault;
+    if (status === 429 || (status === undefined && retryAfter !== undefined)) return rateLimited(retryAfter);
+    if (status !== undefined && status !== 200) {
+      return { status, body: error === undefined ? `fake Slack: injected HTTP ${status}` : { ok: false, error } };
+    }
+    return failure(error ?? 'fatal_error');
+  }
+
+  private async upload(token: string, req: IncomingMessage, body: Buffer): Promise<Reply> {
+    let bytes = body;
+    const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+    if (contentType.startsWith('multipart/form-data')) {
+      const form = await formDataOf(req.headers, body);
+      const parts = form ? [...form.values()].filter((value) => typeof value !== 'string') : [];
+      const part = parts[0];
+      if (parts.length !== 1 || part === undefined || typeof part === 'string') {
+        return { status: 400, body: 'expected exactly one file part' };
+      }
+      bytes = Buffer.from(await part.arrayBuffer());
+    }
+    const error = this.ws.receiveUpload(token, bytes);
+    if (error !== null) return { status: error.startsWith('unknown') ? 404 : 400, body: error };
+    return { status: 200, body: `OK - ${bytes.length}` };
+  }
+
+  private respond(id: string, url: string, req: IncomingMessage, body: Buffer): Reply {
+    let parsed: unknown;
+    const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+    try {
+      parsed = contentType.startsWith('application/json')
+        ? JSON.parse(body.toString('utf8'))
+        : JSON.parse(new URLSearchParams(body.toString('utf8')).get('payload') ?? '');
+    } catch {
+      return { status: 400, body: { ok: false, error: 'invalid_json' } };
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return { status: 400, body: { ok: false, error: 'invalid_json' } };
+    }
+    return this.ws.useResponseUrl(id, url, parsed as SlackObject);
+  }
+
+  private download(fileId: string, req: IncomingMessage): Reply {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer !== this.ws.config.botToken) return { status: 403, body: 'not authorized' };
+    const file = this.ws.upload(fileId);
+    if (!file || !file.completed || file.bytes === null) return { status: 404, body: 'file not found' };
+    return { status: 200, body: file.bytes };
+  }
+
+  // ───────────────────────────── inspection ─────────────────────────────
+
+  get calls(): readonly RecordedCall[] {
+    return [...this.recorded];
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.recorded.filter((call) => call.method === method);
+  }
+
+  messages(channel: string): SlackMessage[] {
+    return structuredClone(this.ws.messages(channel));
+  }
+
+  message(channel: string, ts: string): SlackMessage | undefined {
+    const message = this.ws.message(channel, ts);
+    return message === undefined ? undefined : structuredClone(message);
+  }
+
+  thread(channel: string, threadTs: string): SlackMessage[] {
+    return structuredClone(this.ws.thread(channel, threadTs));
+  }
+
+  ephemerals(user?: string): EphemeralMessage[] {
+    return structuredClone(this.ws.ephemeralMessages.filter((message) => user === undefined || message.user === user));
+  }
+
+  view(viewId: string): SlackView | undefined {
+    return this.ws.viewRecord(viewId) ? this.ws.viewForApi(viewId) : undefined;
+  }
+
+  openViews(user?: string): SlackView[] {
+    return this.ws.openViews(user);
+  }
+
+  get statuses(): readonly ThreadStatus[] {
+    return this.ws.statuses();
+  }
+
+  status(channel: string, threadTs: string): string | null {
+    return this.ws.statuses().find((s) => s.channel === channel && s.threadTs === threadTs)?.status ?? null;
+  }
+
+  get responses(): readonly RecordedResponse[] {
+    return [...this.ws.responses];
+  }
+
+  files(): UploadedFile[] {
+    return this.ws.uploadedFiles();
+  }
+
+  get internalErrors(): readonly Error[] {
+    return [...this.errors];
+  }
+
+  // ───────────────────────────── set-up ─────────────────────────────
+
+  addChannel(id: string, options: FakeChannelOptions = {}): void {
+    this.ws.addChannel(id, options);
+  }
+
+  addUser(user: FakeSlackUser): void {
+    this.ws.addUser(user);
+  }
+
+  inject(fault: FaultInjection): void {
+    this.faults.push({ fault, remaining: fault.times ?? 1 });
+  }
+
+  clearInjections(): void {
+    this.faults.length = 0;
+  }
+
+  reset(): void {
+    this.ws.reset();
+    this.recorded.length = 0;
+    this.faults.length = 0;
+    this.errors.length = 0;
+  }
+
+  // ───────────────────────────── the people ─────────────────────────────
+
+  issueTriggerId(context: { readonly user?: string; readonly viewId?: string } = {}): string {
+    return this.ws.issueTrigger({
+      ...(context.user === undefined ? {} : { user: context.user }),
+      ...(context.viewId === undefined ? {} : { viewId: context.viewId }),
+    });
+  }
+
+  userMessage(input: UserMessageInput): UserMessageResult {
+    return this.simulator.userMessage(input);
+  }
+
+  mention(input: MentionInput): UserMessageResult {
+    return this.simulator.mention(input);
+  }
+
+  clickButton(input: ClickButtonInput): BlockActionsPayload {
+    return this.simulator.clickButton(input);
+  }
+
+  selectOption(input: SelectOptionInput): BlockActionsPayload {
+    return this.simulator.selectOption(input);
+  }
+
+  clickButtonInView(input: ClickInViewInput): BlockActionsPayload {
+    return this.simulator.clickButtonInView(input);
+  }
+
+  selectInView(input: SelectInViewInput): BlockActionsPayload | null {
+    return this.simulator.selectInView(input);
+  }
+
+  suggestOptions(input: SuggestOptionsInput): BlockSuggestionPayload {
+    return this.simulator.suggestOptions(input);
+  }
+
+  submitView(input: SubmitViewInput): ViewSubmissionPayload {
+    return this.simulator.submitView(input);
+  }
+
+  closeView(input: CloseViewInput): ViewClosedPayload | null {
+    return this.simulator.closeView(input);
+  }
+
+  applyViewResponse(viewId: string, ack: unknown): ViewResponseOutcome {
+    return this.simulator.applyViewResponse(viewId, ack);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+function failure(error: string, messages: readonly string[] = []): Reply {
+  return {
+    status: 200,
+    body: { ok: false, error, ...(messages.length > 0 ? { response_metadata: { messages: [...messages] } } : {}) },
+  };
+}
+
+function rateLimited(retryAfter: number | undefined): Reply {
+  return {
+    status: 429,
+    body: { ok: false, error: 'ratelimited' },
+    ...(retryAfter === undefined ? {} : { headers: { 'retry-after': String(retryAfter) } }),
+  };
+}
+
+/** Starts a fake Slack Web API (and upload, response_url and file endpoints) on 127.0.0.1, on an ephemeral port. */
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const ws = new Workspace({
+    teamId: options.teamId ?? 'T0001',
+    teamDomain: options.teamDomain ?? 'fake-team',
+    teamName: 'Fake Team',
+    botToken: options.botToken ?? DEFAULT_BOT_TOKEN,
+    botUserId: options.botUserId ?? 'UBOT',
+    botId: options.botId ?? 'BBOT',
+    botName: options.botName ?? 'helpdesk',
+    appId: options.appId ?? 'AFAKEAPP01',
+    verificationToken: options.verificationToken ?? 'fake-verification-token',
+    clock: options.clock ?? systemClock,
+    autoChannels: options.autoChannels ?? true,
+    triggerLifetimeMs: 3000,
+    repliesParentOnEveryPage: options.repliesParentOnEveryPage ?? true,
+    ...(options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit }),
+    ...(options.historyRatePerMinute === undefined ? {} : { historyRatePerMinute: options.historyRatePerMinute }),
+  });
+  for (const user of options.users ?? DEFAULT_USERS) ws.addUser(user);
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return new FakeSlackServer(server, ws, options.messageEvents ?? true);
+}

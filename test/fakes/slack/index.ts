@@ -1,0 +1,41 @@
+export {
+  BlockKitLimits,
+  type BlockSurface,
+  type MessageContentCheck,
+  type MessageContentError,
+  validateBlocks,
+  validateMessageContent,
+  validateModalView,
+} from './block-kit-validator.js';
+export { type SimulatedInput, SimulatorError } from './blocks.js';
+export {
+  DEFAULT_BOT_TOKEN,
+  DEFAULT_USERS,
+  type FakeSlack,
+  type FakeSlackOptions,
+  startFakeSlack,
+} from './fake-slack.js';
+export { type RenderableMessage, renderBlocksText, renderMessageText, renderMrkdwn } from './render.js';
+export {
+  type AppResponse,
+  encodeSlackDelivery,
+  type PostToAppOptions,
+  postToApp,
+  type SlackDeliveryKind,
+  type SlackSignatureHeaders,
+  signSlackRequest,
+} from './sign.js';
+export type {
+  ClickButtonInput,
+  ClickInViewInput,
+  CloseViewInput,
+  MentionInput,
+  MessageTarget,
+  SelectInViewInput,
+  SelectOptionInput,
+  SubmitViewInput,
+  SuggestOptionsInput,
+  UserMessageInput,
+  ViewTarget,
+} from './simulator.js';
+export type * from './types.js';
