@@ -36,6 +36,11 @@ export interface SubmitInput {
   readonly actor: Actor;
   /** Decisions read from the Slack message state, keyed by item index; choices recorded per click win. */
   readonly choices?: Readonly<Record<string, CardChoice>>;
+  /**
+   * Called once, only by the Submit that won the transition, before the echo goes out: lets the Slack layer show
+   * the card as running. A failure here is the caller's to handle; it does not stop the echo.
+   */
+  readonly onSubmitted?: (card: CommandCard) => Promise<void>;
 }
 
 export interface SubmitOutcome {
@@ -179,7 +184,7 @@ export function createApprovalService({
       return updated;
     },
 
-    async submit({ cardId, actor, choices: supplied }) {
+    async submit({ cardId, actor, choices: supplied, onSubmitted }) {
       const card = await load(cardId);
       const now = clock.now();
       if (card.status === 'pending' && isPastExpiry(card, now)) {
@@ -212,6 +217,8 @@ export function createApprovalService({
           submittedAt,
         );
       }
+
+      await onSubmitted?.(submitted).catch(() => undefined);
 
       let reply: AgentMessage;
       try {
