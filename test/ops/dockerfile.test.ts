@@ -1,88 +1,12 @@
 import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { imageEnv, instructionsOf, parseCopy, parseDockerfile, parseEnv, type Stage } from './dockerfile-parser.js';
 import { listRepoFiles, readRepoFile } from './repo-files.js';
 
 /** No Docker engine here: the Dockerfile is parsed and its promises checked against package.json and tsconfig. */
 
-interface Instruction {
-  readonly keyword: string;
-  readonly args: string;
-  readonly line: number;
-}
-
-interface Stage {
-  readonly image: string;
-  readonly name: string | null;
-  readonly instructions: Instruction[];
-}
-
-/** Instructions with continuation lines joined, comments and blank lines dropped, grouped into stages. */
-function parseDockerfile(text: string): Stage[] {
-  const instructions: Instruction[] = [];
-  let pending: { parts: string[]; line: number } | null = null;
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/\r$/, '');
-    // Comment lines are dropped even between continuation lines, as Docker does.
-    if (/^\s*#/.test(line) || (pending === null && line.trim() === '')) return;
-    const continued = /\\\s*$/.test(line);
-    const part = line.replace(/\\\s*$/, '').trim();
-    pending ??= { parts: [], line: index + 1 };
-    pending.parts.push(part);
-    if (continued) return;
-    const joined = pending.parts.filter(Boolean).join(' ');
-    const [keyword = '', ...rest] = joined.split(/\s+/);
-    instructions.push({ keyword: keyword.toUpperCase(), args: rest.join(' '), line: pending.line });
-    pending = null;
-  });
-  if (pending) throw new Error('Dockerfile ends inside a continuation line');
-
-  const stages: Stage[] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword === 'FROM') {
-      const match = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(instruction.args);
-      if (!match) throw new Error(`line ${instruction.line}: cannot read FROM ${instruction.args}`);
-      stages.push({ image: match[1] ?? '', name: match[2] ?? null, instructions: [] });
-    } else if (stages.length === 0) {
-      if (instruction.keyword !== 'ARG')
-        throw new Error(`line ${instruction.line}: ${instruction.keyword} before FROM`);
-    } else {
-      stages.at(-1)?.instructions.push(instruction);
-    }
-  }
-  return stages;
-}
-
-interface Copy {
-  readonly from: string | null;
-  readonly sources: string[];
-  readonly destination: string;
-}
-
-function parseCopy(args: string): Copy {
-  const words = args.split(/\s+/);
-  const flags = words.filter((word) => word.startsWith('--'));
-  const paths = words.filter((word) => !word.startsWith('--'));
-  const from = flags.find((flag) => flag.startsWith('--from='))?.slice('--from='.length) ?? null;
-  return { from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' };
-}
-
-/** `ENV A=1 B=2` (and the legacy `ENV A 1`) as a record. */
-function parseEnv(args: string): Record<string, string> {
-  if (!args.includes('=')) {
-    const [key = '', ...value] = args.split(/\s+/);
-    return { [key]: value.join(' ') };
-  }
-  return Object.fromEntries(
-    [...args.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S+)/g)].map((match) => [
-      match[1] ?? '',
-      (match[2] ?? '').replace(/^"|"$/g, ''),
-    ]),
-  );
-}
-
-const of = (stage: Stage, keyword: string): Instruction[] =>
-  stage.instructions.filter((instruction) => instruction.keyword === keyword);
+const of = instructionsOf;
 
 const stages = parseDockerfile(readRepoFile('Dockerfile'));
 const build = stages[0] as Stage;
@@ -171,10 +95,7 @@ describe('Dockerfile', () => {
   });
 
   it('sets the production environment, and the config loader accepts it', () => {
-    const env = Object.assign({}, ...of(runtime, 'ENV').map((instruction) => parseEnv(instruction.args))) as Record<
-      string,
-      string
-    >;
+    const env = imageEnv(stages);
     expect(env).toMatchObject({ NODE_ENV: 'production', DATA_DIR: '/data', PORT: '3000' });
     expect(of(runtime, 'EXPOSE').map((instruction) => instruction.args)).toEqual([env.PORT]);
     const config = loadConfig({
