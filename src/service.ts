@@ -5,6 +5,7 @@ import { WebClient } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config.js';
 import { createAccessService } from './domain/access.js';
+import { createApprovalService } from './domain/approval-service.js';
 import { type Clock, systemClock, type TicketStore } from './domain/ports.js';
 import { createRedactor } from './domain/redact.js';
 import { createTicketService } from './domain/ticket-service.js';
@@ -87,6 +88,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   const portals = createPortalDirectory(portalClients);
   const access = createAccessService({ portals, clock });
   const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID });
+  const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID });
 
   const runtime = createSlackApp(
     {
@@ -107,6 +109,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     portals,
     access,
     tickets,
+    approvals,
     store,
     users: createSlackUserDirectory({ client, clock }),
     poster: createThreadPoster({ client, logger, metrics }),

@@ -5,6 +5,7 @@ import type { Actor } from '../domain/ticket-service.js';
 import type { Logger } from '../logger.js';
 import { buildAgentReply } from './blocks/agent-reply.js';
 import { buildNotice } from './blocks/notice.js';
+import { postOutputs, postProposals } from './command-cards.js';
 import type { SlackDeps } from './deps.js';
 import { replyFor } from './error-replies.js';
 
@@ -51,6 +52,11 @@ export async function postAgentReply(
   reply: AgentMessage,
   progress: Progress | null,
 ): Promise<void> {
+  // Outputs of commands the agent ran come first, then what it says about them, then anything new it proposes.
+  if (reply.data.executed_cmds.length > 0) {
+    await progress?.clear();
+    await postOutputs(deps, link, reply.data.executed_cmds);
+  }
   const redacted = deps.redactor.redact(reply.content);
   const post = buildAgentReply(link.agentName, redacted.text);
   const message = post.kind === 'message' ? post.message : post.summary;
@@ -60,10 +66,10 @@ export async function postAgentReply(
     await deps.poster.uploadText(link.thread, {
       filename: post.filename,
       title: `Reply from ${link.agentName}`,
-      content: deps.redactor.redact(post.content).text,
+      content: post.content,
     });
   }
-  await deps.afterAgentReply?.(link, reply);
+  await postProposals(deps, link, reply);
 }
 
 /** Tells the person what failed: access problems privately to them, everything else in the thread. */

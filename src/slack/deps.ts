@@ -1,4 +1,5 @@
 import type { AccessService } from '../domain/access.js';
+import type { ApprovalService } from '../domain/approval-service.js';
 import type { Clock, PortalDirectory, TicketStore } from '../domain/ports.js';
 import type { Redactor } from '../domain/redact.js';
 import type { TicketService } from '../domain/ticket-service.js';
@@ -14,6 +15,7 @@ export interface SlackDeps {
   readonly portals: PortalDirectory;
   readonly access: AccessService;
   readonly tickets: TicketService;
+  readonly approvals: ApprovalService;
   readonly store: TicketStore;
   readonly users: SlackUserDirectory;
   readonly poster: ThreadPoster;
@@ -21,11 +23,6 @@ export interface SlackDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /** Called after an agent reply is posted: proposed commands become a command card (approval flow). */
-  readonly afterAgentReply?: (
-    link: import('../domain/thread-link.js').TicketLink,
-    reply: import('../domain/messages.js').AgentMessage,
-  ) => Promise<void>;
   /** How long a modal submission may spend validating before it acks and reports problems in the thread. */
   readonly submitBudgetMs: number;
 }

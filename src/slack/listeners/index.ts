@@ -2,14 +2,17 @@ import type { App, BlockAction, BlockSuggestion, MessageShortcut, ViewSubmitActi
 import type { SlackDeps } from '../deps.js';
 import { ActionId, CallbackId } from '../ids.js';
 import { acknowledgeOnly } from './actions/acknowledge.js';
+import { onDecideCommand } from './actions/decide-command.js';
 import { onFormSelect } from './actions/form-select.js';
 import { openCreateTicket } from './actions/open-create-ticket.js';
+import { onSubmitCommands } from './actions/submit-commands.js';
 import { onTicketMenu } from './actions/ticket-menu.js';
 import { onAppMention } from './events/app-mention.js';
 import { onThreadMessage } from './events/thread-message.js';
 import { onTenantOptions } from './options/tenant-options.js';
 import { onCreateTicketShortcut } from './shortcuts/create-ticket-shortcut.js';
 import { onCreateTicketSubmit } from './views/create-ticket-submit.js';
+import { onRejectReasonSubmit } from './views/reject-reason-submit.js';
 
 /** The routing table: every Slack surface the app answers, one listener file each. */
 export function registerListeners(app: App, deps: SlackDeps): void {
@@ -24,7 +27,13 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(ActionId.SelectAgent, (args) => acknowledgeOnly(args));
   app.action<BlockAction>(ActionId.SelectIdentity, (args) => acknowledgeOnly(args));
 
+  app.action<BlockAction>(ActionId.Approve, (args) => onDecideCommand(deps, args));
+  app.action<BlockAction>(ActionId.Reject, (args) => onDecideCommand(deps, args));
+  app.action<BlockAction>(ActionId.Ignore, (args) => onDecideCommand(deps, args));
+  app.action<BlockAction>(ActionId.Submit, (args) => onSubmitCommands(deps, args));
+
   app.options<BlockSuggestion['type']>(ActionId.SelectTenant, (args) => onTenantOptions(deps, args));
   app.view<ViewSubmitAction>(CallbackId.CreateTicket, (args) => onCreateTicketSubmit(deps, args));
+  app.view<ViewSubmitAction>(CallbackId.RejectReason, (args) => onRejectReasonSubmit(deps, args));
   app.shortcut<MessageShortcut>(CallbackId.CreateTicketShortcut, (args) => onCreateTicketShortcut(deps, args));
 }

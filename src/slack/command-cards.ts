@@ -1,0 +1,59 @@
+import type { CommandCard } from '../domain/command-card.js';
+import type { AgentMessage } from '../domain/messages.js';
+import type { TicketLink } from '../domain/thread-link.js';
+import type { Logger } from '../logger.js';
+import { buildCommandCard } from './blocks/command-card.js';
+import { buildCommandOutput } from './blocks/command-output.js';
+import type { MessageContent } from './blocks/message.js';
+import type { SlackDeps } from './deps.js';
+
+/** The card as Slack shows it, with the link's agent and tenant names. */
+export async function renderCard(deps: SlackDeps, card: CommandCard): Promise<MessageContent> {
+  const link = await deps.store.getLink(card.linkId);
+  return buildCommandCard({
+    card,
+    agentName: link?.agentName ?? 'The agent',
+    tenantName: link?.tenantName ?? card.tenantId,
+    portal: card.portal,
+    redact: (text) => deps.redactor.redact(text).text,
+  });
+}
+
+/** Redraws a card's message from the store's state of it. */
+export async function refreshCard(deps: SlackDeps, card: CommandCard, log: Logger): Promise<void> {
+  if (!card.messageTs) return;
+  try {
+    await deps.poster.update(card.thread.channelId, card.messageTs, await renderCard(deps, card));
+  } catch (error) {
+    log.warn({ err: error, cardId: card.id }, 'could not redraw a command card');
+  }
+}
+
+/** The agent proposed commands (or tool calls / approvals): post a command card for them. */
+export async function postProposals(deps: SlackDeps, link: TicketLink, reply: AgentMessage): Promise<void> {
+  const card = await deps.approvals.openCard(link, reply);
+  if (!card) return;
+  const ts = await deps.poster.post(link.thread, await renderCard(deps, card));
+  await deps.approvals.attachMessage(card.id, ts);
+}
+
+/** Each executed command's output in the thread: redacted, as code, or as a file when long. */
+export async function postOutputs(
+  deps: SlackDeps,
+  link: Pick<TicketLink, 'thread'>,
+  executed: readonly { command: string; output: string }[],
+): Promise<void> {
+  for (const [index, { command, output }] of executed.entries()) {
+    const redacted = deps.redactor.redact(output).text;
+    const post = buildCommandOutput(deps.redactor.redact(command).text, redacted, index);
+    if (post.kind === 'message') await deps.poster.post(link.thread, post.message);
+    else {
+      await deps.poster.uploadText(link.thread, {
+        filename: post.filename,
+        title: post.filename,
+        content: post.content,
+        initialComment: post.summary,
+      });
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import type { Decision } from '../../../domain/command-card.js';
+import { DomainError } from '../../../domain/errors.js';
+import { commandDigest } from '../../blocks/command-card.js';
+import { buildNotice } from '../../blocks/notice.js';
+import { buildRejectReasonModal } from '../../blocks/reject-reason-modal.js';
+import { refreshCard } from '../../command-cards.js';
+import { actorFor } from '../../conversation.js';
+import type { SlackDeps } from '../../deps.js';
+import { replyFor } from '../../error-replies.js';
+import { ActionId } from '../../ids.js';
+import { parseMessageAction } from '../../parse/block-action.js';
+import { parseDecisionValue, type RejectMetadata } from '../../parse/decision-value.js';
+import { slackError } from '../../thread-poster.js';
+import type { ButtonArgs } from '../types.js';
+
+const decisionOf: Record<string, Decision> = {
+  [ActionId.Approve]: 'approve',
+  [ActionId.Reject]: 'reject',
+  [ActionId.Ignore]: 'ignore',
+};
+
+/**
+ * Approve / Ignore record the clicker's decision at once (bound to the exact command text shown) and redraw the
+ * card. Reject first asks for an optional reason in a modal.
+ */
+export async function onDecideCommand(deps: SlackDeps, { ack, body, client, context }: ButtonArgs): Promise<void> {
+  await ack();
+  const log = context.log ?? deps.logger;
+  const click = parseMessageAction(body);
+  const value = parseDecisionValue(click?.value);
+  const decision = click ? decisionOf[click.actionId] : undefined;
+  if (!click || !value || !decision) {
+    log.warn('command decision without a readable value: ignored');
+    return;
+  }
+  const thread = { teamId: deps.identity.teamId, channelId: click.channelId, threadTs: click.threadTs };
+  try {
+    const card = await deps.approvals.get(value.cardId);
+    const item = card?.items[value.index];
+    if (!card || !item) throw new DomainError('card.not_found', 'No such card or item');
+    if (commandDigest(item.text) !== value.digest) throw new DomainError('card.stale_command', 'Digest mismatch');
+    if (decision === 'reject' && click.triggerId) {
+      const metadata: RejectMetadata = { decision: value, channelId: click.channelId, threadTs: click.threadTs };
+      try {
+        await client.views.open({
+          trigger_id: click.triggerId,
+          view: buildRejectReasonModal(deps.redactor.redact(item.text).text, JSON.stringify(metadata)),
+        });
+        return;
+      } catch (error) {
+        // Without the modal, reject without a reason rather than lose the click.
+        log.warn(
+          { err: slackError('views.open', error) },
+          'reject reason modal did not open; rejecting without reason',
+        );
+      }
+    }
+    const actor = await actorFor(deps, click.userId);
+    const updated = await deps.approvals.decide({
+      cardId: value.cardId,
+      index: value.index,
+      decision,
+      commandText: item.text,
+      actor,
+    });
+    await refreshCard(deps, updated, log);
+  } catch (error) {
+    log.warn({ err: error, decision }, 'command decision refused');
+    await deps.poster.ephemeral(thread, click.userId, buildNotice(replyFor(error))).catch(() => undefined);
+  }
+}

@@ -1,0 +1,46 @@
+import { DomainError } from '../../../domain/errors.js';
+import { commandDigest } from '../../blocks/command-card.js';
+import { buildNotice } from '../../blocks/notice.js';
+import { refreshCard } from '../../command-cards.js';
+import { actorFor } from '../../conversation.js';
+import type { SlackDeps } from '../../deps.js';
+import { replyFor } from '../../error-replies.js';
+import { ActionId, BlockId } from '../../ids.js';
+import { parseRejectMetadata } from '../../parse/decision-value.js';
+import type { ViewSubmitArgs } from '../types.js';
+
+/** The Reject reason modal submitted: record the rejection with its reason and redraw the card. */
+export async function onRejectReasonSubmit(
+  deps: SlackDeps,
+  { ack, body, view, context }: ViewSubmitArgs,
+): Promise<void> {
+  await ack();
+  const log = context.log ?? deps.logger;
+  const metadata = parseRejectMetadata(view.private_metadata);
+  if (!metadata) {
+    log.warn('reject reason without readable metadata: ignored');
+    return;
+  }
+  const typed = view.state.values[BlockId.RejectReason]?.[ActionId.RejectReason]?.value;
+  const reason = typeof typed === 'string' && typed.trim().length > 0 ? typed.trim() : undefined;
+  const thread = { teamId: deps.identity.teamId, channelId: metadata.channelId, threadTs: metadata.threadTs };
+  try {
+    const card = await deps.approvals.get(metadata.decision.cardId);
+    const item = card?.items[metadata.decision.index];
+    if (!card || !item) throw new DomainError('card.not_found', 'No such card or item');
+    if (commandDigest(item.text) !== metadata.decision.digest)
+      throw new DomainError('card.stale_command', 'Digest mismatch');
+    const updated = await deps.approvals.decide({
+      cardId: card.id,
+      index: metadata.decision.index,
+      decision: 'reject',
+      ...(reason ? { reason } : {}),
+      commandText: item.text,
+      actor: await actorFor(deps, body.user.id),
+    });
+    await refreshCard(deps, updated, log);
+  } catch (error) {
+    log.warn({ err: error }, 'rejection refused');
+    await deps.poster.ephemeral(thread, body.user.id, buildNotice(replyFor(error))).catch(() => undefined);
+  }
+}

@@ -1,0 +1,174 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { agentMarkdownToMrkdwn as convert } from './agent-markdown.js';
+
+const ZWSP = '\u200B';
+
+describe('agentMarkdownToMrkdwn: formatting', () => {
+  it('converts Markdown to mrkdwn', () => {
+    expect(convert('# Disk usage\n\n**Bold**, _italic_, ~~gone~~ and `code`.')).toBe(
+      `*Disk usage*\n\n${ZWSP}*Bold*${ZWSP}, ${ZWSP}_italic_${ZWSP}, ${ZWSP}~gone~${ZWSP} and \`code\`.`,
+    );
+    expect(convert('- one\n- two')).toBe('•   one\n•   two');
+    expect(convert('> Note: this restarts pods\n> twice')).toBe('> Note: this restarts pods\n> twice');
+  });
+
+  it('escapes &, < and > in text and code alike', () => {
+    expect(convert('if a < b && c > d')).toBe('if a &lt; b &amp;&amp; c &gt; d');
+    expect(convert('```\nkubectl get pods | grep -v <none> > out.txt\n```')).toBe(
+      '```\nkubectl get pods | grep -v &lt;none&gt; &gt; out.txt\n```',
+    );
+    expect(convert('run `echo <!here>`')).toBe('run `echo &lt;!here&gt;`');
+  });
+
+  it('keeps plain @here and @channel as text: Slack only notifies on <!here> syntax (link_names stays off)', () => {
+    expect(convert('@here the deploy finished, @channel FYI')).toBe('@here the deploy finished, @channel FYI');
+  });
+});
+
+describe('agentMarkdownToMrkdwn: hostile input', () => {
+  it.each([
+    ['<!channel> wake up', '&lt;!channel&gt; wake up'],
+    ['<!here|here>', '&lt;!here|here&gt;'],
+    ['<!everyone>', '&lt;!everyone&gt;'],
+    ['ping <@U024BE7LH> in <#C024BE7LR|general>', 'ping &lt;@U024BE7LH&gt; in &lt;#C024BE7LR|general&gt;'],
+    ['<!subteam^SAZ94GDB8|oncall>', '&lt;!subteam^SAZ94GDB8|oncall&gt;'],
+    // The Markdown parser decodes entities: they must not turn back into live mentions.
+    ['&lt;!channel&gt;', '&amp;lt;!channel&amp;gt;'],
+    ['&#60;@U024BE7LH&#62;', '&amp;#60;@U024BE7LH&amp;#62;'],
+    ['&amp;lt;!here&amp;gt;', '&amp;amp;lt;!here&amp;amp;gt;'],
+    ['\\<!channel\\>', '\\&lt;!channel\\&gt;'],
+    ['<https://evil.example|https://good.example>', '&lt;https://evil.example|https://good.example&gt;'],
+    ['<b>bold?</b>', '&lt;b&gt;bold?&lt;/b&gt;'],
+  ])('%s', (input, expected) => {
+    expect(convert(input)).toBe(expected);
+  });
+
+  it('cannot forge the private-use placeholders', () => {
+    expect(convert('\uE000!channel\uE001')).toBe('\uFFFD!channel\uFFFD');
+  });
+
+  it('keeps a mention out of a link label', () => {
+    expect(convert('[<!channel>](http://x.example)')).toBe('<http://x.example|&lt;!channel&gt;>');
+    expect(convert('[<@U1> and <!here>](https://x.example/a)')).toBe(
+      '<https://x.example/a|&lt;@U1&gt; and &lt;!here&gt;>',
+    );
+  });
+
+  it('keeps | and > from ending a label early', () => {
+    expect(convert('[a|b>c](https://x.example)')).toBe('<https://x.example|a∣b&gt;c>');
+  });
+
+  it('keeps | and > out of a URL', () => {
+    expect(convert('[good](https://evil.example/%20|https://good.example)')).toBe(
+      '<https://evil.example/%20%7Chttps://good.example|good>',
+    );
+    expect(convert('[ref][1]\n\n[1]: https://r.example/a|b')).toBe('<https://r.example/a%7Cb|ref>');
+  });
+
+  it('shows the destination when a label names another host', () => {
+    expect(convert('[https://good.example](https://evil.example/login)')).toBe(
+      'https://good.example (<https://evil.example/login>)',
+    );
+    expect(convert('[portal.duplocloud.example](https://phish.example)')).toBe(
+      'portal.duplocloud.example (<https://phish.example>)',
+    );
+  });
+
+  it('keeps ordinary links clickable', () => {
+    expect(convert('[the docs](https://docs.duplocloud.com/docs/x)')).toBe(
+      '<https://docs.duplocloud.com/docs/x|the docs>',
+    );
+    expect(convert('[docs.duplocloud.com](https://docs.duplocloud.com/docs/x)')).toBe(
+      '<https://docs.duplocloud.com/docs/x|docs.duplocloud.com>',
+    );
+    expect(convert('see <https://x.example/y> and https://a.example/?a=1&b=2 now')).toBe(
+      'see <https://x.example/y> and <https://a.example/?a=1&amp;b=2> now',
+    );
+    expect(convert('mail ops@acme.example')).toBe('mail <mailto:ops@acme.example|ops@acme.example>');
+    expect(convert('![diagram](https://img.example/a.png)')).toBe('<https://img.example/a.png|diagram>');
+  });
+
+  it('prints links with other schemes as text', () => {
+    expect(convert('[click](javascript:alert(1))')).toBe('click (javascript:alert(1))');
+    expect(convert('[open](slack://channel?id=C1&team=T1)')).toBe('open (slack://channel?id=C1&amp;team=T1)');
+  });
+});
+
+describe('agentMarkdownToMrkdwn: properties', () => {
+  const hostileFragments = [
+    '<',
+    '>',
+    '&',
+    '|',
+    '!',
+    '@',
+    '#',
+    '^',
+    '<!channel>',
+    '<!here>',
+    '<!everyone>',
+    '<@U1>',
+    '<#C1>',
+    '<!subteam^S1>',
+    '&lt;',
+    '&gt;',
+    '&amp;',
+    '&#60;',
+    '&#x3C;',
+    '[',
+    ']',
+    '(',
+    ')',
+    'http://x.example',
+    'https://y.example/a',
+    'javascript:',
+    'mailto:a@b.example',
+    'www.z.example',
+    '`',
+    '```',
+    '\n',
+    '\n\n',
+    ' ',
+    '*',
+    '_',
+    '~',
+    '\\',
+    '> ',
+    '- ',
+    '# ',
+    'text',
+    '"',
+    "'",
+    ':',
+    '[1]: ',
+    '\uE000',
+    '\uE001',
+    '\u200B',
+  ];
+  const isSafe = (output: string) => {
+    expect(output).not.toMatch(/<[!@#]/);
+    // Every < opens one of our links: an http(s)/mailto URL with no | inside, then at most one label.
+    for (const match of output.matchAll(/</g)) {
+      expect(output.slice(match.index)).toMatch(/^<(?:https?:\/\/|mailto:)[^<>|\s]*(?:\|[^<>|]*)?>/);
+    }
+  };
+
+  it('never lets a broadcast, user, channel or group mention through, for text built from hostile pieces', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...hostileFragments), { maxLength: 40 }), (parts) => {
+        isSafe(convert(parts.join('')));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never lets one through for any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        isSafe(convert(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

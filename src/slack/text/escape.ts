@@ -1,0 +1,21 @@
+/**
+ * Slack mrkdwn escaping (reference/slack-platform.md §7): `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`,
+ * nothing else. That is what neutralises `<!channel>`, `<!here>`, `<!everyone>`, `<@U…>`, `<#C…>`,
+ * `<!subteam^…>` and `<url|label>` in untrusted text (agent replies, command output, ticket titles). `verbatim`
+ * is not a sanitiser; plain `@here` is only text as long as `link_names` stays off when posting.
+ */
+export const escapeMrkdwn = (text: string): string =>
+  text.replace(/[&<>]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;'));
+
+const FENCE = '```';
+const ZERO_WIDTH_SPACE = '\u200B';
+
+/**
+ * Untrusted text as a mrkdwn code block that stays one: the text is escaped, and any run of three or more backticks
+ * inside it gets zero-width spaces between its backticks, so it can neither close the block nor open another.
+ * The fences sit on their own lines, so a backtick at either end of the text cannot join them.
+ */
+export const codeBlock = (text: string): string => {
+  const body = escapeMrkdwn(text).replace(/`{3,}/g, (run) => run.split('').join(ZERO_WIDTH_SPACE));
+  return `${FENCE}\n${body.length > 0 ? body : ' '}\n${FENCE}`;
+};
