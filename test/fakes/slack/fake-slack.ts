@@ -304,7 +304,7 @@ class FakeSlackServer implements FakeSlack {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     if (bearer !== this.ws.config.botToken) return { status: 403, body: 'not authorized' };
     const file = this.ws.upload(fileId);
-    if (!file || !file.completed || file.bytes === null) return { status: 404, body: 'file not found' };
+    if (!file?.completed || file.bytes === null) return { status: 404, body: 'file not found' };
     return { status: 200, body: file.bytes };
   }
 

@@ -322,7 +322,7 @@ export class UserSimulator {
   /** The view the person sees: open, on top of its stack, and theirs. */
   private visibleView(user: FakeSlackUser, viewId: string): ViewRecord {
     const record = this.ws.viewRecord(viewId);
-    if (!record || !record.open) throw new SimulatorError(`view ${viewId} is not open`);
+    if (!record?.open) throw new SimulatorError(`view ${viewId} is not open`);
     if (record.user !== undefined && record.user !== user.id) {
       throw new SimulatorError(`view ${viewId} was opened for ${record.user}, not ${user.id}`);
     }
@@ -482,7 +482,7 @@ export class UserSimulator {
    */
   applyViewResponse(viewId: string, ack: unknown): ViewResponseOutcome {
     const record = this.ws.viewRecord(viewId);
-    if (!record || !record.open) throw new SimulatorError(`view ${viewId} is not open`);
+    if (!record?.open) throw new SimulatorError(`view ${viewId} is not open`);
     let body: unknown = ack;
     if (typeof ack === 'string') {
       if (ack.trim() === '') body = {};

@@ -545,7 +545,7 @@ export class Workspace {
   pushView(input: SlackObject, onTopOf: string): SlackView {
     const below = this.views.get(onTopOf);
     const stack = below ? this.stacks.get(below.rootId) : undefined;
-    if (!below || !below.open || !stack) {
+    if (!below?.open || !stack) {
       throw new ApiError('invalid_arguments', [
         '[ERROR] fake Slack: trigger_id did not come from an interaction in an open modal [json-pointer:/trigger_id]',
       ]);
@@ -575,7 +575,7 @@ export class Workspace {
         '[ERROR] either view_id or external_id is required [json-pointer:/view_id]',
       ]);
     }
-    if (!record || !record.open) throw new ApiError('not_found');
+    if (!record?.open) throw new ApiError('not_found');
     return record;
   }
 
