@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { imageEnv, instructionsOf, parseCopy, parseDockerfile, parseEnv, type Stage } from './dockerfile-parser.js';
-import { listRepoFiles, readRepoFile } from './repo-files.js';
+import { listRepoFiles, productionSources, readRepoFile, withoutComments } from './repo-files.js';
 
 /** No Docker engine here: the Dockerfile is parsed and its promises checked against package.json and tsconfig. */
 
@@ -69,6 +69,21 @@ describe('Dockerfile', () => {
       expect(copied, needed).toContain(needed);
     }
     if (buildConfig.extends) expect(copied).toContain(posix.normalize(buildConfig.extends));
+  });
+
+  it('compiles sources that import nothing outside what the build stage copies', () => {
+    const copied = of(build, 'COPY').flatMap((instruction) => parseCopy(instruction.args).sources);
+    const outside = productionSources().flatMap((file) =>
+      [
+        ...withoutComments(readRepoFile(file)).matchAll(
+          /\bfrom\s+['"](\.[^'"]+)['"]|\bimport\s*\(\s*['"](\.[^'"]+)['"]/g,
+        ),
+      ]
+        .map((match) => posix.normalize(posix.join(posix.dirname(file), match[1] ?? match[2] ?? '')))
+        .filter((target) => !copied.some((source) => target === source || target.startsWith(`${source}/`)))
+        .map((target) => `${file} → ${target}`),
+    );
+    expect(outside).toEqual([]);
   });
 
   it('ships only package*.json, production node_modules and dist/ from the build stage', () => {
