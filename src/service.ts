@@ -42,6 +42,8 @@ export interface RunningService {
   readonly metrics: Metrics;
   readonly store: TicketStore;
   readonly deps: SlackDeps;
+  /** Resolves once no Slack work is in flight (tests and the demo wait on it after each request). */
+  idle(timeoutMs?: number): Promise<boolean>;
   /** Stops taking Slack work, lets in-flight handlers finish (bounded), closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -166,7 +168,16 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     return stopping;
   };
 
-  return { url: `http://127.0.0.1:${port}`, port, logger, metrics, store, deps, stop };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    logger,
+    metrics,
+    store,
+    deps,
+    idle: (timeoutMs = 30_000) => work.drain(timeoutMs),
+    stop,
+  };
 }
 
 async function authenticate(token: string, clientOptions: WebClientOptions) {

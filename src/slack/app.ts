@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import bolt, { type App as BoltApp, type HTTPReceiver as BoltHTTPReceiver } from '@slack/bolt';
+import { App, type App as BoltApp, type HTTPReceiver as BoltHTTPReceiver, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { boltLoggerFrom } from '../logger.js';
@@ -7,8 +7,6 @@ import type { Metrics } from '../metrics.js';
 import type { WorkTracker } from '../work-tracker.js';
 import { requestContextOf, requestKindOf } from './request-kind.js';
 
-// @slack/bolt is CommonJS: take the classes from its default export under NodeNext.
-const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
 export interface SlackAppOptions {
   readonly mode: 'http' | 'socket';

@@ -1,0 +1,146 @@
+import { Writable } from 'node:stream';
+import { type AppConfig, loadConfig } from '../../src/config.js';
+import type { TicketStore } from '../../src/domain/ports.js';
+import { type RunningService, type ServiceOptions, startService } from '../../src/service.js';
+import { defaultPortalSeed, type FakePortal, type PortalSeed, SeedUsers, startFakePortal } from '../fakes/portal/index.js';
+import {
+  type AppResponse,
+  type FakeSlack,
+  type FakeSlackUser,
+  postToApp,
+  renderMessageText,
+  type SlackDeliveryKind,
+  startFakeSlack,
+} from '../fakes/slack/index.js';
+
+export const SigningSecret = 'test-signing-secret-0123456789abcdef';
+export const Channel = 'C0HELPDESK';
+
+/** Slack people mapped to the fake portal's users by email (see test/fakes/portal/seed.ts). */
+export const People = {
+  alice: { id: 'UALICE', name: 'alice', realName: 'Alice Ops', email: SeedUsers.alice },
+  bob: { id: 'UBOB', name: 'bob', realName: 'Bob Reader', email: SeedUsers.bob },
+  carol: { id: 'UCAROL', name: 'carol', realName: 'Carol Prod', email: SeedUsers.carol },
+  admin: { id: 'UADMIN', name: 'admin', realName: 'Ada Admin', email: SeedUsers.admin },
+  noEmail: { id: 'UNOMAIL', name: 'nomail', realName: 'No Email' },
+  stranger: { id: 'USTRANGER', name: 'stranger', realName: 'Not In Portal', email: 'stranger@elsewhere.io' },
+  external: { id: 'UEXTERNAL', name: 'partner', realName: 'Partner Person', teamId: 'TPARTNER' },
+} satisfies Record<string, FakeSlackUser>;
+
+/** Captures the service's log lines so tests can assert what was (and was not) logged. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface HarnessOptions {
+  readonly portalSeed?: PortalSeed;
+  readonly serviceOptions?: ServiceOptions;
+  readonly env?: Record<string, string>;
+  /** Start a second fake portal as portal "beta". */
+  readonly secondPortal?: boolean;
+  readonly store?: TicketStore;
+  readonly logLevel?: string;
+}
+
+export interface Harness {
+  readonly slack: FakeSlack;
+  readonly portal: FakePortal;
+  readonly beta: FakePortal | null;
+  readonly service: RunningService;
+  readonly config: AppConfig;
+  readonly logs: LogCapture;
+  /** Signs and posts a payload as Slack would, then waits until the app's work for it is done. */
+  send(payload: unknown, kind: SlackDeliveryKind, extra?: { retryNum?: number }): Promise<AppResponse>;
+  /** A person writes in the channel (or a thread); every event Slack would send is delivered. */
+  say(user: FakeSlackUser, text: string, threadTs?: string): Promise<{ ts: string }>;
+  mention(user: FakeSlackUser, text: string, threadTs?: string): Promise<{ ts: string }>;
+  /** The thread as a person reads it: one rendered text per message, parent first. */
+  transcript(threadTs: string): string[];
+  /** The newest message in the thread from the bot whose rendered text matches. */
+  botMessage(threadTs: string, pattern: RegExp): { ts: string; text: string };
+  stop(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const portal = await startFakePortal({ seed: options.portalSeed ?? defaultPortalSeed() });
+  const beta = options.secondPortal ? await startFakePortal({ seed: defaultPortalSeed() }) : null;
+  const slack = await startFakeSlack({ users: Object.values(People) });
+  const portals = [
+    { name: 'acme', duplo_host: portal.url, duplo_token: portal.adminToken },
+    ...(beta ? [{ name: 'beta', duplo_host: beta.url, duplo_token: beta.adminToken }] : []),
+  ];
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: slack.botToken,
+    SLACK_SIGNING_SECRET: SigningSecret,
+    SLACK_API_URL: slack.apiUrl,
+    DUPLO_SLACK_APP_PORTALS: JSON.stringify(portals),
+    PORT: '0',
+    DATA_DIR: 'memory',
+    LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.env,
+  });
+  const logs = new LogCapture();
+  const service = await startService(config, {
+    host: '127.0.0.1',
+    logDestination: logs,
+    slackClientOptions: { retryConfig: { retries: 0 }, timeout: 5_000 },
+    portalClientOptions: { timeoutMs: 3_000, agentTimeoutMs: 5_000, getRetries: 1, retryBaseDelayMs: 10 },
+    ...(options.store ? { store: options.store } : {}),
+    ...options.serviceOptions,
+  });
+  const eventsUrl = `${service.url}/slack/events`;
+
+  const send: Harness['send'] = async (payload, kind, extra = {}) => {
+    const response = await postToApp(eventsUrl, SigningSecret, payload, { kind, ...extra });
+    await service.idle();
+    return response;
+  };
+
+  const deliverAll = async (envelopes: readonly unknown[]) => {
+    for (const envelope of envelopes) await send(envelope, 'event');
+  };
+
+  return {
+    slack,
+    portal,
+    beta,
+    service,
+    config,
+    logs,
+    send,
+    async say(user, text, threadTs) {
+      const result = slack.userMessage({ user: user.id, channel: Channel, text, ...(threadTs ? { threadTs } : {}) });
+      await deliverAll(result.events);
+      return { ts: result.ts };
+    },
+    async mention(user, text, threadTs) {
+      const result = slack.mention({ user: user.id, channel: Channel, text, ...(threadTs ? { threadTs } : {}) });
+      await deliverAll(result.events);
+      return { ts: result.ts };
+    },
+    transcript: (threadTs) => slack.thread(Channel, threadTs).map((message) => renderMessageText(message)),
+    botMessage(threadTs, pattern) {
+      const found = slack
+        .thread(Channel, threadTs)
+        .filter((message) => message.user === slack.botUserId || message.bot_id === slack.botId)
+        .map((message) => ({ ts: String(message.ts), text: renderMessageText(message) }))
+        .reverse()
+        .find((message) => pattern.test(message.text));
+      if (!found) throw new Error(`no bot message matching ${pattern} in thread ${threadTs}`);
+      return found;
+    },
+    async stop() {
+      await service.stop();
+      await slack.close();
+      await portal.close();
+      await beta?.close();
+    },
+  };
+}
