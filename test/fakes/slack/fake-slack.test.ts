@@ -549,6 +549,13 @@ describe('files', () => {
     expect(fake.files()).toMatchObject([{ id: file_id, title: 'Greeting', completed: true }]);
     expect(fake.files()[0]).not.toHaveProperty('channel');
   });
+
+  it('lets the app edit a file message’s comment away', async () => {
+    await client.filesUploadV2({ channel_id: CHANNEL, content: 'abc', filename: 'a.txt', initial_comment: 'note' });
+    const [message] = fake.messages(CHANNEL);
+    await client.chat.update({ channel: CHANNEL, ts: message?.ts as string, text: '' });
+    expect(fake.message(CHANNEL, message?.ts as string)).toMatchObject({ text: '', files: [{ name: 'a.txt' }] });
+  });
 });
 
 describe('fault injection', () => {
@@ -566,6 +573,15 @@ describe('fault injection', () => {
       code: ErrorCode.HTTPError,
       statusCode: 503,
     });
+  });
+
+  it('fails the upload_url when asked, and filesUploadV2 with it', async () => {
+    fake.inject({ method: 'upload', status: 500 });
+    await expect(client.filesUploadV2({ channel_id: CHANNEL, content: 'x', filename: 'x.txt' })).rejects.toMatchObject({
+      code: ErrorCode.HTTPError,
+      statusCode: 500,
+    });
+    expect(fake.messages(CHANNEL)).toEqual([]);
   });
 
   it('answers 429 with Retry-After; a client allowed one retry waits and succeeds', async () => {

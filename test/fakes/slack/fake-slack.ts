@@ -18,6 +18,7 @@ import type {
   BlockActionsPayload,
   BlockSuggestionPayload,
   EphemeralMessage,
+  EventEnvelope,
   FakeChannelOptions,
   FakeSlackUser,
   FaultInjection,
@@ -119,6 +120,8 @@ export interface FakeSlack {
   issueTriggerId(context?: { readonly user?: string; readonly viewId?: string }): string;
   userMessage(input: UserMessageInput): UserMessageResult;
   mention(input: MentionInput): UserMessageResult;
+  /** The message event Slack would deliver for a stored message (the bot's own included). */
+  messageEventFor(input: { readonly channel: string; readonly ts: string }): EventEnvelope;
   clickButton(input: ClickButtonInput): BlockActionsPayload;
   selectOption(input: SelectOptionInput): BlockActionsPayload;
   clickButtonInView(input: ClickInViewInput): BlockActionsPayload;
@@ -191,10 +194,10 @@ class FakeSlackServer implements FakeSlack {
       return this.send(res, await this.api(parts[1] as string, req, body, url.searchParams));
     }
     if (parts[0] === 'upload' && parts.length === 3 && req.method === 'POST') {
-      return this.send(res, await this.upload(parts[2] as string, req, body));
+      return this.send(res, this.takeFault('upload') ?? (await this.upload(parts[2] as string, req, body)));
     }
     if (parts[0] === 'actions' && parts.length === 3 && req.method === 'POST') {
-      return this.send(res, this.respond(parts[2] as string, url.href, req, body));
+      return this.send(res, this.takeFault('response_url') ?? this.respond(parts[2] as string, url.href, req, body));
     }
     if (parts[0] === 'files' && parts.length >= 2 && req.method === 'GET') {
       return this.send(res, this.download(parts[1] as string, req));
@@ -254,8 +257,11 @@ class FakeSlackServer implements FakeSlack {
   }
 
   private takeFault(method: string): Reply | null {
+    const isApiMethod = method !== 'upload' && method !== 'response_url';
     const active = this.faults.find(
-      (candidate) => candidate.remaining > 0 && (candidate.fault.method === method || candidate.fault.method === '*'),
+      (candidate) =>
+        candidate.remaining > 0 &&
+        (candidate.fault.method === method || (candidate.fault.method === '*' && isApiMethod)),
     );
     if (!active) return null;
     active.remaining -= 1;
@@ -403,6 +409,10 @@ class FakeSlackServer implements FakeSlack {
 
   mention(input: MentionInput): UserMessageResult {
     return this.simulator.mention(input);
+  }
+
+  messageEventFor(input: { readonly channel: string; readonly ts: string }): EventEnvelope {
+    return this.simulator.messageEventFor(input);
   }
 
   clickButton(input: ClickButtonInput): BlockActionsPayload {

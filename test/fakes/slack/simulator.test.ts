@@ -137,6 +137,23 @@ describe('userMessage and mention', () => {
     );
   });
 
+  it('builds the message event Slack sends for the app’s own posts', async () => {
+    const parent = fake.mention({ user: 'UALICE', channel: CHANNEL, text: 'help' });
+    const { ts } = await client.chat.postMessage({ channel: CHANNEL, text: 'On it', thread_ts: parent.ts });
+    const envelope = fake.messageEventFor({ channel: CHANNEL, ts: ts as string });
+    expect(envelope.event).toMatchObject({
+      type: 'message',
+      user: 'UBOT',
+      bot_id: 'BBOT',
+      text: 'On it',
+      thread_ts: parent.ts,
+      channel: CHANNEL,
+      channel_type: 'channel',
+    });
+    expect(envelope.event_id).not.toBe(parent.event.event_id);
+    expect(() => fake.messageEventFor({ channel: CHANNEL, ts: '1111111111.000001' })).toThrow(SimulatorError);
+  });
+
   it('marks private channels and refuses unknown people or non-members', () => {
     fake.addChannel('G0PRIVATE', { members: ['UALICE'] });
     expect(fake.userMessage({ user: 'UALICE', channel: 'G0PRIVATE', text: 'x' }).event.event.channel_type).toBe(
@@ -303,6 +320,19 @@ describe('response_url', () => {
     const sixth = await respond(url as string, { text: 'one too many' });
     expect(sixth.status).toBe(404);
     expect(fake.responses.at(-1)).toMatchObject({ outcome: 'rejected', error: 'used_url' });
+  });
+
+  it('can be made to fail, as Bolt’s respond() then throws', async () => {
+    const ts = await postCard();
+    const { response_url: url } = fake.clickButton({
+      user: 'UALICE',
+      channel: CHANNEL,
+      messageTs: ts,
+      actionId: 'submit',
+    });
+    fake.inject({ method: 'response_url', status: 500 });
+    expect((await respond(url as string, { text: 'x' })).status).toBe(500);
+    expect((await respond(url as string, { text: 'y' })).status).toBe(200);
   });
 
   it('expires after 30 minutes', async () => {

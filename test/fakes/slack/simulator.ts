@@ -197,6 +197,35 @@ export class UserSimulator {
     });
   }
 
+  /**
+   * The message event Slack delivers for any stored message, the app's own included (message.channels subscribers
+   * get those too; the app must ignore its own posts). Fails when there is no such message.
+   */
+  messageEventFor(input: { readonly channel: string; readonly ts: string }): EventEnvelope {
+    const channel = this.ws.channel(input.channel);
+    const message = channel ? this.ws.message(channel.id, input.ts) : undefined;
+    if (!channel || !message) throw new SimulatorError(`no message ${input.ts} in ${input.channel}`);
+    const {
+      reply_count: _count,
+      reply_users: _users,
+      reply_users_count: _usersCount,
+      latest_reply: _latest,
+      ...fields
+    } = structuredClone(message);
+    const event: SlackEvent = {
+      ...fields,
+      type: 'message',
+      user: message.user ?? this.ws.config.botUserId,
+      text: message.text,
+      ts: message.ts,
+      channel: channel.id,
+      event_ts: message.ts,
+      channel_type: channel.isPrivate ? 'group' : 'channel',
+    };
+    if (message.files) event.subtype = 'file_share';
+    return this.envelope(event, channel);
+  }
+
   private envelope(event: SlackEvent, channel: ChannelRecord): EventEnvelope {
     const { teamId, appId, botUserId, verificationToken } = this.ws.config;
     return {

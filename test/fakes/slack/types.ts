@@ -131,7 +131,10 @@ export interface UploadedFile {
 }
 
 export interface FaultInjection {
-  /** Web API method, e.g. 'chat.postMessage'; '*' matches every method. */
+  /**
+   * Web API method, e.g. 'chat.postMessage'; '*' matches every method. 'upload' targets the upload_url endpoint and
+   * 'response_url' the response_url endpoint.
+   */
   readonly method: string;
   /** Answer 200 `{ok:false, error}`. */
   readonly error?: string;

@@ -1,3 +1,4 @@
+import { validateMessageContent } from './block-kit-validator.js';
 import { decodeCursor, encodeCursor } from './ids.js';
 import type { SlackMessage, SlackObject } from './types.js';
 import { ApiError, type Workspace } from './workspace.js';
@@ -71,16 +72,10 @@ const update: MethodHandler = (ws, args) => {
   // Absent text or blocks keep the old ones; `blocks: []` removes them (chat.update docs).
   const text = args.text === undefined ? existing.text : args.text;
   const blocks = args.blocks === undefined ? existing.blocks : args.blocks;
+  const check = validateMessageContent({ text, blocks, attachments: args.attachments });
+  // A file message may stay without text: its files are its content.
   const hasFiles = (existing.files?.length ?? 0) > 0;
-  if (
-    !(
-      hasFiles &&
-      (text === '' || text === undefined) &&
-      (blocks === undefined || (Array.isArray(blocks) && blocks.length === 0))
-    )
-  ) {
-    ws.checkContent({ text, blocks, attachments: args.attachments });
-  }
+  if (!check.ok && !(check.error === 'no_text' && hasFiles)) throw new ApiError(check.error, check.messages);
   const updated = ws.updateBotMessage(channel.id, ts, {
     text: str(text) ?? '',
     ...(Array.isArray(blocks) ? { blocks } : {}),
