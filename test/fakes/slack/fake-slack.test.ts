@@ -168,7 +168,22 @@ describe('chat.postMessage', () => {
   });
 });
 
-describe('chat.update, chat.postEphemeral, chat.delete', () => {
+describe('chat.update, chat.postEphemeral, chat.delete, chat.getPermalink', () => {
+  it('gives permalinks for messages and thread replies', async () => {
+    const parent = await client.chat.postMessage({ channel: CHANNEL, text: 'parent' });
+    const reply = await client.chat.postMessage({ channel: CHANNEL, text: 'reply', thread_ts: parent.ts as string });
+    const digits = (ts: unknown) => String(ts).replace('.', '');
+    expect((await client.chat.getPermalink({ channel: CHANNEL, message_ts: parent.ts as string })).permalink).toBe(
+      `https://fake-team.slack.com/archives/${CHANNEL}/p${digits(parent.ts)}`,
+    );
+    expect((await client.chat.getPermalink({ channel: CHANNEL, message_ts: reply.ts as string })).permalink).toBe(
+      `https://fake-team.slack.com/archives/${CHANNEL}/p${digits(reply.ts)}?thread_ts=${parent.ts}&cid=${CHANNEL}`,
+    );
+    expect(
+      (await slackError(client.chat.getPermalink({ channel: CHANNEL, message_ts: '1111111111.000001' }))).error,
+    ).toBe('message_not_found');
+  });
+
   it('updates the bot message, keeping blocks when absent and removing them with []', async () => {
     const posted = await client.chat.postMessage({ channel: CHANNEL, text: 'v1', blocks: [section('v1')] });
     const ts = posted.ts as string;
@@ -425,10 +440,24 @@ describe('views.update and views.push', () => {
   });
 
   it('updates by external_id and answers not_found for unknown or closed views', async () => {
-    await openFor('UALICE', modal('Create Ticket', [section('a')], { external_id: 'ticket-1' }));
+    const opened = await openFor('UALICE', modal('Create Ticket', [section('a')], { external_id: 'ticket-1' }));
     const updated = await client.views.update({ external_id: 'ticket-1', view: modal('Renamed', [section('b')]) });
     expect(updated.view?.title).toMatchObject({ text: 'Renamed' });
     expect((await slackError(client.views.update({ view_id: 'VNOPE', view: modal('x') }))).error).toBe('not_found');
+    expect(
+      (
+        await slackError(
+          client.views.open({
+            trigger_id: fake.issueTriggerId(),
+            view: modal('Again', [], { external_id: 'ticket-1' }),
+          }),
+        )
+      ).error,
+    ).toBe('duplicate_external_id');
+    fake.closeView({ user: 'UALICE', viewId: opened.id });
+    expect((await slackError(client.views.update({ view_id: opened.id, view: modal('Late') }))).error).toBe(
+      'not_found',
+    );
   });
 
   it('keeps entered values only where block_id and action_id stay the same', async () => {

@@ -1,3 +1,16 @@
+/**
+ * A fake Slack for integration tests, `npm run demo` and the benchmark: the Web API methods the app calls (over real
+ * HTTP, as @slack/web-api 8 sends them), the upload_url and response_url endpoints, and a user simulator that builds
+ * the payloads Slack would send the app.
+ *
+ * It is strict on purpose: it refuses what Slack refuses, with Slack's error codes and `[ERROR] … [json-pointer:…]`
+ * messages. Where Slack is silently lenient in ways that only hide app bugs, it is stricter, and says so with a
+ * "fake Slack:" message:
+ *  - a thread_ts that is not a top-level message of the channel → `thread_not_found`;
+ *  - views.push needs a trigger_id from an interaction inside the open modal → `invalid_arguments`.
+ * Trigger errors: unknown → `invalid_arguments` ("invalid `trigger_id`"), older than 3 s → `expired_trigger_id`,
+ * used twice → `trigger_exchanged`.
+ */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../../../src/domain/ports.js';

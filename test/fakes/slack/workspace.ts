@@ -585,7 +585,10 @@ export class Workspace {
    */
   updateView(record: ViewRecord, input: SlackObject): SlackView {
     const old = record.view;
-    const view = this.buildView(input, old.id, old.root_view_id, old.previous_view_id);
+    // An update that names no external_id keeps the view's own (it stays addressable by it).
+    const withId =
+      input.external_id === undefined && old.external_id !== '' ? { ...input, external_id: old.external_id } : input;
+    const view = this.buildView(withId, old.id, old.root_view_id, old.previous_view_id);
     const kept: StateValues = new Map();
     for (const ref of interactiveElements(view.blocks)) {
       const entered = record.entered.get(ref.blockId)?.get(ref.actionId);
