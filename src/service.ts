@@ -10,7 +10,7 @@ import { type Clock, systemClock, type TicketStore } from './domain/ports.js';
 import { createRedactor } from './domain/redact.js';
 import { createTicketService } from './domain/ticket-service.js';
 import { createServiceHttpServer } from './http/service-http-server.js';
-import { createLogger, type Logger } from './logger.js';
+import { boltLoggerFrom, createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createHttpPortalClient, createPortalDirectory, type HttpPortalClientOptions } from './portal/index.js';
 import { createReadiness } from './readiness.js';
@@ -18,6 +18,7 @@ import { createSlackApp } from './slack/app.js';
 import type { SlackDeps } from './slack/deps.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createSlackUserDirectory } from './slack/slack-users.js';
+import { createThreadHistory } from './slack/thread-history.js';
 import { createThreadPoster } from './slack/thread-poster.js';
 import { openStore } from './store/open-store.js';
 import { createWorkTracker } from './work-tracker.js';
@@ -115,6 +116,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     store,
     users: createSlackUserDirectory({ client, clock }),
     poster: createThreadPoster({ client, logger, metrics }),
+    history: createThreadHistory(new WebClient(config.slack.botToken, { ...slackClientOptions, logger: boltLoggerFrom(logger) })),
     redactor,
     clock,
     logger,

@@ -38,7 +38,41 @@ export interface RelayResult {
   readonly reply: AgentMessage;
 }
 
+export interface UpdateContextRequest {
+  readonly thread: ThreadRef;
+  readonly actor: Actor;
+  /** The link the person saw when they opened Update Context. */
+  readonly linkId: string;
+  readonly portal: string;
+  readonly tenantId: string;
+  readonly agentName: string;
+  readonly identity: string;
+}
+
+/** What an Update Context submission means, once checked against the portal. */
+export type ContextChange =
+  | { readonly kind: 'unchanged'; readonly previous: TicketLink }
+  /** Portal or tenant changed: a new ticket in the new tenant becomes the thread's active link. */
+  | { readonly kind: 'moved'; readonly previous: TicketLink; readonly next: ValidatedTicketRequest }
+  /** Same ticket; the agent is reassigned and/or later messages carry another identity. */
+  | {
+      readonly kind: 'in_place';
+      readonly previous: TicketLink;
+      readonly actor: Actor;
+      readonly agent: Agent | null;
+      readonly identity: string | null;
+    };
+
+export interface ContextUpdateResult {
+  readonly previous: TicketLink;
+  readonly link: TicketLink;
+  readonly firstReply: AgentMessage | null;
+}
+
 export interface TicketService {
+  validateUpdate(request: UpdateContextRequest): Promise<ContextChange>;
+  /** Applies a checked change; `content` is the new ticket's first message (only asked for when it moves). */
+  applyUpdate(change: ContextChange, content: () => Promise<string>): Promise<ContextUpdateResult>;
   /** Re-checks access, agent and identity against the portal (fresh, not cached). */
   validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
   createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
@@ -101,83 +135,159 @@ export function createTicketService({
     return next;
   };
 
+  const validateCreate: TicketService['validateCreate'] = async (request) => {
+    const portal = portals.get(request.portal);
+    const tenant = await access.requireTenant(portal.name, request.actor.email, request.tenantId, {
+      write: false,
+      fresh: true,
+    });
+    const [agent, identity] = await Promise.all([
+      access.requireAgent(portal.name, tenant.id, request.agentName),
+      access.requireIdentity(portal.name, tenant.id, request.identity),
+    ]);
+    return { ...request, portal: portal.name, tenantName: tenant.name, agent, identity };
+  };
+
+  /**
+   * Creates a ticket for a thread and makes it the thread's active link. `replacing` is the link it takes over from
+   * (Update Context to another tenant), or null for a thread that must not have one yet.
+   */
+  const openTicket = async (
+    request: ValidatedTicketRequest,
+    replacing: TicketLink | null,
+    content: string,
+  ): Promise<CreatedTicketResult> => {
+    const portal = portals.get(request.portal);
+    const { agent, identity } = request;
+    // One creation per thread at a time, across instances: two people pressing Create Ticket together, or a
+    // double submit, must not make two tickets for one thread.
+    const leaseKey = `create:${threadKey(request.thread)}`;
+    const owner = newId();
+    const now = clock.now();
+    if (!(await store.acquireLease(leaseKey, owner, new Date(now.getTime() + creationLeaseMs), now))) {
+      throw new DomainError('thread.busy', 'A ticket is already being created for this thread');
+    }
+    try {
+      const existing = await store.activeLink(request.thread);
+      if (existing && existing.id !== replacing?.id) {
+        throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`, {
+          ticketName: existing.ticketName,
+        });
+      }
+      if (!existing && replacing) throw new DomainError('store.conflict', 'The thread changed context meanwhile');
+      const title = replacing ? replacing.ticketTitle : titleFromRequest(content);
+      const created = await portal.createTicket({
+        tenantId: request.tenantId,
+        title,
+        content,
+        agent,
+        identity,
+        platformContext: platformContextFor(request.thread, request.actor, identity),
+      });
+      const at = clock.now();
+      const link = await store.linkThread(
+        {
+          thread: request.thread,
+          portal: portal.name,
+          tenantId: request.tenantId,
+          tenantName: request.tenantName,
+          ticketName: created.ticketName,
+          ticketTitle: title,
+          agentName: agent.name,
+          agentInstanceId: agent.instanceId,
+          identity,
+          createdBy: request.actor.slackUserId,
+        },
+        at,
+      );
+      await store.appendAudit({
+        at,
+        actor: request.actor.slackUserId,
+        action: replacing ? 'ticket.context_moved' : 'ticket.created',
+        portal: portal.name,
+        tenantId: request.tenantId,
+        ticketName: created.ticketName,
+        identity,
+        detail: {
+          agent: agent.name,
+          channelId: request.thread.channelId,
+          threadTs: request.thread.threadTs,
+          ...(replacing ? { from: `${replacing.portal}/${replacing.tenantName}/${replacing.ticketName}` } : {}),
+        },
+      });
+      return { link, firstReply: created.firstReply };
+    } finally {
+      await store.releaseLease(leaseKey, owner);
+    }
+  };
+
   return {
     activeLink: (thread) => store.activeLink(thread),
 
     ticketUrl: (link) => portals.get(link.portal).ticketUrl(link.tenantId, link.ticketName),
 
-    async validateCreate(request) {
-      const portal = portals.get(request.portal);
-      const tenant = await access.requireTenant(portal.name, request.actor.email, request.tenantId, {
+    validateCreate,
+
+    createTicket: (request) => openTicket(request, null, request.request),
+
+    async validateUpdate(request) {
+      const previous = await store.getLink(request.linkId);
+      const active = await store.activeLink(request.thread);
+      if (!previous || !active || active.id !== previous.id) {
+        throw new DomainError('store.conflict', 'The thread changed context meanwhile', { linkId: request.linkId });
+      }
+      // Whoever changes the context must be able to see the ticket it has now, and the tenant it gets.
+      await access.requireTenant(previous.portal, request.actor.email, previous.tenantId, {
         write: false,
         fresh: true,
       });
+      const portal = portals.get(request.portal);
+      if (portal.name !== previous.portal || request.tenantId !== previous.tenantId) {
+        const next = await validateCreate({ ...request, request: '' });
+        return { kind: 'moved', previous, next };
+      }
+      const agentChanged = request.agentName !== previous.agentName;
+      const identityChanged = request.identity.toLowerCase() !== previous.identity.toLowerCase();
+      if (!agentChanged && !identityChanged) return { kind: 'unchanged', previous };
       const [agent, identity] = await Promise.all([
-        access.requireAgent(portal.name, tenant.id, request.agentName),
-        access.requireIdentity(portal.name, tenant.id, request.identity),
+        agentChanged ? access.requireAgent(previous.portal, previous.tenantId, request.agentName) : null,
+        identityChanged ? access.requireIdentity(previous.portal, previous.tenantId, request.identity) : null,
       ]);
-      return { ...request, portal: portal.name, tenantName: tenant.name, agent, identity };
+      return { kind: 'in_place', previous, actor: request.actor, agent, identity };
     },
 
-    async createTicket(request) {
-      const portal = portals.get(request.portal);
-      const { agent, identity } = request;
-      const tenant = { id: request.tenantId, name: request.tenantName };
-
-      // One creation per thread at a time, across instances: two people pressing Create Ticket together, or a
-      // double submit, must not make two tickets for one thread.
-      const leaseKey = `create:${threadKey(request.thread)}`;
-      const owner = newId();
-      const now = clock.now();
-      if (!(await store.acquireLease(leaseKey, owner, new Date(now.getTime() + creationLeaseMs), now))) {
-        throw new DomainError('thread.busy', 'A ticket is already being created for this thread');
+    async applyUpdate(change, content) {
+      const { previous } = change;
+      if (change.kind === 'unchanged') return { previous, link: previous, firstReply: null };
+      if (change.kind === 'moved') {
+        const created = await openTicket(change.next, previous, await content());
+        return { previous, ...created };
       }
-      try {
-        const existing = await store.activeLink(request.thread);
-        if (existing) {
-          throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`, {
-            ticketName: existing.ticketName,
-          });
-        }
-        const title = titleFromRequest(request.request);
-        const created = await portal.createTicket({
-          tenantId: tenant.id,
-          title,
-          content: request.request,
-          agent,
-          identity,
-          platformContext: platformContextFor(request.thread, request.actor, identity),
-        });
-        const at = clock.now();
-        const link = await store.linkThread(
-          {
-            thread: request.thread,
-            portal: portal.name,
-            tenantId: tenant.id,
-            tenantName: tenant.name,
-            ticketName: created.ticketName,
-            ticketTitle: title,
-            agentName: agent.name,
-            agentInstanceId: agent.instanceId,
-            identity,
-            createdBy: request.actor.slackUserId,
-          },
-          at,
-        );
-        await store.appendAudit({
-          at,
-          actor: request.actor.slackUserId,
-          action: 'ticket.created',
-          portal: portal.name,
-          tenantId: tenant.id,
-          ticketName: created.ticketName,
-          identity,
-          detail: { agent: agent.name, channelId: request.thread.channelId, threadTs: request.thread.threadTs },
-        });
-        return { link, firstReply: created.firstReply };
-      } finally {
-        await store.releaseLease(leaseKey, owner);
-      }
+      const portal = portals.get(previous.portal);
+      if (change.agent) await portal.reassignAgent(previous.tenantId, previous.ticketName, change.agent);
+      const at = clock.now();
+      const link = await store.updateLink(
+        previous.id,
+        {
+          ...(change.agent ? { agentName: change.agent.name, agentInstanceId: change.agent.instanceId } : {}),
+          ...(change.identity ? { identity: change.identity } : {}),
+        },
+        at,
+      );
+      await store.appendAudit({
+        at,
+        actor: change.actor.slackUserId,
+        action: 'ticket.context_updated',
+        portal: previous.portal,
+        tenantId: previous.tenantId,
+        ticketName: previous.ticketName,
+        identity: link.identity,
+        detail: {
+          ...(change.agent ? { agentFrom: previous.agentName, agentTo: change.agent.name } : {}),
+          ...(change.identity ? { identityFrom: previous.identity, identityTo: change.identity } : {}),
+        },
+      });
+      return { previous, link, firstReply: null };
     },
 
     relay({ thread, actor, text }) {

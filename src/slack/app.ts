@@ -1,12 +1,17 @@
 import { performance } from 'node:perf_hooks';
-import { App, type App as BoltApp, type HTTPReceiver as BoltHTTPReceiver, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  type App as BoltApp,
+  type HTTPReceiver as BoltHTTPReceiver,
+  HTTPReceiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { boltLoggerFrom } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { WorkTracker } from '../work-tracker.js';
 import { requestContextOf, requestKindOf } from './request-kind.js';
-
 
 export interface SlackAppOptions {
   readonly mode: 'http' | 'socket';

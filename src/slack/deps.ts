@@ -6,6 +6,7 @@ import type { TicketService } from '../domain/ticket-service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { SlackUserDirectory } from './slack-users.js';
+import type { ThreadHistory } from './thread-history.js';
 import type { ThreadPoster } from './thread-poster.js';
 
 /** What Slack listeners need. Listeners stay thin: payload in, one domain call, Block Kit out. */
@@ -19,6 +20,8 @@ export interface SlackDeps {
   readonly store: TicketStore;
   readonly users: SlackUserDirectory;
   readonly poster: ThreadPoster;
+  /** Thread history on its own Web API client (rate limits must not stall acks and modals). */
+  readonly history: ThreadHistory;
   readonly redactor: Redactor;
   readonly clock: Clock;
   readonly logger: Logger;

@@ -13,6 +13,7 @@ import { onTenantOptions } from './options/tenant-options.js';
 import { onCreateTicketShortcut } from './shortcuts/create-ticket-shortcut.js';
 import { onCreateTicketSubmit } from './views/create-ticket-submit.js';
 import { onRejectReasonSubmit } from './views/reject-reason-submit.js';
+import { onUpdateContextSubmit } from './views/update-context-submit.js';
 
 /** The routing table: every Slack surface the app answers, one listener file each. */
 export function registerListeners(app: App, deps: SlackDeps): void {
@@ -34,6 +35,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
 
   app.options<BlockSuggestion['type']>(ActionId.SelectTenant, (args) => onTenantOptions(deps, args));
   app.view<ViewSubmitAction>(CallbackId.CreateTicket, (args) => onCreateTicketSubmit(deps, args));
+  app.view<ViewSubmitAction>(CallbackId.UpdateContext, (args) => onUpdateContextSubmit(deps, args));
   app.view<ViewSubmitAction>(CallbackId.RejectReason, (args) => onRejectReasonSubmit(deps, args));
   app.shortcut<MessageShortcut>(CallbackId.CreateTicketShortcut, (args) => onCreateTicketShortcut(deps, args));
 }

@@ -19,12 +19,110 @@ import { escapeMrkdwn } from './escape.js';
  *
  * Plain `@here` / `@channel` pass through as text: Slack only notifies on `<!here>` syntax unless a message is posted
  * with `link_names`, which we never set (reference §7).
+ *
+ * Cost. slackify-markdown's time grows with the square of a paragraph's length (a 2,000-line paragraph takes
+ * seconds; 10 KB of `a.a.a…` about one) and it overflows the stack on deeply nested quotes or lists. So the text is
+ * converted in segments of at most ~40 lines or ~2,000 characters, cut between paragraphs or lines and never
+ * inside a code fence, a segment that still throws is escaped instead, and text over `maxConvertedChars` (which
+ * callers upload as a file anyway) is only escaped. A cut may lose formatting that spans it, never safety: every
+ * segment goes through the same placeholders.
  */
 export function agentMarkdownToMrkdwn(markdown: string): string {
-  const converted = slackify(protect(markdown)).replace(/\n+$/, '');
-  const linked = converted.replace(LINK, (_whole, url: string, label: string | undefined) => rebuildLink(url, label));
-  return finalSafety(restoreText(linked));
+  if (markdown.length > maxConvertedChars) return escapeMrkdwn(markdown);
+  const output = segments(protect(markdown))
+    .map(({ text, separator }) => convertSegment(text) + restoreText(separator))
+    .join('');
+  return finalSafety(output.replace(/\n+$/, ''));
 }
+
+/** Longer agent text is escaped, not converted. */
+export const maxConvertedChars = 12_000;
+
+const convertSegment = (text: string): string => {
+  let converted: string;
+  try {
+    converted = slackify(text).replace(/\n+$/, '');
+  } catch {
+    // Deep nesting overflows slackify's recursion: the segment is shown as plain escaped text.
+    return restoreText(text);
+  }
+  const linked = converted.replace(LINK, (_whole, url: string, label: string | undefined) => rebuildLink(url, label));
+  return restoreText(linked);
+};
+
+interface Segment {
+  readonly text: string;
+  /** The blank lines, newline or space between this segment and the next, kept as they were. */
+  readonly separator: string;
+}
+
+const SEGMENT_LINES = 40;
+const SEGMENT_CHARS = 2_000;
+const LINE_CHARS = 1_000;
+const FENCE_LINE = /^ {0,3}(?:```|~~~)/;
+
+/**
+ * The text cut before a line that starts a new block (no indentation) after a blank line, or after
+ * SEGMENT_LINES / SEGMENT_CHARS; anywhere between lines past twice that; a line longer than LINE_CHARS at a space
+ * (else hard). Nothing inside a code fence is cut.
+ */
+const segments = (text: string): Segment[] => {
+  const lines = text.split('\n');
+  const out: Segment[] = [];
+  let current: string[] = [];
+  let chars = 0;
+  let inFence = false;
+  let blankRun = 0;
+  const flush = (separator: string) => {
+    if (current.length > 0) out.push({ text: current.join('\n'), separator });
+    else if (out.length > 0) {
+      const last = out[out.length - 1] as Segment;
+      out[out.length - 1] = { text: last.text, separator: last.separator + separator };
+    } else out.push({ text: '', separator });
+    current = [];
+    chars = 0;
+  };
+  for (const line of lines) {
+    const startsBlock = line.length > 0 && !/^\s/.test(line);
+    const full = current.length >= SEGMENT_LINES || chars >= SEGMENT_CHARS;
+    const overfull = current.length >= 2 * SEGMENT_LINES || chars >= 2 * SEGMENT_CHARS;
+    if (!inFence && current.length > 0 && ((startsBlock && (blankRun > 0 || full)) || overfull)) {
+      // Blank lines at the end of `current` become the separator.
+      const separator = `${'\n'.repeat(blankRun + 1)}`;
+      current = current.slice(0, current.length - blankRun);
+      flush(separator);
+    }
+    if (FENCE_LINE.test(line)) inFence = !inFence;
+    blankRun = line.trim() === '' && current.length > 0 && !inFence ? blankRun + 1 : 0;
+    if (!inFence && line.length > LINE_CHARS) {
+      for (const [piece, separator] of cutLongLine(line)) {
+        current.push(piece);
+        if (separator !== null) flush(separator);
+      }
+      chars += line.length;
+      continue;
+    }
+    current.push(line);
+    chars += line.length + 1;
+  }
+  if (current.length > 0) out.push({ text: current.join('\n'), separator: '' });
+  return out;
+};
+
+/** A long line as pieces of at most LINE_CHARS, each with the space it was cut at (null for the last piece). */
+const cutLongLine = (line: string): Array<[string, string | null]> => {
+  const pieces: Array<[string, string | null]> = [];
+  let rest = line;
+  while (rest.length > LINE_CHARS) {
+    const window = rest.slice(0, LINE_CHARS);
+    const space = window.lastIndexOf(' ');
+    const cut = space > LINE_CHARS / 2 ? space : LINE_CHARS;
+    pieces.push([rest.slice(0, cut), space > LINE_CHARS / 2 ? ' ' : '']);
+    rest = rest.slice(space > LINE_CHARS / 2 ? cut + 1 : cut);
+  }
+  pieces.push([rest, null]);
+  return pieces;
+};
 
 const LT = '\uE000';
 const GT = '\uE001';
@@ -34,7 +132,8 @@ const PLACEHOLDERS = /[\uE000-\uE003]/g;
 
 // `<https://x>` autolinks would be cut apart by the placeholders; as bare URLs GFM still links them.
 const ANGLE_AUTOLINK = /<((?:https?:\/\/|mailto:)[^\s<>|]{1,2048})>/g;
-const BLOCKQUOTE_PREFIX = /^(?:[ \t]{0,3}>)+/;
+// Three levels of quote at most; deeper `>` are text (slackify recurses once per level).
+const BLOCKQUOTE_PREFIX = /^(?:[ \t]{0,3}>){1,3}/;
 
 const protect = (markdown: string): string =>
   markdown

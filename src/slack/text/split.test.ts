@@ -75,9 +75,12 @@ describe('splitForSlack', () => {
 
   it('keeps code blocks balanced in every piece but the last, within the limit, adding only fences', () => {
     const fenced = fc
-      .array(fc.constantFrom('```', '```\n', '\n', 'code', ' ', '`', 'line\n', '<https://x.example|x>', '&amp;'), {
-        maxLength: 300,
-      })
+      .array(
+        fc.constantFrom('```', '```\n', '``````', '\n', 'code', ' ', '`', 'line\n', '<https://x.example|x>', '&amp;'),
+        {
+          maxLength: 300,
+        },
+      )
       .map((parts) => parts.join(''));
     fc.assert(
       fc.property(fenced, fc.integer({ min: 40, max: 300 }), (text, max) => {

@@ -32,13 +32,17 @@ export function splitForSlack(text: string, maxChars: number = defaultSectionCha
     }
     let cut = chooseCut(text, position, maxChars - prefix.length - CLOSE_RESERVE);
     let piece = text.slice(position, position + cut);
-    let endsOpen: boolean = open !== (countFences(piece) % 2 === 1);
+    let endsOpen = endsInsideBlock(open, piece);
     // A closing fence right after the cut would leave the next piece an empty block: take it along if it fits.
     const run = endsOpen ? backtickRunLength(text, position + cut) : 0;
-    if (run >= FENCE.length && prefix.length + cut + run <= maxChars) {
-      cut += run;
-      piece = text.slice(position, position + cut);
-      endsOpen = open !== (countFences(piece) % 2 === 1);
+    if (run >= FENCE.length) {
+      const longer = text.slice(position, position + cut + run);
+      const longerEndsOpen = endsInsideBlock(open, longer);
+      if (prefix.length + longer.length + (longerEndsOpen ? CLOSE_RESERVE : 0) <= maxChars) {
+        cut += run;
+        piece = longer;
+        endsOpen = longerEndsOpen;
+      }
     }
     const close = endsOpen ? (piece.endsWith('`') ? `\n${FENCE}` : FENCE) : '';
     pieces.push(prefix + piece + close);
@@ -48,10 +52,11 @@ export function splitForSlack(text: string, maxChars: number = defaultSectionCha
   return pieces;
 }
 
-const countFences = (text: string): number => {
+/** Slack pairs ``` left to right: an odd number of them flips whether the text after them is code. */
+const endsInsideBlock = (startsInside: boolean, text: string): boolean => {
   let count = 0;
   for (let at = text.indexOf(FENCE); at >= 0; at = text.indexOf(FENCE, at + FENCE.length)) count += 1;
-  return count;
+  return startsInside !== (count % 2 === 1);
 };
 
 const backtickRunLength = (text: string, from: number): number => {

@@ -1,4 +1,4 @@
-import { type DomainError, isDomainError } from '../../../domain/errors.js';
+import { isDomainError } from '../../../domain/errors.js';
 import type { ValidatedTicketRequest } from '../../../domain/ticket-service.js';
 import { buildTicketCard } from '../../blocks/ticket-card.js';
 import { actorFor, postAgentReply, reportFailure } from '../../conversation.js';
@@ -6,16 +6,10 @@ import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
 import { BlockId } from '../../ids.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
-import { blockIdFor, type FormValues, parseFormValues } from '../../parse/form-state.js';
+import { parseFormValues } from '../../parse/form-state.js';
+import { withinBudget } from '../../submit-budget.js';
 import type { ViewSubmitArgs } from '../types.js';
-
-/** Which input an error belongs to, so the person sees it beside the field they can fix. */
-const fieldOf = (error: DomainError): string => {
-  if (error.code === 'agent.unknown') return BlockId.Agent;
-  if (error.code === 'access.identity_not_allowed' || error.code === 'access.no_identities') return BlockId.Identity;
-  if (error.code === 'access.tenant_denied' || error.code === 'access.read_only') return BlockId.Tenant;
-  return BlockId.Portal;
-};
+import { completeForm, fieldLocator, fieldOf } from './form-fields.js';
 
 /**
  * Create Ticket submitted: check every field again on the server (within Slack's 3 s, else ack and report in the
@@ -28,8 +22,7 @@ export async function onCreateTicketSubmit(
   const log = context.log ?? deps.logger;
   const metadata = parseFormMetadata(view.private_metadata);
   const values = parseFormValues(view.state.values);
-  const where = (base: string) =>
-    blockIdFor(view.state.values, base) ?? blockIdFor(view.state.values, BlockId.Portal) ?? BlockId.Portal;
+  const where = fieldLocator(view.state.values);
   if (!metadata) {
     await ack({
       response_action: 'errors',
@@ -55,18 +48,8 @@ export async function onCreateTicketSubmit(
       request: request?.text ?? '',
     });
   })();
-  validation.catch(() => undefined); // handled below; avoids an unhandled rejection while we race the budget
-
-  const outcome = await Promise.race([
-    validation.then(
-      (validated) => ({ state: 'valid' as const, validated }),
-      (error: unknown) => ({ state: 'invalid' as const, error }),
-    ),
-    new Promise<{ state: 'pending' }>((resolve) =>
-      setTimeout(() => resolve({ state: 'pending' }), deps.submitBudgetMs),
-    ),
-  ]);
-  if (outcome.state === 'invalid' && isDomainError(outcome.error)) {
+  const outcome = await withinBudget(validation, deps.submitBudgetMs);
+  if (outcome.state === 'failed' && isDomainError(outcome.error)) {
     await ack({ response_action: 'errors', errors: { [where(fieldOf(outcome.error))]: replyFor(outcome.error) } });
     return;
   }
@@ -74,7 +57,8 @@ export async function onCreateTicketSubmit(
 
   let validated: ValidatedTicketRequest;
   try {
-    validated = outcome.state === 'valid' ? outcome.validated : await validation;
+    if (outcome.state === 'failed') throw outcome.error;
+    validated = outcome.state === 'done' ? outcome.value : await outcome.later;
   } catch (error) {
     await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
     return;
@@ -93,24 +77,4 @@ export async function onCreateTicketSubmit(
     if (creating) await deps.poster.setStatus(thread, '');
     await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
   }
-}
-
-type Completed =
-  | { ok: true; value: { portal: string; tenantId: string; agentName: string; identity: string } }
-  | { ok: false; field: string; message: string };
-
-/** Slack enforces required inputs, but a tenant without identities has no Permissions input to enforce. */
-function completeForm(values: FormValues): Completed {
-  const { portal, tenantId, agentName, identity } = values;
-  if (!portal) return { ok: false, field: BlockId.Portal, message: 'Choose a portal.' };
-  if (!tenantId) return { ok: false, field: BlockId.Tenant, message: 'Choose a tenant you can access.' };
-  if (!agentName) return { ok: false, field: BlockId.Agent, message: 'Choose an agent; this tenant has none listed.' };
-  if (!identity) {
-    return {
-      ok: false,
-      field: BlockId.Identity,
-      message: 'Choose the identity the agent assumes; this tenant has none configured.',
-    };
-  }
-  return { ok: true, value: { portal, tenantId, agentName, identity } };
 }

@@ -1,0 +1,48 @@
+import type { TicketLink } from '../domain/thread-link.js';
+import type { SlackDeps } from './deps.js';
+import { slackTextToPlain } from './parse/message-event.js';
+import type { HistoryMessage } from './thread-history.js';
+
+export interface SharedContext {
+  readonly content: string;
+  /** How many secret-looking values were replaced before anything left Slack. */
+  readonly redactions: number;
+}
+
+/**
+ * The first message of a ticket that takes over a thread: the thread's messages as "name: text" lines (when the
+ * person chose to share them) and their New Message, passed through the one redactor.
+ */
+export async function buildSharedContext(
+  deps: SlackDeps,
+  previous: TicketLink,
+  options: { share: boolean; newMessage: string | undefined; history: () => Promise<HistoryMessage[]> },
+): Promise<SharedContext> {
+  const intro = `Context moved here from ticket ${previous.ticketName} (${previous.portal} / ${previous.tenantName}) in a Slack thread.`;
+  const parts = [intro];
+  if (options.share) {
+    const lines: string[] = [];
+    for (const message of await options.history()) {
+      const name = await nameOf(deps, message);
+      const files = message.files.length > 0 ? ` [files: ${message.files.join(', ')}]` : '';
+      const text = slackTextToPlain(message.text).replace(/\n{3,}/g, '\n\n');
+      if (text.length > 0 || files) lines.push(`${name}: ${text}${files}`);
+    }
+    parts.push(`Thread messages so far:\n${lines.join('\n')}`);
+  } else {
+    parts.push('The earlier thread messages were not shared.');
+  }
+  if (options.newMessage) parts.push(`New message: ${options.newMessage}`);
+  const redacted = deps.redactor.redact(parts.join('\n\n'));
+  return { content: redacted.text, redactions: redacted.count };
+}
+
+async function nameOf(deps: SlackDeps, message: HistoryMessage): Promise<string> {
+  if (message.userId === deps.identity.botUserId || (message.isBot && !message.userId)) return 'DuploCloud AI';
+  if (!message.userId) return 'someone';
+  try {
+    return (await deps.users.get(message.userId)).displayName;
+  } catch {
+    return message.userId;
+  }
+}
