@@ -2,7 +2,13 @@ import { Writable } from 'node:stream';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import type { TicketStore } from '../../src/domain/ports.js';
 import { type RunningService, type ServiceOptions, startService } from '../../src/service.js';
-import { defaultPortalSeed, type FakePortal, type PortalSeed, SeedUsers, startFakePortal } from '../fakes/portal/index.js';
+import {
+  defaultPortalSeed,
+  type FakePortal,
+  type PortalSeed,
+  SeedUsers,
+  startFakePortal,
+} from '../fakes/portal/index.js';
 import {
   type AppResponse,
   type FakeSlack,

@@ -504,6 +504,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   });
   for (const user of options.users ?? DEFAULT_USERS) ws.addUser(user);
   const server = createServer();
+  // Slack keeps connections open for a while; Node's 5 s default makes fetch reuse a socket the server is just
+  // closing (ECONNRESET), which a client with retries switched off — as in tests — reports as a failure.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

@@ -1,0 +1,224 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, BlockId } from '../../src/slack/ids.js';
+import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
+import type { SlackView } from '../fakes/slack/index.js';
+import { chooseInView, createTicketThroughSlack, openCreateTicket, submit } from '../support/flows.js';
+import { Channel, type Harness, People, startHarness } from '../support/harness.js';
+
+type Block = { type: string; block_id?: string; text?: { text?: string }; element?: { options?: { value: string }[] } };
+
+const blockOf = (view: SlackView | undefined, base: string): Block | undefined =>
+  (view?.blocks as Block[] | undefined)?.find((block) => block.block_id?.split(':')[0] === base);
+const optionValues = (view: SlackView | undefined, base: string) =>
+  blockOf(view, base)?.element?.options?.map((option) => option.value) ?? [];
+
+const dev = SeedTenants.dev;
+const choice = { tenantId: dev.id, agent: SeedAgents.kubernetes.name, identity: SeedIdentities.dev[0] as string };
+
+describe('tickets from Slack threads', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => {
+    h.portal.clearFaults();
+    h.portal.resetAgentScript();
+    h.slack.clearInjections();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('offers Create Ticket in the thread of an unlinked mention, without calling the portal', async () => {
+    const calls = h.portal.calls.length;
+    const { ts } = await h.mention(People.alice, 'what is wrong with my pods?');
+    const thread = h.slack.thread(Channel, ts);
+    expect(thread).toHaveLength(2);
+    expect(thread[1]?.thread_ts).toBe(ts);
+    expect(h.transcript(ts)[1]).toContain('[Create Ticket]');
+    expect(h.portal.calls.length).toBe(calls);
+  });
+
+  it('shows each person exactly the tenants they can access', async () => {
+    const tenantsFor = async (user: (typeof People)[keyof typeof People]) => {
+      const { ts } = await h.mention(user, 'help');
+      const viewId = await openCreateTicket(h, user, ts);
+      return optionValues(h.slack.view(viewId), BlockId.Tenant).sort();
+    };
+    expect(await tenantsFor(People.alice)).toEqual([dev.id, SeedTenants.staging.id].sort());
+    expect(await tenantsFor(People.carol)).toEqual([SeedTenants.prod.id]);
+    expect(await tenantsFor(People.admin)).toEqual([dev.id, SeedTenants.staging.id, SeedTenants.prod.id].sort());
+  });
+
+  it("lists the tenant's helpdesk-impersonatable-users as Default Permissions, and the portal's agents", async () => {
+    h.portal.setTenantSetting(
+      SeedTenants.staging.id,
+      'helpdesk-impersonatable-users',
+      ' deploy-bot ; reader;;Deploy-Bot ',
+    );
+    const { ts } = await h.mention(People.alice, 'staging question');
+    const viewId = await openCreateTicket(h, People.alice, ts);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, SeedTenants.staging.id);
+    const view = h.slack.view(viewId);
+    expect(optionValues(view, BlockId.Identity)).toEqual(['deploy-bot', 'reader']);
+    expect(optionValues(view, BlockId.Agent)).toEqual([SeedAgents.kubernetes.name]);
+    const label = (view?.blocks as { label?: { text: string }; block_id?: string }[]).find((block) =>
+      block.block_id?.startsWith(BlockId.Identity),
+    )?.label?.text;
+    expect(label).toBe('Default Permissions');
+  });
+
+  it('explains an empty permissions list instead of offering an empty select', async () => {
+    const { ts } = await h.mention(People.carol, 'prod is slow');
+    const viewId = await openCreateTicket(h, People.carol, ts);
+    const identity = blockOf(h.slack.view(viewId), BlockId.Identity);
+    expect(identity?.type).toBe('section');
+    expect(identity?.text?.text).toContain('helpdesk-impersonatable-users');
+    const outcome = await submit(h, People.carol, viewId, { [ActionId.SelectAgent]: SeedAgents.kubernetes.name });
+    expect(outcome.kind).toBe('errors');
+    expect(h.portal.tickets()).toHaveLength(0);
+  });
+
+  it('refuses tampered submissions on the server, naming the field, and creates nothing', async () => {
+    const { ts } = await h.mention(People.alice, 'tamper test');
+    const viewId = await openCreateTicket(h, People.alice, ts);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, dev.id);
+    const honest = h.slack.submitView({
+      user: People.alice.id,
+      viewId,
+      values: { [ActionId.SelectAgent]: choice.agent, [ActionId.SelectIdentity]: choice.identity },
+    });
+    const tamper = (field: string, action: string, value: string) => {
+      const payload = structuredClone(honest) as {
+        view: { state: { values: Record<string, Record<string, unknown>> } };
+      };
+      const values = payload.view.state.values;
+      const blockId = Object.keys(values).find((id) => id.startsWith(field)) as string;
+      values[blockId] = {
+        [action]: { type: 'static_select', selected_option: { value, text: { type: 'plain_text', text: value } } },
+      };
+      return { payload, blockId };
+    };
+    const before = h.portal.tickets().length;
+    for (const [field, action, value] of [
+      [BlockId.Tenant, ActionId.SelectTenant, SeedTenants.prod.id],
+      [BlockId.Identity, ActionId.SelectIdentity, 'root'],
+      [BlockId.Agent, ActionId.SelectAgent, SeedAgents.cost.name],
+    ] as const) {
+      const { payload, blockId } = tamper(field, action, value);
+      const response = await h.send(payload, 'interaction');
+      const body = JSON.parse(response.body) as { response_action: string; errors: Record<string, string> };
+      expect(body.response_action).toBe('errors');
+      expect(Object.keys(body.errors)).toEqual([blockId]);
+    }
+    expect(h.portal.tickets()).toHaveLength(before);
+    expect(await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs: ts })).toBeNull();
+  });
+
+  it('creates one ticket with the right body, links the thread, posts the card and the first reply', async () => {
+    const request = 'the web pods in dev are crashing since the last deploy';
+    const { threadTs, outcome } = await createTicketThroughSlack(
+      h,
+      People.alice,
+      `${request}\nsecond line of detail`,
+      choice,
+    );
+    expect(outcome.kind).toBe('closed');
+    const creates = h.portal.callsTo('POST', new RegExp(`/v1/aiservicedesk/tickets/${dev.id}$`));
+    const create = creates.at(-1);
+    expect(create?.body).toMatchObject({
+      title: request,
+      content: `${request}\nsecond line of detail`,
+      assignee: { agentName: SeedAgents.kubernetes.name, instanceId: SeedAgents.kubernetes.instanceId },
+      process_message: true,
+      Origin: 'slack',
+      impersonateUser: choice.identity,
+    });
+    const link = await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs });
+    const ticket = h.portal.tickets().find((candidate) => candidate.name === link?.ticketName);
+    expect(ticket?.tenantId).toBe(dev.id);
+
+    const card = h.slack.message(Channel, String(link?.cardMessageTs));
+    const button = JSON.stringify(card?.blocks).match(/"url":"([^"]+)"/)?.[1];
+    expect(button).toBe(`${h.portal.url}/app/ai/service-desk/${dev.id}/tickets/chat/${link?.ticketName}`);
+    const transcript = h.transcript(threadTs).join('\n');
+    expect(transcript).toContain('[Open AI HelpDesk]');
+    expect(transcript).toContain('Update Context');
+    expect(transcript).toMatch(/proposes 2 commands/);
+  });
+
+  it('relays later mentions and thread replies to the same ticket, once each, and not bot messages', async () => {
+    const { threadTs } = await createTicketThroughSlack(h, People.alice, 'deployment stuck', choice);
+    const link = await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs });
+    const sends = () =>
+      h.portal.callsTo('POST', /\/sendmessage$/).filter((call) => call.path.includes(String(link?.ticketName)));
+    h.portal.setAgentScript(({ message }) => ({ content: `You said: ${message.content}` }));
+
+    await h.mention(People.alice, 'any news?', threadTs);
+    expect(sends()).toHaveLength(1);
+    expect(sends()[0]?.body).toMatchObject({
+      content: 'any news?',
+      platform_context: { impersonate_user: choice.identity, slack_user_id: People.alice.id, source: 'slack' },
+    });
+    await h.say(People.alice, 'and the logs too', threadTs);
+    expect(sends()).toHaveLength(2);
+    expect(h.transcript(threadTs).join('\n')).toContain('You said: and the logs too');
+
+    // Top-level chatter and the bot's own messages are not relayed.
+    await h.say(People.alice, 'unrelated top-level message');
+    const own = h.slack.messageEventFor({ channel: Channel, ts: h.botMessage(threadTs, /You said/).ts });
+    await h.send(own, 'event');
+    expect(sends()).toHaveLength(2);
+  });
+
+  it('refuses clearly when Slack shares no email, and for people from another workspace', async () => {
+    for (const person of [People.noEmail, People.external]) {
+      const { ts } = await h.mention(person, 'help me');
+      const viewId = await openCreateTicket(h, person, ts);
+      const view = h.slack.view(viewId);
+      const text = JSON.stringify(view?.blocks);
+      expect(text).toContain('does not share your email');
+      expect(optionValues(view, BlockId.Tenant)).toEqual([]);
+    }
+  });
+
+  it('tells a person without portal access that their reply was not sent', async () => {
+    const { threadTs } = await createTicketThroughSlack(h, People.alice, 'pods restart', choice);
+    const sends = h.portal.callsTo('POST', /\/sendmessage$/).length;
+    await h.say(People.stranger, 'let me in', threadTs);
+    expect(h.portal.callsTo('POST', /\/sendmessage$/)).toHaveLength(sends);
+    const ephemeral = h.slack.ephemerals(People.stranger.id).at(-1);
+    expect(JSON.stringify(ephemeral)).toContain('no DuploCloud user with your Slack email');
+  });
+
+  it('reports a portal 500 on create in the thread and stores no link', async () => {
+    h.portal.inject({ method: 'POST', path: /\/v1\/aiservicedesk\/tickets\/[^/]+$/, status: 500, times: 1 });
+    const { threadTs, outcome } = await createTicketThroughSlack(h, People.alice, 'crash loop', choice);
+    expect(outcome.kind).toBe('closed');
+    expect(h.transcript(threadTs).join('\n')).toContain(
+      'Creating the ticket failed. The DuploCloud portal is not answering',
+    );
+    expect(await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs })).toBeNull();
+    // The same action works once the portal is back.
+    const viewId = await openCreateTicket(h, People.alice, threadTs);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, dev.id);
+    await submit(h, People.alice, viewId, {
+      [ActionId.SelectAgent]: choice.agent,
+      [ActionId.SelectIdentity]: choice.identity,
+    });
+    expect(await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs })).not.toBeNull();
+  });
+
+  it('reports a failed relay in the thread', async () => {
+    const { threadTs } = await createTicketThroughSlack(h, People.alice, 'logs please', choice);
+    h.portal.inject({ method: 'POST', path: /\/sendmessage$/, status: 503, times: 1 });
+    await h.say(People.alice, 'still there?', threadTs);
+    expect(h.transcript(threadTs).at(-1)).toContain('Sending your message to the agent failed');
+  });
+
+  it('sent Slack nothing it refused', () => {
+    expect(h.slack.internalErrors).toEqual([]);
+    const refused = h.slack.calls.filter((call) => !call.ok);
+    expect(refused.map((call) => `${call.method}: ${call.error}`)).toEqual([]);
+  });
+});
