@@ -1,6 +1,6 @@
 import type { TicketLink } from '../domain/thread-link.js';
 import type { SlackDeps } from './deps.js';
-import { slackTextToPlain } from './parse/message-event.js';
+import { slackTextToPlain, withoutBotMention } from './parse/message-event.js';
 import type { HistoryMessage } from './thread-history.js';
 
 export interface SharedContext {
@@ -25,7 +25,10 @@ export async function buildSharedContext(
     for (const message of await options.history()) {
       const name = await nameOf(deps, message);
       const files = message.files.length > 0 ? ` [files: ${message.files.join(', ')}]` : '';
-      const text = slackTextToPlain(message.text).replace(/\n{3,}/g, '\n\n');
+      const text = slackTextToPlain(withoutBotMention(message.text, deps.identity.botUserId)).replace(
+        /\n{3,}/g,
+        '\n\n',
+      );
       if (text.length > 0 || files) lines.push(`${name}: ${text}${files}`);
     }
     parts.push(`Thread messages so far:\n${lines.join('\n')}`);

@@ -89,7 +89,8 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
     const sameTenant = current?.portal === portal && current.tenantId === tenantId;
     const [agentResult, identityResult] = await Promise.allSettled([
       deps.access.agents(portal, tenantId),
-      deps.access.identities(portal, tenantId),
+      // Not cached: an administrator who just edited helpdesk-impersonatable-users expects to see it here.
+      deps.access.identities(portal, tenantId, { fresh: true }),
     ]);
     if (agentResult.status === 'fulfilled') {
       const options = agentResult.value.map((agent) => ({ label: agent.name, value: agent.name }));

@@ -62,6 +62,8 @@ export interface Harness {
   readonly service: RunningService;
   readonly config: AppConfig;
   readonly logs: LogCapture;
+  /** Another service instance on the same config (same fakes; the same database when it is PostgreSQL). */
+  startInstance(): Promise<{ service: RunningService; send: Harness['send'] }>;
   /** Signs and posts a payload as Slack would, then waits until the app's work for it is done. */
   send(payload: unknown, kind: SlackDeliveryKind, extra?: { retryNum?: number }): Promise<AppResponse>;
   /** A person writes in the channel (or a thread); every event Slack would send is delivered. */
@@ -93,21 +95,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
   const logs = new LogCapture();
-  const service = await startService(config, {
-    host: '127.0.0.1',
-    logDestination: logs,
-    slackClientOptions: { retryConfig: { retries: 0 }, timeout: 5_000 },
-    portalClientOptions: { timeoutMs: 3_000, agentTimeoutMs: 5_000, getRetries: 1, retryBaseDelayMs: 10 },
-    ...(options.store ? { store: options.store } : {}),
-    ...options.serviceOptions,
-  });
-  const eventsUrl = `${service.url}/slack/events`;
-
-  const send: Harness['send'] = async (payload, kind, extra = {}) => {
-    const response = await postToApp(eventsUrl, SigningSecret, payload, { kind, ...extra });
-    await service.idle();
-    return response;
-  };
+  const start = () =>
+    startService(config, {
+      host: '127.0.0.1',
+      logDestination: logs,
+      slackClientOptions: { retryConfig: { retries: 0 }, timeout: 5_000 },
+      portalClientOptions: { timeoutMs: 3_000, agentTimeoutMs: 5_000, getRetries: 1, retryBaseDelayMs: 10 },
+      ...(options.store ? { store: options.store } : {}),
+      ...options.serviceOptions,
+    });
+  const service = await start();
+  const extraInstances: RunningService[] = [];
+  const sender =
+    (instance: RunningService): Harness['send'] =>
+    async (payload, kind, extra = {}) => {
+      const response = await postToApp(`${instance.url}/slack/events`, SigningSecret, payload, { kind, ...extra });
+      await instance.idle();
+      return response;
+    };
+  const send = sender(service);
 
   const deliverAll = async (envelopes: readonly unknown[]) => {
     for (const envelope of envelopes) await send(envelope, 'event');
@@ -121,6 +127,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     config,
     logs,
     send,
+    async startInstance() {
+      const instance = await start();
+      extraInstances.push(instance);
+      return { service: instance, send: sender(instance) };
+    },
     async say(user, text, threadTs) {
       const result = slack.userMessage({ user: user.id, channel: Channel, text, ...(threadTs ? { threadTs } : {}) });
       await deliverAll(result.events);
@@ -143,10 +154,30 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return found;
     },
     async stop() {
+      for (const instance of extraInstances) await instance.stop();
       await service.stop();
       await slack.close();
       await portal.close();
       await beta?.close();
+    },
+  };
+}
+
+/** A fresh schema on the PostgreSQL server of TEST_DATABASE_URL, so runs never see each other's rows. */
+export async function freshPostgresSchema(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const { randomBytes } = await import('node:crypto');
+  const schema = `it_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: scoped.toString(),
+    drop: async () => {
+      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.end();
     },
   };
 }

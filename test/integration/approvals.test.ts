@@ -1,0 +1,295 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ThreadRef } from '../../src/domain/thread-link.js';
+import { ActionId, BlockId } from '../../src/slack/ids.js';
+import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
+import { chooseInView, createTicketThroughSlack, openUpdateContext, submit } from '../support/flows.js';
+import { Channel, freshPostgresSchema, type Harness, People, startHarness } from '../support/harness.js';
+
+const dev = SeedTenants.dev;
+const [getPods, restartWeb] = [
+  `kubectl get pods -n duploservices-dev`,
+  `kubectl rollout restart deployment/web -n duploservices-dev`,
+];
+const choice = { tenantId: dev.id, agent: SeedAgents.kubernetes.name, identity: SeedIdentities.dev[0] as string };
+// A realistic-looking, fake AWS key pair (never a real credential).
+const awsKeyId = ['AKIA', 'Z7Q3XK4M2N8P5R6T'].join('');
+const awsSecret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
+
+type Call = { method: string; path: string; body: unknown };
+const echoesFor = (calls: readonly Call[], ticketName: string) =>
+  calls.filter(
+    (call) =>
+      call.method === 'POST' &&
+      call.path.endsWith(`/${ticketName}/sendmessage`) &&
+      ((call.body as { data?: { cmds?: unknown[] } })?.data?.cmds?.length ?? 0) > 0,
+  );
+
+async function ticketThread(h: Harness, request = 'pods keep crashing in dev, restart the web deployment') {
+  const { threadTs } = await createTicketThroughSlack(h, People.alice, request, choice);
+  const thread: ThreadRef = { teamId: h.slack.teamId, channelId: Channel, threadTs };
+  const link = await h.service.store.activeLink(thread);
+  if (!link) throw new Error('no link');
+  return { threadTs, thread, link, card: h.botMessage(threadTs, /proposes 2 commands/) };
+}
+
+const decideButton = (index: number) => `cmd.${index}.decide`;
+
+async function decide(h: Harness, user: { id: string }, cardTs: string, index: number, actionId: string) {
+  await h.send(
+    h.slack.clickButton({ user: user.id, channel: Channel, messageTs: cardTs, actionId, blockId: decideButton(index) }),
+    'interaction',
+  );
+}
+
+async function rejectWithReason(h: Harness, cardTs: string, index: number, reason: string) {
+  const before = new Set(h.slack.openViews(People.alice.id).map((view) => view.id));
+  await decide(h, People.alice, cardTs, index, ActionId.Reject);
+  const modal = h.slack.openViews(People.alice.id).find((view) => !before.has(view.id));
+  if (!modal) throw new Error('the reject modal did not open');
+  await submit(h, People.alice, String(modal.id), { [ActionId.RejectReason]: reason });
+}
+
+const submitClick = (h: Harness, user: { id: string }, cardTs: string) =>
+  h.slack.clickButton({ user: user.id, channel: Channel, messageTs: cardTs, actionId: ActionId.Submit });
+
+describe('command approvals', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterEach(() => {
+    h.portal.clearFaults();
+    h.portal.resetAgentScript();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('approve one, reject one with a reason, Submit: one echo with the right flags, output and follow-up in the thread', async () => {
+    h.portal.setCommandOutput(getPods, 'NAME        READY   STATUS    RESTARTS\nweb-7d4b9   1/1     Running   0');
+    const { threadTs, link, card } = await ticketThread(h);
+    expect(card.text).toContain(getPods);
+    expect(card.text).toContain('Runs as *dev-deployer* in *dev*');
+
+    await decide(h, People.alice, card.ts, 0, ActionId.Approve);
+    await rejectWithReason(h, card.ts, 1, 'not during business hours');
+    const decided = h.botMessage(threadTs, /proposes 2 commands/).text;
+    expect(decided).toContain('Approved by @UALICE');
+    expect(decided).toContain('Rejected by @UALICE: not during business hours');
+
+    await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+    const echoes = echoesFor(h.portal.calls, link.ticketName);
+    expect(echoes).toHaveLength(1);
+    expect((echoes[0]?.body as { data: { cmds: unknown[] } }).data.cmds).toEqual([
+      { command: getPods, execute: true },
+      { command: restartWeb, execute: false, rejection_reason: 'not during business hours' },
+    ]);
+    const transcript = h.transcript(threadTs).join('\n');
+    expect(transcript).toContain('web-7d4b9   1/1     Running');
+    const final = h.botMessage(threadTs, /proposes 2 commands/).text;
+    expect(final).not.toContain('[Approve]');
+    expect(final).not.toContain('[Submit]');
+    expect(final).toMatch(/Submitted by @UALICE: 1 approved, 1 rejected/);
+    const audit = await h.service.store.auditForTicket('acme', link.ticketName);
+    expect(audit.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(['command.decided', 'command.approved', 'command.rejected', 'command.executed']),
+    );
+  });
+
+  it('20 concurrent Submits and a replayed payload send exactly one echo', async () => {
+    const { link, card } = await ticketThread(h);
+    await decide(h, People.alice, card.ts, 0, ActionId.Approve);
+    const clicks = Array.from({ length: 20 }, () => submitClick(h, People.alice, card.ts));
+    await Promise.all(clicks.map((click) => h.send(click, 'interaction')));
+    await h.send(clicks[0], 'interaction', { retryNum: 1 });
+    expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(1);
+    const refusals = h.slack
+      .ephemerals(People.alice.id)
+      .filter((message) => JSON.stringify(message).includes('already submitted'));
+    expect(refusals.length).toBeGreaterThanOrEqual(19);
+  });
+
+  it('refuses read-only and unknown users on every action, and runs nothing', async () => {
+    const { link, card } = await ticketThread(h);
+    for (const person of [People.bob, People.stranger]) {
+      await decide(h, person, card.ts, 0, ActionId.Approve);
+      await h.send(submitClick(h, person, card.ts), 'interaction');
+    }
+    expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(0);
+    expect(JSON.stringify(h.slack.ephemerals(People.bob.id))).toContain('read-only access');
+    expect(JSON.stringify(h.slack.ephemerals(People.stranger.id))).toContain('no DuploCloud user');
+    expect((await h.service.store.getCard(card.ts))?.status ?? 'pending').toBe('pending');
+  });
+
+  it('refuses Submit when the identity left the tenant list, and sends nothing', async () => {
+    const { link, card } = await ticketThread(h);
+    await decide(h, People.alice, card.ts, 0, ActionId.Approve);
+    h.portal.setTenantSetting(dev.id, 'helpdesk-impersonatable-users', 'dev-reader');
+    try {
+      await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+    } finally {
+      h.portal.setTenantSetting(dev.id, 'helpdesk-impersonatable-users', SeedIdentities.dev.join(';'));
+    }
+    expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(0);
+    expect(JSON.stringify(h.slack.ephemerals(People.alice.id).at(-1))).toContain('helpdesk-impersonatable-users');
+  });
+
+  it('uploads a 6,000-line output as a file in the thread with a summary line', async () => {
+    const big = Array.from({ length: 6000 }, (_, index) => `pod-${index}   1/1   Running   0   ${index}m`).join('\n');
+    h.portal.setCommandOutput(getPods, big);
+    const { threadTs, card } = await ticketThread(h);
+    await decide(h, People.alice, card.ts, 0, ActionId.Approve);
+    await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+    const file = h.slack.files().find((candidate) => candidate.threadTs === threadTs);
+    expect(file?.completed).toBe(true);
+    expect(file?.bytes?.toString('utf8').split('\n')).toHaveLength(6000);
+    expect(h.transcript(threadTs).join('\n')).toMatch(/6,000 lines, [\d,]+ characters, attached as a file/);
+  });
+
+  it('posts an output with <!channel> and an AWS secret neither live nor verbatim', async () => {
+    h.portal.setCommandOutput(
+      getPods,
+      `ping <!channel> and <!here|here> <@UALICE>\nAWS_ACCESS_KEY_ID=${awsKeyId}\naws_secret_access_key = ${awsSecret}\n<https://evil.example|https://aws.amazon.com>`,
+    );
+    const { threadTs, card } = await ticketThread(h);
+    await decide(h, People.alice, card.ts, 0, ActionId.Approve);
+    await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+    const thread = h.slack.thread(Channel, threadTs);
+    const output = JSON.stringify(thread.filter((message) => JSON.stringify(message).includes('Output of')));
+    expect(output).toContain('&lt;!channel&gt;');
+    expect(output).toContain('&lt;@UALICE&gt;');
+    for (const forbidden of ['<!channel>', '<!here', '<@UALICE>', '<https://evil', awsKeyId, awsSecret]) {
+      expect(output).not.toContain(forbidden);
+    }
+    expect(JSON.stringify(thread)).not.toMatch(/<!(channel|here|everyone)/);
+    expect(JSON.stringify(h.slack.calls.map((call) => call.args))).not.toContain(awsSecret);
+    expect(h.logs.text()).not.toContain(awsSecret);
+  });
+});
+
+describe('Update Context', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    h.portal.addAgent({ name: 'ops-agent', instanceId: 'ops-1' });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  const staging = SeedTenants.staging;
+  const githubToken = ['ghp', '_', 'R4nd0mL00k1ngT0k3nV4lu3F0rT3st1ng0001'].join('');
+
+  it('moves to another tenant sharing the redacted thread history (Yes)', async () => {
+    const { threadTs, thread, link } = await ticketThread(h, 'deploys fail in dev');
+    await h.say(People.alice, `the CI uses token ${githubToken} if that matters`, threadTs);
+    const viewId = await openUpdateContext(h, People.alice, threadTs);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, staging.id);
+    const text = JSON.stringify(h.slack.view(viewId)?.blocks);
+    expect(text).toContain('Share Thread Context');
+    expect(text).toContain('Historical context may contain sensitive data');
+    const outcome = await submit(h, People.alice, viewId, {
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+      [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
+      [ActionId.ShareThread]: 'yes',
+      [ActionId.NewMessage]: 'same problem in staging?',
+    });
+    expect(outcome.kind).toBe('closed');
+
+    const next = await h.service.store.activeLink(thread);
+    expect(next?.tenantId).toBe(staging.id);
+    expect(next?.ticketName).not.toBe(link.ticketName);
+    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as { content: string };
+    expect(create.content).toContain('alice: deploys fail in dev');
+    expect(create.content).toContain('New message: same problem in staging?');
+    expect(create.content).not.toContain(githubToken);
+    expect(create.content).toMatch(/\[REDACTED:[^\]]+\]/);
+    const transcript = h.transcript(threadTs).join('\n');
+    expect(transcript).toMatch(/1 value that looked like a secret was redacted/);
+    expect(transcript).toContain(`replaced by ticket *${next?.ticketName}*`);
+    expect((await h.service.store.linkHistory(thread)).map((entry) => entry.ticketName)).toEqual([
+      link.ticketName,
+      next?.ticketName,
+    ]);
+  });
+
+  it('moves with No: only the New Message goes to the new ticket', async () => {
+    const { threadTs } = await ticketThread(h, 'secret project pods in dev');
+    const viewId = await openUpdateContext(h, People.alice, threadTs);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, staging.id);
+    await submit(h, People.alice, viewId, {
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+      [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
+      [ActionId.ShareThread]: 'no',
+      [ActionId.NewMessage]: 'check staging ingress',
+    });
+    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as { content: string };
+    expect(create.content).toContain('New message: check staging ingress');
+    expect(create.content).not.toContain('secret project');
+  });
+
+  it('reassigns the agent when only the agent changes', async () => {
+    const { threadTs, thread, link } = await ticketThread(h, 'agent change please, pods are down');
+    const viewId = await openUpdateContext(h, People.alice, threadTs);
+    expect(JSON.stringify(h.slack.view(viewId)?.blocks)).not.toContain('Share Thread Context');
+    await submit(h, People.alice, viewId, { [ActionId.SelectAgent]: 'ops-agent' });
+    const put = h.portal.callsTo('PUT', new RegExp(`/${link.ticketName}/assignee$`));
+    expect(put.at(-1)?.body).toEqual({ agentName: 'ops-agent', instanceId: 'ops-1' });
+    const updated = await h.service.store.activeLink(thread);
+    expect(updated).toMatchObject({ ticketName: link.ticketName, agentName: 'ops-agent' });
+    expect(h.slack.message(Channel, String(updated?.cardMessageTs))?.blocks).toBeDefined();
+    expect(h.transcript(threadTs).join('\n')).toContain('agent → *ops-agent*');
+  });
+
+  it('later messages carry the new identity when only Permissions change', async () => {
+    const { threadTs, link } = await ticketThread(h, 'identity change please, pods are down');
+    const viewId = await openUpdateContext(h, People.alice, threadTs);
+    await submit(h, People.alice, viewId, { [ActionId.SelectIdentity]: 'dev-reader' });
+    await h.say(People.alice, 'now as the reader please', threadTs);
+    const last = h.portal.callsTo('POST', new RegExp(`/${link.ticketName}/sendmessage$`)).at(-1)?.body as {
+      platform_context: { impersonate_user: string };
+    };
+    expect(last.platform_context.impersonate_user).toBe('dev-reader');
+    expect(h.portal.callsTo('PUT', new RegExp(`/${link.ticketName}/assignee$`))).toHaveLength(0);
+  });
+
+  it('refuses an unchanged form inline', async () => {
+    const { threadTs } = await ticketThread(h, 'no change, pods are fine');
+    const viewId = await openUpdateContext(h, People.alice, threadTs);
+    const outcome = await submit(h, People.alice, viewId, {});
+    expect(outcome).toMatchObject({
+      kind: 'errors',
+      errors: { [BlockId.Portal]: expect.stringContaining('Nothing changed') },
+    });
+  });
+});
+
+const postgresUrl = process.env.TEST_DATABASE_URL;
+const engines = postgresUrl ? [['postgres', postgresUrl] as const] : [];
+
+describe.each(engines)('two service instances on one %s database', (_engine, url) => {
+  let h: Harness;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const schema = await freshPostgresSchema(url);
+    drop = schema.drop;
+    h = await startHarness({ env: { DATABASE_URL: schema.url } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+    await drop?.();
+  });
+
+  it('Submits spread over both instances send exactly one echo', async () => {
+    const second = await h.startInstance();
+    const { link, card } = await ticketThread(h);
+    await decide(h, People.alice, card.ts, 0, ActionId.Approve);
+    const clicks = Array.from({ length: 20 }, () => submitClick(h, People.alice, card.ts));
+    await Promise.all(
+      clicks.map((click, index) =>
+        index % 2 === 0 ? h.send(click, 'interaction') : second.send(click, 'interaction'),
+      ),
+    );
+    expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(1);
+  });
+});
