@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPortalSeed, type FakePortal, startFakePortal } from '../fakes/portal/index.js';
+import { type FakeSlack, postToApp, startFakeSlack } from '../fakes/slack/index.js';
+
+const secret = 'process-test-signing-secret';
+const root = new URL('../../', import.meta.url).pathname;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exit: Promise<number | null>;
+}
+
+/** `npm start`'s program (run from source with tsx, so the test needs no build) with the given environment. */
+function startProcess(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exit };
+}
+
+async function waitForPort(started: Started, timeoutMs = 20_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const match = started.output().match(/"port":(\d+)[^\n]*duplo-helpdesk-slack started/);
+    if (match) return Number(match[1]);
+    if (started.child.exitCode !== null) throw new Error(`exited early: ${started.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`did not start: ${started.output()}`);
+}
+
+describe('the service as a process', () => {
+  let slack: FakeSlack;
+  let portal: FakePortal;
+  let dataDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    portal = await startFakePortal({ seed: defaultPortalSeed() });
+    dataDir = await mkdtemp(join(tmpdir(), 'helpdesk-process-'));
+    env = {
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_SIGNING_SECRET: secret,
+      SLACK_API_URL: slack.apiUrl,
+      DUPLO_SLACK_APP_PORTALS: `- name: acme\n  duplo_host: ${portal.url}\n  duplo_token: ${portal.adminToken}\n`,
+      PORT: '0',
+      DATA_DIR: dataDir,
+    };
+  });
+  afterAll(async () => {
+    await slack?.close();
+    await portal?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves health, readiness, metrics and signed Slack requests, and stops on SIGTERM with exit 0', async () => {
+    const started = startProcess(env);
+    try {
+      const base = `http://127.0.0.1:${await waitForPort(started)}`;
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({
+        ready: true,
+        checks: [
+          { name: 'database', ok: true },
+          { name: 'portal:acme', ok: true },
+        ],
+      });
+
+      const challenge = await postToApp(
+        `${base}/slack/events`,
+        secret,
+        { type: 'url_verification', challenge: 'c-123', token: 'x' },
+        { kind: 'event' },
+      );
+      expect(challenge.status).toBe(200);
+      expect(challenge.body).toContain('c-123');
+      const forged = await postToApp(
+        `${base}/slack/events`,
+        secret,
+        { type: 'url_verification', challenge: 'c-1' },
+        { kind: 'event', signature: 'v0=deadbeef' },
+      );
+      expect(forged.status).toBe(401);
+      const stale = await postToApp(
+        `${base}/slack/events`,
+        secret,
+        { type: 'url_verification', challenge: 'c-2' },
+        {
+          kind: 'event',
+          timestampSeconds: Math.floor(Date.now() / 1000) - 6 * 60,
+        },
+      );
+      expect(stale.status).toBe(401);
+
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain('process_resident_memory_bytes');
+      expect(metrics).toContain('helpdesk_slack_requests_total{kind="http",outcome="bad_signature"}');
+      expect(metrics).toContain('helpdesk_portal_calls_total{portal="acme",operation="checkToken",outcome="ok"}');
+      expect(metrics).toContain('helpdesk_slack_ack_seconds');
+
+      started.child.kill('SIGTERM');
+      expect(await started.exit).toBe(0);
+      expect(started.output()).toContain('"msg":"stopped"');
+      expect(started.output()).not.toContain(portal.adminToken);
+      expect(started.output()).not.toContain(slack.botToken);
+    } finally {
+      started.child.kill('SIGKILL');
+    }
+  });
+
+  it('reports a failing portal by name on /readyz', async () => {
+    const started = startProcess({
+      ...env,
+      DUPLO_SLACK_APP_PORTALS: JSON.stringify([
+        { name: 'broken', duplo_host: portal.url, duplo_token: 'revoked-token' },
+      ]),
+    });
+    try {
+      const base = `http://127.0.0.1:${await waitForPort(started)}`;
+      const ready = await fetch(`${base}/readyz`);
+      expect(ready.status).toBe(503);
+      const report = (await ready.json()) as { checks: { name: string; ok: boolean; reason?: string }[] };
+      expect(report.checks.find((check) => check.name === 'portal:broken')).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('portal.unauthorized'),
+      });
+      started.child.kill('SIGTERM');
+      expect(await started.exit).toBe(0);
+    } finally {
+      started.child.kill('SIGKILL');
+    }
+  });
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: 'not-a-token' }, /^duplo-helpdesk-slack: SLACK_BOT_TOKEN: must be a bot token/],
+    [{ PORT: 'eighty' }, /^duplo-helpdesk-slack: PORT: /],
+    [
+      { DUPLO_SLACK_APP_PORTALS: '- duplo_host: nope' },
+      /^duplo-helpdesk-slack: DUPLO_SLACK_APP_PORTALS\[0\.duplo_host\]: /,
+    ],
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-wrong-token' },
+      /^duplo-helpdesk-slack: SLACK_BOT_TOKEN: Slack did not accept the token \(invalid_auth\)/,
+    ],
+  ])('exits non-zero with a one-line reason for %j', async (override, expected) => {
+    const started = startProcess({ ...env, ...override });
+    expect(await started.exit).toBe(1);
+    const lines = started.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(expected);
+    expect(started.output()).not.toContain(portal.adminToken);
+  });
+});
