@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { agentMarkdownToMrkdwn as convert } from './agent-markdown.js';
+import { agentMarkdownToMrkdwn as convert, maxConvertedChars } from './agent-markdown.js';
 
 const ZWSP = '\u200B';
 
@@ -92,6 +92,47 @@ describe('agentMarkdownToMrkdwn: hostile input', () => {
   it('prints links with other schemes as text', () => {
     expect(convert('[click](javascript:alert(1))')).toBe('click (javascript:alert(1))');
     expect(convert('[open](slack://channel?id=C1&team=T1)')).toBe('open (slack://channel?id=C1&amp;team=T1)');
+  });
+});
+
+describe('agentMarkdownToMrkdwn: long and deep text', () => {
+  it('keeps paragraphs, blank lines and code blocks across segments', () => {
+    const paragraph = 'A line of the reply with **bold** text.\n'.repeat(30);
+    const code = `\`\`\`\n${'kubectl get pods -A\n\n'.repeat(30)}\`\`\``;
+    const output = convert(`${paragraph}\n${code}\n\n\nThe end <!here>.`);
+    expect(output.match(/```/g)).toHaveLength(2);
+    expect(output).toContain(`\n\n\`\`\`\n${'kubectl get pods -A\n\n'.repeat(30)}\`\`\`\n\nThe end &lt;!here&gt;.`);
+    expect(output.match(/\*bold\*/g)).toHaveLength(30);
+  });
+
+  it.each([
+    ['a 12,000-line paragraph', 'Some **text** with [a link](https://x.example/a) and `code`.\n'.repeat(190)],
+    ['dotted words', 'a.'.repeat(5_990)],
+    ['emphasis markers', '*a'.repeat(5_990)],
+    [
+      'indented lines',
+      ' a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a\n'.repeat(130),
+    ],
+    ['deep quotes', '>'.repeat(5_000)],
+    [
+      'deep lists',
+      Array.from({ length: 200 }, (_, level) => `${'  '.repeat(level)}- x`)
+        .join('\n')
+        .slice(0, 11_000),
+    ],
+    ['an unclosed fence', `\`\`\`\n${'<!channel> line\n'.repeat(700)}`],
+  ])('converts %s quickly and safely', (_name, markdown) => {
+    expect(markdown.length).toBeLessThanOrEqual(maxConvertedChars);
+    const started = performance.now();
+    const output = convert(markdown);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(output).not.toMatch(/<[!@#]/);
+    expect(output.length).toBeGreaterThan(0);
+  });
+
+  it('only escapes text longer than maxConvertedChars', () => {
+    const long = `**not converted** <!channel> ${'x'.repeat(maxConvertedChars)}`;
+    expect(convert(long)).toBe(`**not converted** &lt;!channel&gt; ${'x'.repeat(maxConvertedChars)}`);
   });
 });
 

@@ -29,8 +29,9 @@ import { escapeMrkdwn } from './escape.js';
  */
 export function agentMarkdownToMrkdwn(markdown: string): string {
   if (markdown.length > maxConvertedChars) return escapeMrkdwn(markdown);
-  const output = segments(protect(markdown))
-    .map(({ text, separator }) => convertSegment(text) + restoreText(separator))
+  const { text, definitions } = hoistDefinitions(protect(markdown));
+  const output = segments(text)
+    .map((segment) => convertSegment(segment.text, definitions) + segment.separator)
     .join('');
   return finalSafety(output.replace(/\n+$/, ''));
 }
@@ -38,10 +39,13 @@ export function agentMarkdownToMrkdwn(markdown: string): string {
 /** Longer agent text is escaped, not converted. */
 export const maxConvertedChars = 12_000;
 
-const convertSegment = (text: string): string => {
+const convertSegment = (text: string, definitions: string): string => {
+  if (text.trim() === '') return '';
   let converted: string;
   try {
-    converted = slackify(text).replace(/\n+$/, '');
+    // Every segment sees every link reference definition; slackify drops the definitions from its output.
+    const withDefinitions = definitions && text.includes('[') ? `${text}\n\n${definitions}` : text;
+    converted = slackify(withDefinitions).replace(/\n+$/, '');
   } catch {
     // Deep nesting overflows slackify's recursion: the segment is shown as plain escaped text.
     return restoreText(text);
@@ -52,7 +56,7 @@ const convertSegment = (text: string): string => {
 
 interface Segment {
   readonly text: string;
-  /** The blank lines, newline or space between this segment and the next, kept as they were. */
+  /** What stood between this segment and the next: a blank line, a newline, a space, or nothing. */
   readonly separator: string;
 }
 
@@ -62,63 +66,71 @@ const LINE_CHARS = 1_000;
 const FENCE_LINE = /^ {0,3}(?:```|~~~)/;
 
 /**
- * The text cut before a line that starts a new block (no indentation) after a blank line, or after
- * SEGMENT_LINES / SEGMENT_CHARS; anywhere between lines past twice that; a line longer than LINE_CHARS at a space
- * (else hard). Nothing inside a code fence is cut.
+ * Cuts go before a line that starts a block (no indentation) after a blank line or once a segment has
+ * SEGMENT_LINES lines or SEGMENT_CHARS characters; before any line at twice that; and inside a line longer than
+ * LINE_CHARS, at a space if there is one. Nothing inside a code fence is cut.
  */
 const segments = (text: string): Segment[] => {
-  const lines = text.split('\n');
   const out: Segment[] = [];
   let current: string[] = [];
   let chars = 0;
+  let blankLines = 0; // blank lines at the end of `current`
   let inFence = false;
-  let blankRun = 0;
-  const flush = (separator: string) => {
-    if (current.length > 0) out.push({ text: current.join('\n'), separator });
-    else if (out.length > 0) {
-      const last = out[out.length - 1] as Segment;
-      out[out.length - 1] = { text: last.text, separator: last.separator + separator };
-    } else out.push({ text: '', separator });
+  const cut = (separator: string) => {
+    out.push({ text: current.slice(0, current.length - blankLines).join('\n'), separator });
     current = [];
     chars = 0;
+    blankLines = 0;
   };
-  for (const line of lines) {
-    const startsBlock = line.length > 0 && !/^\s/.test(line);
-    const full = current.length >= SEGMENT_LINES || chars >= SEGMENT_CHARS;
-    const overfull = current.length >= 2 * SEGMENT_LINES || chars >= 2 * SEGMENT_CHARS;
-    if (!inFence && current.length > 0 && ((startsBlock && (blankRun > 0 || full)) || overfull)) {
-      // Blank lines at the end of `current` become the separator.
-      const separator = `${'\n'.repeat(blankRun + 1)}`;
-      current = current.slice(0, current.length - blankRun);
-      flush(separator);
+  for (const line of text.split('\n')) {
+    if (!inFence && current.length > blankLines) {
+      const startsBlock = /^\S/.test(line);
+      const full = current.length >= SEGMENT_LINES || chars >= SEGMENT_CHARS;
+      const overfull = current.length >= 2 * SEGMENT_LINES || chars >= 2 * SEGMENT_CHARS;
+      // Between paragraphs slackify writes one blank line however many there were; so do we.
+      if ((startsBlock && (blankLines > 0 || full)) || overfull) cut(blankLines > 0 ? '\n\n' : '\n');
     }
     if (FENCE_LINE.test(line)) inFence = !inFence;
-    blankRun = line.trim() === '' && current.length > 0 && !inFence ? blankRun + 1 : 0;
-    if (!inFence && line.length > LINE_CHARS) {
-      for (const [piece, separator] of cutLongLine(line)) {
-        current.push(piece);
-        if (separator !== null) flush(separator);
-      }
-      chars += line.length;
-      continue;
+    const blank = !inFence && line.trim() === '';
+    if (!blank) blankLines = 0;
+    const pieces = !inFence && line.length > LINE_CHARS ? cutLongLine(line) : [[line, null] as const];
+    for (const [piece, separator] of pieces) {
+      current.push(piece);
+      chars += piece.length + 1;
+      if (separator !== null) cut(separator);
     }
-    current.push(line);
-    chars += line.length + 1;
+    if (blank) blankLines += 1;
   }
   if (current.length > 0) out.push({ text: current.join('\n'), separator: '' });
   return out;
 };
 
+const DEFINITION_LINE = /^ {0,3}\[[^\]\n]{1,200}\]:[ \t]*\S/;
+const MAX_DEFINITIONS = 100;
+
+/** Link reference definitions (`[1]: https://…`) taken out of the text, so a cut cannot part them from their uses. */
+const hoistDefinitions = (text: string): { text: string; definitions: string } => {
+  const kept: string[] = [];
+  const definitions: string[] = [];
+  let inFence = false;
+  for (const line of text.split('\n')) {
+    if (FENCE_LINE.test(line)) inFence = !inFence;
+    if (!inFence && definitions.length < MAX_DEFINITIONS && DEFINITION_LINE.test(line)) definitions.push(line);
+    else kept.push(line);
+  }
+  return { text: kept.join('\n'), definitions: definitions.join('\n') };
+};
+
 /** A long line as pieces of at most LINE_CHARS, each with the space it was cut at (null for the last piece). */
-const cutLongLine = (line: string): Array<[string, string | null]> => {
-  const pieces: Array<[string, string | null]> = [];
+const cutLongLine = (line: string): Array<readonly [string, string | null]> => {
+  const pieces: Array<readonly [string, string | null]> = [];
   let rest = line;
   while (rest.length > LINE_CHARS) {
-    const window = rest.slice(0, LINE_CHARS);
-    const space = window.lastIndexOf(' ');
-    const cut = space > LINE_CHARS / 2 ? space : LINE_CHARS;
-    pieces.push([rest.slice(0, cut), space > LINE_CHARS / 2 ? ' ' : '']);
-    rest = rest.slice(space > LINE_CHARS / 2 ? cut + 1 : cut);
+    const space = rest.lastIndexOf(' ', LINE_CHARS);
+    const atSpace = space > LINE_CHARS / 2;
+    const end = atSpace ? space : LINE_CHARS;
+    pieces.push([rest.slice(0, end), atSpace ? ' ' : '']);
+    rest = rest.slice(atSpace ? end + 1 : end);
   }
   pieces.push([rest, null]);
   return pieces;

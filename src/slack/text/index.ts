@@ -1,4 +1,4 @@
-export { agentMarkdownToMrkdwn } from './agent-markdown.js';
+export { agentMarkdownToMrkdwn, maxConvertedChars } from './agent-markdown.js';
 export { codeBlock, escapeMrkdwn } from './escape.js';
 export {
   defaultMessageLimits,
