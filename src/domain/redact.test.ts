@@ -336,9 +336,8 @@ describe('performance and linear time', () => {
 
   it.each(adversarial)('finishes a 1 MB adversarial string (%s) in under 1 s', (_name, text) => {
     expect(text.length).toBeGreaterThan(900_000);
-    const started = performance.now();
-    redact(text);
-    expect(performance.now() - started).toBeLessThan(1000);
+    // Best of two: quadratic work would take far longer every time; a busy shared CPU only slows one run.
+    expect(bestOf(2, () => redact(text))).toBeLessThan(1000);
   });
 });
 
