@@ -1,0 +1,404 @@
+import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
+import { SeedAgents, SeedIdentities, SeedTenants } from '../../test/fakes/portal/index.js';
+import type { AppResponse, SlackMessage, SlackView } from '../../test/fakes/slack/index.js';
+import { Channel, type Harness, People } from '../../test/support/harness.js';
+import type { PageModal } from './html-page.js';
+import type { DemoStage } from './stage.js';
+import { fillModalBlocks, messageText, type Transcript, type TranscriptMessage } from './transcript.js';
+
+/**
+ * The product page, played end to end by alice in #helpdesk: mention → Create Ticket → agent reply and command card
+ * → Approve / Reject with a reason → Submit → output and follow-up → a plain reply → Update Context to staging
+ * sharing the thread → the Open AI HelpDesk link. Each step checks what the thread shows and fails loudly if not.
+ */
+
+export const BotName = 'DuploCloud AI';
+
+export const Script = {
+  mention: 'pods of the web service keep crashing in dev — can you take a look?',
+  rejectReason: 'Not yet: a restart would hide the crash. Read the logs of the crashing pods first.',
+  reply: 'thanks — what about staging?',
+  /** Carries a password on purpose: the move shares it only after the one redactor has replaced it. */
+  newMessage:
+    "Same crash loop in staging since this morning's deploy rotated DB_PASSWORD=Tr0ub4dor-staging-42 — please check the web pods there too.",
+} as const;
+
+/** The secret in the New Message; it must not reach the new ticket. */
+export const SharedSecret = 'Tr0ub4dor-staging-42';
+
+export class DemoStepError extends Error {
+  override readonly name = 'DemoStepError';
+}
+
+export interface DemoTicket {
+  readonly name: string;
+  readonly tenant: string;
+}
+
+export interface ScenarioResult {
+  readonly threadTs: string;
+  readonly tickets: readonly DemoTicket[];
+  readonly helpdeskUrl: string;
+  /** The modals alice filled in, as shown when she pressed their submit button. */
+  readonly modals: readonly PageModal[];
+}
+
+type Json = Record<string, unknown>;
+const isRecord = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function expectThat(condition: unknown, what: string): asserts condition {
+  if (!condition) throw new DemoStepError(what);
+}
+
+const alice = People.alice;
+
+/** Prints each message of the thread once when it appears, and again when the app changes it. */
+class ThreadWatcher {
+  private readonly shown = new Map<string, string>();
+  private shownEphemerals = 0;
+
+  constructor(
+    private readonly harness: Harness,
+    private readonly transcript: Transcript,
+    readonly threadTs: string,
+    private readonly authorOf: (message: SlackMessage) => string,
+    private readonly personName: (userId: string) => string,
+  ) {}
+
+  messages(): SlackMessage[] {
+    return this.harness.slack.thread(Channel, this.threadTs);
+  }
+
+  /** Prints new and changed messages, in thread order; with `until`, stops after the first one it matches. */
+  flush(until?: (message: SlackMessage) => boolean): void {
+    for (const message of this.messages()) {
+      const signature = JSON.stringify([message.text, message.blocks, message.files]);
+      const before = this.shown.get(message.ts);
+      if (before === signature) continue;
+      this.shown.set(message.ts, signature);
+      this.transcript.message(this.toTranscript(message), before !== undefined);
+      if (until?.(message)) break;
+    }
+    const ephemerals = this.harness.slack.ephemerals();
+    for (const ephemeral of ephemerals.slice(this.shownEphemerals)) {
+      this.transcript.message({
+        ts: ephemeral.ts,
+        author: `${BotName} (only visible to ${this.personName(ephemeral.user)})`,
+        text: ephemeral.text,
+        ...(ephemeral.blocks ? { blocks: ephemeral.blocks } : {}),
+      });
+    }
+    this.shownEphemerals = ephemerals.length;
+  }
+
+  toTranscript(message: SlackMessage): TranscriptMessage {
+    return {
+      ts: message.ts,
+      author: this.authorOf(message),
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+      ...(message.files ? { files: message.files } : {}),
+    };
+  }
+}
+
+interface Play {
+  readonly harness: Harness;
+  readonly transcript: Transcript;
+  readonly names: Readonly<Record<string, string>>;
+  readonly modals: PageModal[];
+}
+
+async function sendInteraction(play: Play, payload: unknown): Promise<AppResponse> {
+  const response = await play.harness.send(payload, 'interaction');
+  expectThat(response.status === 200, `the service answered an interaction with HTTP ${response.status}`);
+  return response;
+}
+
+function openView(play: Play, what: string): SlackView {
+  const [view] = play.harness.slack.openViews(alice.id);
+  expectThat(view, `${what}: no modal is open for alice`);
+  return view;
+}
+
+const plainTextOf = (value: unknown): string => (isRecord(value) && typeof value.text === 'string' ? value.text : '');
+
+/** Shows the modal as filled in, remembers it for the page, submits it and applies the service's answer. */
+async function submitModal(
+  play: Play,
+  view: SlackView,
+  caption: string,
+  chosen: Readonly<Record<string, string>>,
+  submitted: Readonly<Record<string, string>>,
+): Promise<void> {
+  const modal: PageModal = {
+    caption,
+    title: plainTextOf(view.title),
+    blocks: fillModalBlocks(view.blocks, chosen),
+    ...(view.submit ? { submit: plainTextOf(view.submit) } : {}),
+    ...(view.close ? { close: plainTextOf(view.close) } : {}),
+  };
+  play.modals.push(modal);
+  play.transcript.modal(modal);
+  const response = await sendInteraction(
+    play,
+    play.harness.slack.submitView({ user: alice.id, viewId: view.id, values: submitted }),
+  );
+  const outcome = play.harness.slack.applyViewResponse(view.id, response.body);
+  expectThat(
+    outcome.kind === 'closed',
+    `${modal.title}: the modal did not close (${outcome.kind === 'errors' ? JSON.stringify(outcome.errors) : outcome.kind})`,
+  );
+  play.transcript.note(`alice presses [${modal.submit ?? 'Submit'}]; the modal closes.`);
+}
+
+const isBot = (harness: Harness, message: SlackMessage): boolean =>
+  message.user === harness.slack.botUserId || message.bot_id === harness.slack.botId;
+
+/** Who wrote a message, as the thread shows it: the bot as DuploCloud AI, people by their full name. */
+export function authorOf(harness: Harness, message: SlackMessage): { readonly name: string; readonly isBot: boolean } {
+  if (isBot(harness, message)) return { name: BotName, isBot: true };
+  const person = Object.values(People).find((candidate) => candidate.id === message.user);
+  return { name: person?.realName ?? message.user ?? 'someone', isBot: false };
+}
+
+/** The newest bot message whose rendered text matches. */
+function botMessage(play: Play, watcher: ThreadWatcher, pattern: RegExp, what: string): SlackMessage {
+  const found = watcher
+    .messages()
+    .filter((message) => isBot(play.harness, message))
+    .reverse()
+    .find((message) => pattern.test(messageText(watcher.toTranscript(message), play.names)));
+  expectThat(found, `${what}: the thread shows no such message (${pattern})`);
+  return found;
+}
+
+function buttonUrl(message: SlackMessage, actionId: string): string | undefined {
+  for (const block of message.blocks ?? []) {
+    if (!Array.isArray(block.elements)) continue;
+    for (const element of block.elements) {
+      if (isRecord(element) && element.action_id === actionId && typeof element.url === 'string') return element.url;
+    }
+  }
+  return undefined;
+}
+
+const ticketNameOn = (card: SlackMessage, names: Readonly<Record<string, string>>, watcher: ThreadWatcher): string => {
+  const match = /\*Ticket\*\n(\S+)/.exec(messageText(watcher.toTranscript(card), names));
+  expectThat(match?.[1], 'the ticket card names no ticket');
+  return match[1];
+};
+
+export async function playScenario(
+  stage: DemoStage,
+  transcript: Transcript,
+  names: Readonly<Record<string, string>>,
+): Promise<ScenarioResult> {
+  const harness = stage.harness;
+  const play: Play = { harness, transcript, names, modals: [] };
+  const personName = (userId: string): string =>
+    Object.values(People).find((person) => person.id === userId)?.realName ?? userId;
+  const authorName = (message: SlackMessage): string => authorOf(harness, message).name;
+  const tickets: DemoTicket[] = [];
+
+  // 1 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(1, 'alice mentions the bot in #helpdesk');
+  const { ts: threadTs } = await harness.mention(alice, Script.mention);
+  const watcher = new ThreadWatcher(harness, transcript, threadTs, authorName, personName);
+  watcher.flush();
+  const prompt = botMessage(play, watcher, /\[Create Ticket\]/, 'the reply to the mention');
+
+  // 2 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(2, 'alice presses Create Ticket and fills the modal');
+  await sendInteraction(
+    play,
+    harness.slack.clickButton({
+      user: alice.id,
+      channel: Channel,
+      messageTs: prompt.ts,
+      actionId: ActionId.OpenCreateTicket,
+    }),
+  );
+  let view = openView(play, 'Create Ticket');
+  expectThat(plainTextOf(view.title) === 'Create Ticket', `the modal is titled "${plainTextOf(view.title)}"`);
+  transcript.note('The Create Ticket modal opens with Portal acme chosen; alice picks Tenant dev.');
+  const pickTenant = harness.slack.selectInView({
+    user: alice.id,
+    viewId: view.id,
+    actionId: ActionId.SelectTenant,
+    value: SeedTenants.dev.id,
+  });
+  if (pickTenant) await sendInteraction(play, pickTenant);
+  view = openView(play, 'Create Ticket after choosing the tenant');
+  transcript.note('The modal refreshes with the agents and identities of dev; alice picks them.');
+  const identity = SeedIdentities.dev[0];
+  await submitModal(
+    play,
+    view,
+    'Create Ticket: alice picks the portal, the tenant, the agent and the permissions it runs with',
+    {
+      [ActionId.SelectPortal]: 'acme',
+      [ActionId.SelectTenant]: SeedTenants.dev.id,
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+      [ActionId.SelectIdentity]: identity,
+    },
+    { [ActionId.SelectAgent]: SeedAgents.kubernetes.name, [ActionId.SelectIdentity]: identity },
+  );
+  const isTicketCard = (message: SlackMessage) =>
+    isBot(harness, message) && buttonUrl(message, ActionId.OpenHelpdesk) !== undefined;
+  watcher.flush(isTicketCard);
+  const devCard = botMessage(play, watcher, /Update Context/, 'the ticket card');
+  const devTicket = ticketNameOn(devCard, names, watcher);
+  expectThat(harness.portal.ticket(devTicket), `ticket ${devTicket} is not in the portal`);
+  tickets.push({ name: devTicket, tenant: SeedTenants.dev.name });
+  transcript.check(`ticket ${devTicket} created in tenant dev of portal acme; the thread is linked to it`);
+
+  // 3 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(3, 'the agent answers in the thread and proposes commands');
+  watcher.flush();
+  const card = botMessage(play, watcher, /\[Approve\]/, 'the command card');
+  botMessage(play, watcher, /You asked:/, "the agent's first reply");
+  transcript.check('agent reply relayed; command card shows Approve / Reject / Ignore per command and one Submit');
+
+  // 4 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(4, 'alice approves command 1 and rejects command 2 with a reason');
+  transcript.note('alice presses [Approve] on command 1.');
+  await sendInteraction(
+    play,
+    harness.slack.clickButton({
+      user: alice.id,
+      channel: Channel,
+      messageTs: card.ts,
+      actionId: ActionId.Approve,
+      blockId: 'cmd.0.decide',
+    }),
+  );
+  watcher.flush();
+  transcript.note('alice presses [Reject] on command 2; a modal asks for a reason.');
+  await sendInteraction(
+    play,
+    harness.slack.clickButton({
+      user: alice.id,
+      channel: Channel,
+      messageTs: card.ts,
+      actionId: ActionId.Reject,
+      blockId: 'cmd.1.decide',
+    }),
+  );
+  const reasonView = openView(play, 'Reject');
+  await submitModal(
+    play,
+    reasonView,
+    'Reject: alice tells the agent why not',
+    { [ActionId.RejectReason]: Script.rejectReason },
+    { [ActionId.RejectReason]: Script.rejectReason },
+  );
+  watcher.flush();
+  const decided = messageText(watcher.toTranscript(harness.slack.message(Channel, card.ts) ?? card), names);
+  expectThat(/Approved by @alice/.test(decided), 'the card does not show command 1 as approved by alice');
+  expectThat(/Rejected by @alice: Not yet/.test(decided), 'the card does not show the rejection and its reason');
+  transcript.check('the card records who decided what (decisions are stored server-side per click)');
+
+  // 5 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(5, 'alice presses Submit');
+  transcript.note('alice presses [Submit] and confirms "Submit your decisions?".');
+  await sendInteraction(
+    play,
+    harness.slack.clickButton({ user: alice.id, channel: Channel, messageTs: card.ts, actionId: ActionId.Submit }),
+  );
+  watcher.flush();
+  const submitted = messageText(watcher.toTranscript(harness.slack.message(Channel, card.ts) ?? card), names);
+  expectThat(!/\[(Approve|Submit)\]/.test(submitted), 'the submitted card still shows buttons');
+  expectThat(/Submitted by @alice/.test(submitted), 'the card does not say who submitted it');
+  botMessage(play, watcher, /Output of .*kubectl get pods[\s\S]*CrashLoopBackOff/, 'the command output');
+  botMessage(play, watcher, /Ran 1 command, rejected 1/, "the agent's follow-up");
+  transcript.check('card updated with no buttons left; only the approved command ran; output and follow-up posted');
+
+  // 6 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(6, 'alice replies in the thread without mentioning the bot');
+  const before = watcher.messages().length;
+  await harness.say(alice, Script.reply, threadTs);
+  watcher.flush();
+  const reply = watcher
+    .messages()
+    .slice(before)
+    .find((message) => isBot(harness, message) && /what about staging/.test(message.text));
+  expectThat(reply, 'the plain thread reply was not relayed to the agent');
+  transcript.check('a plain reply in a linked thread goes to the agent; its answer comes back in the thread');
+
+  // 7 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(7, 'alice moves the thread to tenant staging with Update Context');
+  transcript.note('alice opens the ticket card menu [⋯] and chooses Update Context.');
+  await sendInteraction(
+    play,
+    harness.slack.selectOption({
+      user: alice.id,
+      channel: Channel,
+      messageTs: devCard.ts,
+      actionId: ActionId.TicketMenu,
+      value: TicketMenuValue.UpdateContext,
+    }),
+  );
+  view = openView(play, 'Update Context');
+  expectThat(plainTextOf(view.title) === 'Update Context', `the modal is titled "${plainTextOf(view.title)}"`);
+  transcript.note('The Update Context modal opens with the current context; alice picks Tenant staging.');
+  const pickStaging = harness.slack.selectInView({
+    user: alice.id,
+    viewId: view.id,
+    actionId: ActionId.SelectTenant,
+    value: SeedTenants.staging.id,
+  });
+  if (pickStaging) await sendInteraction(play, pickStaging);
+  view = openView(play, 'Update Context after choosing the tenant');
+  transcript.note('The tenant changed, so the modal asks whether to share the thread and for a New Message.');
+  const stagingIdentity = SeedIdentities.staging[0];
+  const updateValues = {
+    [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+    [ActionId.SelectIdentity]: stagingIdentity,
+    [ActionId.ShareThread]: 'yes',
+    [ActionId.NewMessage]: Script.newMessage,
+  };
+  await submitModal(
+    play,
+    view,
+    'Update Context: alice moves the conversation to staging and shares the thread with the new ticket',
+    { [ActionId.SelectPortal]: 'acme', [ActionId.SelectTenant]: SeedTenants.staging.id, ...updateValues },
+    updateValues,
+  );
+  watcher.flush();
+  const stagingTickets = harness.portal.tickets(SeedTenants.staging.id);
+  const stagingTicket = stagingTickets[0];
+  expectThat(stagingTicket, 'no ticket was created in staging');
+  const stagingCard = botMessage(play, watcher, /Update Context/, 'the new ticket card');
+  expectThat(ticketNameOn(stagingCard, names, watcher) === stagingTicket.name, 'the newest ticket card is not staging');
+  const moved = botMessage(play, watcher, /moved this thread to \*staging\*/, 'the note about the move');
+  const redactions = /(\d+) values? that looked like (?:a )?secrets? (?:was|were) redacted/.exec(
+    messageText(watcher.toTranscript(moved), names),
+  );
+  expectThat(redactions, 'the move note does not say how many values were redacted');
+  const shared = stagingTicket.messages[0]?.content ?? '';
+  expectThat(shared.includes(Script.reply) && shared.includes('Same crash loop'), 'the thread was not shared');
+  expectThat(!shared.includes(SharedSecret) && shared.includes('[REDACTED'), 'the password reached the new ticket');
+  tickets.push({ name: stagingTicket.name, tenant: SeedTenants.staging.name });
+  transcript.check(
+    `ticket ${stagingTicket.name} created in staging with the thread's messages and the New Message; ` +
+      `${devTicket} stays in the thread's history`,
+  );
+  const count = Number(redactions[1]);
+  expectThat(count >= 1, 'the move note says nothing was redacted, but the New Message carried a password');
+  transcript.check(
+    `${count} secret-looking value${count === 1 ? '' : 's'} redacted before sharing: the password never reached the portal`,
+  );
+
+  // 8 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(8, 'Open AI HelpDesk');
+  const helpdeskUrl = buttonUrl(stagingCard, ActionId.OpenHelpdesk);
+  expectThat(helpdeskUrl, 'the ticket card has no Open AI HelpDesk link');
+  const expected = `${harness.portal.url}/app/ai/service-desk/${SeedTenants.staging.id}/tickets/chat/${stagingTicket.name}`;
+  transcript.note(`[Open AI HelpDesk] → ${helpdeskUrl}`);
+  expectThat(helpdeskUrl === expected, `the Open AI HelpDesk link is ${helpdeskUrl}, expected ${expected}`);
+  transcript.check('the link is <portal>/app/ai/service-desk/<tenantId>/tickets/chat/<ticketName>');
+
+  return { threadTs, tickets, helpdeskUrl, modals: play.modals };
+}
