@@ -136,36 +136,40 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
 function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 'socket'): void {
   const { metrics, logger, work } = core;
 
-  app.use(async (args) => {
-    const { body, context, next } = args;
-    const kind = requestKindOf(body);
-    const started = typeof context.receivedAt === 'number' ? context.receivedAt : performance.now();
-    const log = logger.child({ kind, ...requestContextOf(body) });
-    context.log = log;
+  // Everything, de-duplication included, runs inside the work tracker, entered before the first await: a caller
+  // waiting for idleness right after the ack (shutdown, tests) then always sees this request's work.
+  app.use((args) =>
+    work.run(async () => {
+      const { body, context, next } = args;
+      const kind = requestKindOf(body);
+      const started = typeof context.receivedAt === 'number' ? context.receivedAt : performance.now();
+      const log = logger.child({ kind, ...requestContextOf(body) });
+      context.log = log;
 
-    if (mode === 'socket' && kind.startsWith('event:')) {
-      // In http mode the HTTP server times every ack; in Socket Mode, Bolt acknowledges events just before
-      // middleware runs, so this is the ack time. (Socket Mode interactions are not timed.)
-      metrics.slackAckSeconds.observe({ kind }, (performance.now() - started) / 1000);
-    }
-
-    if (kind.startsWith('event:')) {
-      const eventId = (body as { event_id?: unknown }).event_id;
-      if (typeof eventId === 'string' && !(await core.firstDelivery(eventId))) {
-        metrics.slackRequests.inc({ kind, outcome: 'duplicate' });
-        log.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate event skipped');
-        return;
+      if (mode === 'socket' && kind.startsWith('event:')) {
+        // In http mode the HTTP server times every ack; in Socket Mode, Bolt acknowledges events just before
+        // middleware runs, so this is the ack time. (Socket Mode interactions are not timed.)
+        metrics.slackAckSeconds.observe({ kind }, (performance.now() - started) / 1000);
       }
-    }
 
-    try {
-      await work.run(next);
-      metrics.slackRequests.inc({ kind, outcome: 'ok' });
-    } catch (error) {
-      metrics.slackRequests.inc({ kind, outcome: 'error' });
-      throw error;
-    }
-  });
+      if (kind.startsWith('event:')) {
+        const eventId = (body as { event_id?: unknown }).event_id;
+        if (typeof eventId === 'string' && !(await core.firstDelivery(eventId))) {
+          metrics.slackRequests.inc({ kind, outcome: 'duplicate' });
+          log.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate event skipped');
+          return;
+        }
+      }
+
+      try {
+        await next();
+        metrics.slackRequests.inc({ kind, outcome: 'ok' });
+      } catch (error) {
+        metrics.slackRequests.inc({ kind, outcome: 'error' });
+        throw error;
+      }
+    }),
+  );
 
   app.error(async (error) => {
     logger.error({ err: error }, 'unhandled error in a Slack listener');
