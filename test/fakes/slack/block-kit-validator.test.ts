@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BlockKitLimits, validateBlocks, validateMessageContent, validateModalView } from './block-kit-validator.js';
+import {
+  BlockKitLimits,
+  validateBlocks,
+  validateHomeView,
+  validateMessageContent,
+  validateModalView,
+} from './block-kit-validator.js';
 
 const chars = (n: number): string => 'x'.repeat(n);
 const plain = (text: string) => ({ type: 'plain_text', text });
@@ -402,5 +408,37 @@ describe('message content', () => {
       messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]'],
     });
     expect(validateMessageContent({ text: 'hi', blocks: '[{' })).toMatchObject({ error: 'invalid_blocks_format' });
+  });
+});
+
+describe('Home tab views', () => {
+  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+  it('accepts up to 100 blocks, and inputs (Home tabs may hold dispatching inputs)', () => {
+    const input = {
+      type: 'input',
+      dispatch_action: true,
+      label: { type: 'plain_text', text: 'Search' },
+      element: { type: 'plain_text_input', action_id: 'search' },
+    };
+    expect(validateHomeView({ type: 'home', blocks: [input] })).toEqual([]);
+    const blocks = Array.from({ length: BlockKitLimits.homeBlocks }, (_, i) => section(`${i}`));
+    expect(validateHomeView({ type: 'home', blocks, callback_id: 'home', private_metadata: '{}' })).toEqual([]);
+    expect(validateBlocks([...blocks, section('one more')], 'home')).toEqual([
+      expect.stringContaining('[json-pointer:/blocks]'),
+    ]);
+  });
+
+  it('refuses modal fields, another type, message-only blocks and missing blocks', () => {
+    expect(validateHomeView({ type: 'home', blocks: [], submit: { type: 'plain_text', text: 'Go' } })).toEqual([
+      '[ERROR] invalid additional property: submit [json-pointer:/view]',
+    ]);
+    expect(validateHomeView({ type: 'modal', blocks: [] })).toEqual([
+      '[ERROR] must be one of: home [json-pointer:/view/type]',
+    ]);
+    expect(validateHomeView({ type: 'home' })).toEqual(['[ERROR] missing required field: blocks [json-pointer:/view]']);
+    expect(validateHomeView({ type: 'home', blocks: [{ type: 'markdown', text: 'x' }] })).toEqual([
+      '[ERROR] block type markdown is not allowed in home tabs [json-pointer:/view/blocks/0/type]',
+    ]);
   });
 });

@@ -6,11 +6,13 @@
  * Unknown properties are rejected too ("invalid additional property"), as Slack does.
  */
 
-export type BlockSurface = 'message' | 'modal';
+/** Where blocks are shown. Home = an App Home tab published with views.publish. */
+export type BlockSurface = 'message' | 'modal' | 'home';
 
 export const BlockKitLimits = {
   messageBlocks: 50,
   modalBlocks: 100,
+  homeBlocks: 100,
   sectionText: 3000,
   sectionFields: 10,
   sectionFieldText: 2000,
@@ -88,7 +90,11 @@ const SHALLOW_BLOCKS = new Set([
   'plan',
 ]);
 const MESSAGE_ONLY_BLOCKS = new Set(['markdown', 'file', 'context_actions', 'table', 'task_card', 'plan']);
-const MODAL_ONLY_BLOCKS = new Set(['input']);
+/**
+ * Input blocks live in views: modals, and Home tabs too (docs.slack.dev/reference/block-kit/blocks/input-block; a Home
+ * tab has no submit, so only `dispatch_action` inputs ever reach the app). The fake refuses them in messages.
+ */
+const VIEW_ONLY_BLOCKS = new Set(['input']);
 
 const SELECTS = [
   'static_select',
@@ -259,6 +265,9 @@ const MODAL_KEYS = [
   'external_id',
   'submit_disabled',
 ];
+
+/** Home tab view fields (docs.slack.dev/reference/views/home-tab-views): no title, submit or close. */
+const HOME_KEYS = ['type', 'blocks', 'private_metadata', 'callback_id', 'external_id'];
 
 const RICH_TEXT_CHILDREN = new Set([
   'rich_text_section',
@@ -589,12 +598,15 @@ class Checker {
       this.error(`${pointer}/type`, `unsupported block type: ${String(type)}`);
       return;
     }
-    if (this.surface === 'message' && MODAL_ONLY_BLOCKS.has(type)) {
+    if (this.surface === 'message' && VIEW_ONLY_BLOCKS.has(type)) {
       this.error(`${pointer}/type`, `block type ${type} is not allowed in messages`);
       return;
     }
-    if (this.surface === 'modal' && MESSAGE_ONLY_BLOCKS.has(type)) {
-      this.error(`${pointer}/type`, `block type ${type} is not allowed in modals`);
+    if (this.surface !== 'message' && MESSAGE_ONLY_BLOCKS.has(type)) {
+      this.error(
+        `${pointer}/type`,
+        `block type ${type} is not allowed in ${this.surface === 'home' ? 'home tabs' : 'modals'}`,
+      );
       return;
     }
     this.optionalString(value.block_id, `${pointer}/block_id`, L.blockId, 1);
@@ -738,7 +750,23 @@ function checkBlockList(checker: Checker, blocks: unknown, pointer: string, max:
 /** Validates a message's `blocks` array. Returns Slack-style `[ERROR] ...` lines; empty means valid. */
 export function validateBlocks(blocks: unknown, surface: BlockSurface, pointer = '/blocks'): string[] {
   const checker = new Checker(surface);
-  checkBlockList(checker, blocks, pointer, surface === 'message' ? L.messageBlocks : L.modalBlocks);
+  const max = surface === 'message' ? L.messageBlocks : surface === 'home' ? L.homeBlocks : L.modalBlocks;
+  checkBlockList(checker, blocks, pointer, max);
+  return checker.messages;
+}
+
+/** Validates a Home tab view as views.publish receives it. Returns `[ERROR] ...` lines; empty means valid. */
+export function validateHomeView(view: unknown, pointer = '/view'): string[] {
+  const checker = new Checker('home');
+  if (!checker.object(view, pointer, HOME_KEYS, ['type', 'blocks'])) return checker.messages;
+  if (view.type !== 'home') {
+    checker.error(`${pointer}/type`, 'must be one of: home');
+    return checker.messages;
+  }
+  checker.optionalString(view.private_metadata, `${pointer}/private_metadata`, L.privateMetadata);
+  checker.optionalString(view.callback_id, `${pointer}/callback_id`, L.callbackId);
+  checker.optionalString(view.external_id, `${pointer}/external_id`, L.externalId);
+  if (view.blocks !== undefined) checkBlockList(checker, view.blocks, `${pointer}/blocks`, L.homeBlocks);
   return checker.messages;
 }
 

@@ -504,6 +504,89 @@ describe('views.update and views.push', () => {
   });
 });
 
+describe('views.publish and app_home_opened', () => {
+  const textsOf = (view: { blocks?: unknown[] } | undefined) =>
+    (view?.blocks as { text?: { text?: string } }[] | undefined)?.map((block) => block.text?.text);
+  const home = (blocks: unknown[] = [section('Your tickets')], extra: Record<string, unknown> = {}): View =>
+    ({ type: 'home', blocks, ...extra }) as unknown as View;
+
+  it('publishes a Home tab per user, keeping its id and changing its hash on every publish', async () => {
+    const first = await client.views.publish({ user_id: 'UALICE', view: home() });
+    expect(first.view).toMatchObject({ type: 'home', team_id: 'T0001' });
+    expect(textsOf(first.view)).toEqual(['Your tickets']);
+    expect(fake.homeView('UALICE')?.id).toBe(first.view?.id);
+    expect(fake.homeView('UBOB')).toBeUndefined();
+    const second = await client.views.publish({
+      user_id: 'UALICE',
+      view: home([section('Updated')]),
+      hash: first.view?.hash as string,
+    });
+    expect(second.view?.id).toBe(first.view?.id);
+    expect(second.view?.hash).not.toBe(first.view?.hash);
+    expect(textsOf(fake.homeView('UALICE'))).toEqual(['Updated']);
+  });
+
+  it('refuses a stale hash (and a hash before anything was published) with hash_conflict', async () => {
+    expect((await slackError(client.views.publish({ user_id: 'UALICE', view: home(), hash: '1.abc' }))).error).toBe(
+      'hash_conflict',
+    );
+    const first = await client.views.publish({ user_id: 'UALICE', view: home() });
+    await client.views.publish({ user_id: 'UALICE', view: home([section('newer')]) });
+    const stale = client.views.publish({
+      user_id: 'UALICE',
+      view: home([section('older')]),
+      hash: first.view?.hash as string,
+    });
+    expect((await slackError(stale)).error).toBe('hash_conflict');
+    expect(textsOf(fake.homeView('UALICE'))).toEqual(['newer']);
+  });
+
+  it('needs a known person and a valid home view', async () => {
+    expect((await slackError(client.views.publish({ user_id: 'UNOBODY', view: home() }))).error).toBe('user_not_found');
+    const modalView = await slackError(client.views.publish({ user_id: 'UALICE', view: modal('Not home') }));
+    expect(modalView.error).toBe('invalid_arguments');
+    expect(modalView.messages.join('\n')).toContain('[json-pointer:/view');
+    const titled = await slackError(
+      client.views.publish({
+        user_id: 'UALICE',
+        view: home([section('x')], { title: { type: 'plain_text', text: 'T' } }),
+      }),
+    );
+    expect(titled.messages).toContain('[ERROR] invalid additional property: title [json-pointer:/view]');
+    const tooMany = await slackError(
+      client.views.publish({ user_id: 'UALICE', view: home(Array.from({ length: 101 }, (_, i) => section(`${i}`))) }),
+    );
+    expect(tooMany.messages.join('\n')).toContain('[json-pointer:/view/blocks]');
+    const markdown = await slackError(
+      client.views.publish({ user_id: 'UALICE', view: home([{ type: 'markdown', text: '**x**' }]) }),
+    );
+    expect(markdown.messages.join('\n')).toContain('not allowed in home tabs');
+    expect(fake.homeView('UALICE')).toBeUndefined();
+    const hundred = await client.views.publish({
+      user_id: 'UALICE',
+      view: home(Array.from({ length: 100 }, (_, i) => section(`${i}`))),
+    });
+    expect(hundred.view?.blocks).toHaveLength(100);
+  });
+
+  it('builds app_home_opened for a person, carrying the Home view once one was published', async () => {
+    const before = fake.appHomeOpened({ user: 'UALICE' });
+    expect(before).toMatchObject({
+      type: 'event_callback',
+      team_id: 'T0001',
+      event: { type: 'app_home_opened', user: 'UALICE', tab: 'home', channel: expect.stringMatching(/^D/) },
+    });
+    expect(before.event.view).toBeUndefined();
+    const published = await client.views.publish({ user_id: 'UALICE', view: home() });
+    const after = fake.appHomeOpened({ user: 'UALICE' });
+    expect(after.event.view).toMatchObject({ id: published.view?.id, hash: published.view?.hash, type: 'home' });
+    expect(after.event.channel).toBe(before.event.channel);
+    expect(after.event_id).not.toBe(before.event_id);
+    expect(fake.appHomeOpened({ user: 'UBOB', tab: 'messages' }).event.tab).toBe('messages');
+    expect(() => fake.appHomeOpened({ user: 'UNOBODY' })).toThrow(/not a user/);
+  });
+});
+
 function button(actionId: string, text = 'More', value?: string) {
   return {
     type: 'button',

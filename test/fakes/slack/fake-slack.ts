@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { type Clock, systemClock } from '../../../src/domain/ports.js';
 import { formDataOf, parseApiRequest, readBody } from './http-body.js';
 import {
+  type AppHomeOpenedInput,
   type ClickButtonInput,
   type ClickInViewInput,
   type CloseViewInput,
@@ -28,6 +29,7 @@ import {
   UserSimulator,
 } from './simulator.js';
 import type {
+  AppHomeOpenedEvent,
   BlockActionsPayload,
   BlockSuggestionPayload,
   EphemeralMessage,
@@ -37,6 +39,7 @@ import type {
   FaultInjection,
   RecordedCall,
   RecordedResponse,
+  SlackHomeView,
   SlackMessage,
   SlackObject,
   SlackView,
@@ -111,6 +114,8 @@ export interface FakeSlack {
   /** A view as views.* would answer it now (open or closed). */
   view(viewId: string): SlackView | undefined;
   openViews(user?: string): SlackView[];
+  /** The Home tab last published for a user with views.publish; undefined when none was. */
+  homeView(userId: string): SlackHomeView | undefined;
   /** assistant.threads.setStatus statuses still shown (not cleared by a reply or "", younger than 2 min). */
   readonly statuses: readonly ThreadStatus[];
   status(channel: string, threadTs: string): string | null;
@@ -135,6 +140,8 @@ export interface FakeSlack {
   mention(input: MentionInput): UserMessageResult;
   /** The message event Slack would deliver for a stored message (the bot's own included). */
   messageEventFor(input: { readonly channel: string; readonly ts: string }): EventEnvelope;
+  /** The app_home_opened envelope Slack sends when the person opens the app's Home tab (`tab` default 'home'). */
+  appHomeOpened(input: AppHomeOpenedInput): EventEnvelope<AppHomeOpenedEvent>;
   clickButton(input: ClickButtonInput): BlockActionsPayload;
   selectOption(input: SelectOptionInput): BlockActionsPayload;
   clickButtonInView(input: ClickInViewInput): BlockActionsPayload;
@@ -362,6 +369,10 @@ class FakeSlackServer implements FakeSlack {
     return this.ws.openViews(user);
   }
 
+  homeView(userId: string): SlackHomeView | undefined {
+    return this.ws.homeView(userId);
+  }
+
   get statuses(): readonly ThreadStatus[] {
     return this.ws.statuses();
   }
@@ -426,6 +437,10 @@ class FakeSlackServer implements FakeSlack {
 
   messageEventFor(input: { readonly channel: string; readonly ts: string }): EventEnvelope {
     return this.simulator.messageEventFor(input);
+  }
+
+  appHomeOpened(input: AppHomeOpenedInput): EventEnvelope<AppHomeOpenedEvent> {
+    return this.simulator.appHomeOpened(input);
   }
 
   clickButton(input: ClickButtonInput): BlockActionsPayload {

@@ -4,6 +4,7 @@ export {
   type MessageContentCheck,
   type MessageContentError,
   validateBlocks,
+  validateHomeView,
   validateMessageContent,
   validateModalView,
 } from './block-kit-validator.js';
@@ -26,6 +27,7 @@ export {
   signSlackRequest,
 } from './sign.js';
 export type {
+  AppHomeOpenedInput,
   ClickButtonInput,
   ClickInViewInput,
   CloseViewInput,

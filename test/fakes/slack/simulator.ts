@@ -10,6 +10,7 @@ import {
   stateFromInput,
 } from './blocks.js';
 import type {
+  AppHomeOpenedEvent,
   BlockActionsPayload,
   BlockSuggestionPayload,
   EventEnvelope,
@@ -86,6 +87,12 @@ export interface SubmitViewInput {
   readonly viewId: string;
   /** By action_id (or `blockId/actionId` when an action_id repeats): option values, or typed text. */
   readonly values?: Readonly<Record<string, SimulatedInput>>;
+}
+
+export interface AppHomeOpenedInput {
+  readonly user: string;
+  /** Default 'home'. */
+  readonly tab?: 'home' | 'messages';
 }
 
 export interface CloseViewInput {
@@ -226,8 +233,30 @@ export class UserSimulator {
     return this.envelope(event, channel);
   }
 
-  private envelope(event: SlackEvent, channel: ChannelRecord): EventEnvelope {
+  /** The person opens the app's Home (or Messages) tab; the event carries their current Home view, if any. */
+  appHomeOpened(input: AppHomeOpenedInput): EventEnvelope<AppHomeOpenedEvent> {
+    const user = this.person(input.user);
+    if (this.ws.isExternal(user)) {
+      throw new SimulatorError(`${user.id} is from another organisation: the app's Home is only in its own workspace`);
+    }
+    const view = this.ws.homeView(user.id);
+    const event: AppHomeOpenedEvent = {
+      type: 'app_home_opened',
+      user: user.id,
+      channel: this.ws.dmChannelOf(user.id),
+      tab: input.tab ?? 'home',
+      event_ts: this.ws.ids.ts(),
+      ...(view === undefined ? {} : { view }),
+    };
+    return this.envelope(event, null);
+  }
+
+  private envelope<E extends SlackObject & { type: string }>(
+    event: E,
+    channel: ChannelRecord | null,
+  ): EventEnvelope<E> {
     const { teamId, appId, botUserId, verificationToken } = this.ws.config;
+    const eventChannel = channel?.id ?? (typeof event.channel === 'string' ? event.channel : '');
     return {
       token: verificationToken,
       team_id: teamId,
@@ -241,8 +270,8 @@ export class UserSimulator {
       authorizations: [
         { enterprise_id: null, team_id: teamId, user_id: botUserId, is_bot: true, is_enterprise_install: false },
       ],
-      is_ext_shared_channel: channel.isExtShared,
-      event_context: `4-${Buffer.from(JSON.stringify({ event_type: event.type, channel: channel.id })).toString('base64')}`,
+      is_ext_shared_channel: channel?.isExtShared ?? false,
+      event_context: `4-${Buffer.from(JSON.stringify({ event_type: event.type, channel: eventChannel })).toString('base64')}`,
     };
   }
 

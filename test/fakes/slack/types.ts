@@ -90,6 +90,24 @@ export interface SlackView extends SlackObject {
   bot_id: string;
 }
 
+/** A user's App Home tab as views.publish answers it and app_home_opened carries it. */
+export interface SlackHomeView extends SlackObject {
+  id: string;
+  team_id: string;
+  type: 'home';
+  blocks: SlackObject[];
+  private_metadata: string;
+  callback_id: string;
+  external_id: string;
+  state: { values: Record<string, Record<string, SlackObject>> };
+  hash: string;
+  root_view_id: string;
+  previous_view_id: null;
+  app_id: string;
+  app_installed_team_id: string;
+  bot_id: string;
+}
+
 export interface RecordedCall {
   readonly method: string;
   /** Arguments as Slack parsed them (JSON-string arguments decoded); the token is never recorded. */
@@ -228,13 +246,24 @@ export interface SlackEvent extends SlackObject {
   thread_ts?: string;
 }
 
-export interface EventEnvelope extends SlackObject {
+/** A person opened the app's Home (or Messages) tab. `view` is present once a Home view was published for them. */
+export interface AppHomeOpenedEvent extends SlackObject {
+  type: 'app_home_opened';
+  user: string;
+  /** The app's DM channel with the person. */
+  channel: string;
+  tab: 'home' | 'messages';
+  event_ts: string;
+  view?: SlackHomeView;
+}
+
+export interface EventEnvelope<E extends SlackObject = SlackEvent> extends SlackObject {
   token: string;
   team_id: string;
   context_team_id: string;
   context_enterprise_id: null;
   api_app_id: string;
-  event: SlackEvent;
+  event: E;
   type: 'event_callback';
   event_id: string;
   event_time: number;

@@ -303,6 +303,8 @@ const viewsPush: MethodHandler = (ws, args) => {
   return { view: ws.pushView(view, stack.at(-1) ?? trigger.viewId) };
 };
 
+const viewsPublish: MethodHandler = (ws, args) => ({ view: ws.publishHome(args.user_id, args.view, str(args.hash)) });
+
 const setStatus: MethodHandler = (ws, args) => {
   const channel = ws.botChannel(args.channel_id);
   const threadTs = required(args, 'thread_ts');
@@ -385,6 +387,7 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'views.open': viewsOpen,
   'views.update': viewsUpdate,
   'views.push': viewsPush,
+  'views.publish': viewsPublish,
   'assistant.threads.setStatus': setStatus,
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,

@@ -1,5 +1,5 @@
 import type { Clock } from '../../../src/domain/ports.js';
-import { validateMessageContent, validateModalView } from './block-kit-validator.js';
+import { validateHomeView, validateMessageContent, validateModalView } from './block-kit-validator.js';
 import { initialState, interactiveElements, isStateful, normalizeBlocks } from './blocks.js';
 import { SlackIds } from './ids.js';
 import type {
@@ -8,6 +8,7 @@ import type {
   FakeSlackUser,
   RecordedResponse,
   SlackFileObject,
+  SlackHomeView,
   SlackMessage,
   SlackObject,
   SlackView,
@@ -138,6 +139,8 @@ export class Workspace {
   private readonly triggers = new Map<string, TriggerRecord>();
   private readonly views = new Map<string, ViewRecord>();
   private readonly stacks = new Map<string, string[]>();
+  /** The published Home tab per user id. */
+  private readonly homeViews = new Map<string, SlackHomeView>();
   private readonly statusMap = new Map<string, ThreadStatus>();
   private readonly responseUrls = new Map<string, ResponseUrlRecord>();
   readonly responses: RecordedResponse[] = [];
@@ -165,6 +168,7 @@ export class Workspace {
     this.triggers.clear();
     this.views.clear();
     this.stacks.clear();
+    this.homeViews.clear();
     this.statusMap.clear();
     this.responseUrls.clear();
     this.responses.length = 0;
@@ -657,6 +661,69 @@ export class Workspace {
     return [...this.views.values()]
       .filter((record) => record.open && (user === undefined || record.user === user))
       .map((record) => this.viewForApi(record.view.id));
+  }
+
+  // ───────────────────────────── App Home ─────────────────────────────
+
+  /**
+   * views.publish: replaces the user's Home tab. A `hash` must be the current Home view's (`hash_conflict`
+   * otherwise, also when nothing was published yet, as with views.update); the Home view keeps its id across
+   * publishes and gets a new hash each time.
+   */
+  publishHome(userId: unknown, raw: unknown, hash: string | undefined): SlackHomeView {
+    if (typeof userId !== 'string' || userId === '') {
+      throw new ApiError('invalid_arguments', ['[ERROR] missing required field: user_id [json-pointer:/user_id]']);
+    }
+    // Slack's error for an unknown user_id is not documented on the method page; the fake uses users.info's.
+    if (!this.users.has(userId) || this.users.get(userId)?.isBot === true) throw new ApiError('user_not_found');
+    if (raw === undefined) {
+      throw new ApiError('invalid_arguments', ['[ERROR] missing required field: view [json-pointer:/view]']);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new ApiError('invalid_arguments', ['[ERROR] must be a valid JSON object [json-pointer:/view]']);
+    }
+    if (JSON.stringify(raw).length > 250_000) throw new ApiError('view_too_large');
+    const messages = validateHomeView(raw);
+    if (messages.length > 0) throw new ApiError('invalid_arguments', messages);
+    const current = this.homeViews.get(userId);
+    if (hash !== undefined && hash !== '' && hash !== current?.hash) throw new ApiError('hash_conflict');
+    const input = raw as SlackObject;
+    const externalId = typeof input.external_id === 'string' ? input.external_id : '';
+    if (externalId !== '') {
+      const taken =
+        [...this.views.values()].some((record) => record.view.external_id === externalId) ||
+        [...this.homeViews.entries()].some(([owner, view]) => owner !== userId && view.external_id === externalId);
+      if (taken) throw new ApiError('duplicate_external_id');
+    }
+    const id = current?.id ?? this.ids.viewId();
+    const view: SlackHomeView = {
+      id,
+      team_id: this.config.teamId,
+      type: 'home',
+      blocks: normalizeBlocks(input.blocks as unknown[], () => this.ids.blockId()),
+      private_metadata: typeof input.private_metadata === 'string' ? input.private_metadata : '',
+      callback_id: typeof input.callback_id === 'string' ? input.callback_id : '',
+      external_id: externalId,
+      state: { values: {} },
+      hash: this.ids.hash(),
+      root_view_id: id,
+      previous_view_id: null,
+      app_id: this.config.appId,
+      app_installed_team_id: this.config.teamId,
+      bot_id: this.config.botId,
+    };
+    this.homeViews.set(userId, view);
+    return structuredClone(view);
+  }
+
+  homeView(userId: string): SlackHomeView | undefined {
+    const view = this.homeViews.get(userId);
+    return view === undefined ? undefined : structuredClone(view);
+  }
+
+  /** The app's DM channel with a person: stable per user, as in Slack. */
+  dmChannelOf(userId: string): string {
+    return `D${userId.replace(/^[UW]/, '').slice(0, 10).padEnd(8, '0')}`;
   }
 
   // ───────────────────────────── assistant status ─────────────────────────────
