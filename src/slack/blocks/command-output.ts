@@ -21,7 +21,7 @@ export function buildCommandOutput(command: string, output: string, index: numbe
     return {
       kind: 'message',
       message: {
-        text: `Output of ${clip(command, 200)}`,
+        text: escapeMrkdwn(`Output of ${clip(command, 200)}`),
         blocks: [
           { type: 'section', text: mrkdwn(`${heading}\n${codeBlock(output.length > 0 ? output : '(no output)')}`) },
         ],

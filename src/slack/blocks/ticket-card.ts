@@ -39,7 +39,7 @@ export function buildTicketCard({ link, url, supersededBy }: TicketCardInput): M
         }),
   };
   return {
-    text: `HelpDesk ticket ${link.ticketName}: ${clip(link.ticketTitle, 200)}`,
+    text: escapeMrkdwn(`HelpDesk ticket ${link.ticketName}: ${clip(link.ticketTitle, 200)}`),
     blocks: [
       { type: 'header', text: plainText(clip(`🎫 ${link.ticketTitle}`, 150), false) },
       facts,

@@ -125,7 +125,8 @@ describe('agentMarkdownToMrkdwn: long and deep text', () => {
     expect(markdown.length).toBeLessThanOrEqual(maxConvertedChars);
     const started = performance.now();
     const output = convert(markdown);
-    expect(performance.now() - started).toBeLessThan(1_500);
+    // A hang guard (slackify-markdown can take many seconds on long paragraphs), not a speed target.
+    expect(performance.now() - started).toBeLessThan(10_000);
     expect(output).not.toMatch(/<[!@#]/);
     expect(output.length).toBeGreaterThan(0);
   });
