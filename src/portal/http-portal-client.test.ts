@@ -5,6 +5,7 @@ import type { PortalConfig } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import type { PlatformContext } from '../domain/messages.js';
 import type { PortalClient } from '../domain/ports.js';
+import { runWithCorrelation } from '../observability/correlation.js';
 import {
   createHttpPortalClient,
   type HttpPortalClientOptions,
@@ -862,5 +863,33 @@ describe('the token', () => {
       expect(error.cause).toBeUndefined();
     }
     expectNoToken(observed);
+  });
+});
+
+describe('correlation', () => {
+  it("sends the Slack request's correlation id as X-Correlation-Id and reports it, on every attempt", async () => {
+    const seen: SeenRequest[] = [];
+    portal()
+      .get('/admin/GetUserRoleInfo')
+      .reply(recordInto(seen, 503, 'busy'));
+    portal()
+      .get('/admin/GetUserRoleInfo')
+      .reply(recordInto(seen, 200, { Username: 'svc@acme.io', Roles: ['Administrator'], IsReadOnly: false }));
+    const { client, observed } = setup();
+    await runWithCorrelation('Ev0CORRELATE', () => client.checkToken());
+    expect(seen.map((request) => request.headers['x-correlation-id'])).toEqual(['Ev0CORRELATE', 'Ev0CORRELATE']);
+    expectBearer(seen[1]);
+    expect(observed).toEqual([expect.objectContaining({ operation: 'checkToken', correlationId: 'Ev0CORRELATE' })]);
+  });
+
+  it('sends no correlation header outside a Slack request (readiness probes, start-up)', async () => {
+    const seen: SeenRequest[] = [];
+    portal()
+      .get('/admin/GetUserRoleInfo')
+      .reply(recordInto(seen, 200, { Username: 'svc@acme.io', Roles: ['Administrator'], IsReadOnly: false }));
+    const { client, observed } = setup();
+    await client.checkToken();
+    expect(seen[0]?.headers).not.toHaveProperty('x-correlation-id');
+    expect(observed[0]).not.toHaveProperty('correlationId');
   });
 });

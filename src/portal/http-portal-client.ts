@@ -16,6 +16,7 @@ import type {
   TokenCheck,
   UserAccess,
 } from '../domain/ports.js';
+import { CorrelationHeader, currentCorrelationId } from '../observability/correlation.js';
 import { badResponse, type PortalCallContext, schemaError, statusError, toPortalError } from './portal-errors.js';
 import {
   AgentListingSchema,
@@ -51,6 +52,8 @@ export interface PortalCallObservation {
   /** 'ok', or the DomainError code the call failed with. */
   readonly outcome: string;
   readonly seconds: number;
+  /** The Slack request that caused the call (also sent to the portal as X-Correlation-Id), when there was one. */
+  readonly correlationId?: string;
 }
 
 export interface HttpPortalClientOptions {
@@ -117,12 +120,14 @@ export function createHttpPortalClient(config: PortalConfig, options: HttpPortal
   /** One HTTP exchange: the status and raw body, or a DomainError for a non-2xx or a transport failure. */
   async function exchange(context: PortalCallContext, request: Request): Promise<{ status: number; body: string }> {
     let response: { status: number; data: unknown };
+    const correlationId = currentCorrelationId();
     try {
       response = await http.request({
         method: request.method,
         url: request.path,
         timeout: request.timeoutMs,
         ...(request.body !== undefined ? { data: request.body } : {}),
+        ...(correlationId ? { headers: { [CorrelationHeader]: correlationId } } : {}),
       });
     } catch (error) {
       throw toPortalError(error, context);
@@ -180,11 +185,13 @@ export function createHttpPortalClient(config: PortalConfig, options: HttpPortal
       outcome = failure.code;
       throw failure;
     } finally {
+      const correlationId = currentCorrelationId();
       options.observe?.({
         portal: config.name,
         operation: name,
         outcome,
         seconds: (performance.now() - started) / 1000,
+        ...(correlationId ? { correlationId } : {}),
       });
     }
   }

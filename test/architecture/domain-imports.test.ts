@@ -12,7 +12,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const domainDir = join(root, 'src', 'domain');
 
 const forbiddenPackages = [/^@slack\//, /^axios(\/|$)/, /^pg(\/|$)/, /^pino(\/|$)/, /^@electric-sql\/pglite(\/|$)/];
-const forbiddenFolders = ['src/slack', 'src/portal', 'src/store'];
+// src/observability: request correlation is carried by adapters, never by the rules (src/observability/correlation.ts).
+const forbiddenFolders = ['src/slack', 'src/portal', 'src/store', 'src/observability'];
 
 // `import x from 'm'`, `import type { X } from 'm'`, `export * from 'm'`, `import 'm'`, `import('m')`, `require('m')`
 const importPattern =
