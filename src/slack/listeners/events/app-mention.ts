@@ -24,7 +24,8 @@ export async function onAppMention(deps: SlackDeps, { event, context }: MentionA
   const text = slackTextToPlain(withoutBotMention(message.text, deps.identity.botUserId));
   const link = await deps.tickets.activeLink(thread);
   if (link) {
-    await relayToAgent(deps, log, { thread, slackUserId: message.userId, text, agentName: link.agentName });
+    const ticketLog = log.child({ ticketName: link.ticketName, portal: link.portal });
+    await relayToAgent(deps, ticketLog, { thread, slackUserId: message.userId, text, agentName: link.agentName });
     return;
   }
   await deps.store.saveRequest({ thread, requestTs: message.ts, slackUserId: message.userId, text }, deps.clock.now());

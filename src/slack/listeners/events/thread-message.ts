@@ -17,7 +17,7 @@ export async function onThreadMessage(deps: SlackDeps, { event, context }: Messa
   if (!link) return;
   const text = slackTextToPlain(message.text);
   if (text.length === 0) return;
-  await relayToAgent(deps, context.log ?? deps.logger, {
+  await relayToAgent(deps, (context.log ?? deps.logger).child({ ticketName: link.ticketName, portal: link.portal }), {
     thread,
     slackUserId: message.userId,
     text,
