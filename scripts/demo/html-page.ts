@@ -442,9 +442,10 @@ a{color:#1264a3;text-decoration:none}
 .emoji{font-family:"Noto Color Emoji","Apple Color Emoji","Segoe UI Emoji",sans-serif}
 .modals{padding:12px 20px 32px;border-top:1px solid #e2e2e2;background:#f8f8f8}
 .modals h2{font-size:15px;color:#616061;margin:12px 0}
-.modal-figure{margin:0 0 24px}
+.modal-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(380px,1fr));gap:20px;align-items:start}
+.modal-figure{margin:0}
 .modal-figure figcaption{color:#616061;font-size:13px;margin-bottom:6px}
-.modal{width:520px;max-width:100%;background:#fff;border-radius:8px;box-shadow:0 0 0 1px rgba(29,28,29,.13),0 18px 48px rgba(0,0,0,.25);overflow:hidden}
+.modal{width:100%;background:#fff;border-radius:8px;box-shadow:0 0 0 1px rgba(29,28,29,.13),0 18px 48px rgba(0,0,0,.25);overflow:hidden}
 .modal-title{display:flex;align-items:center;gap:10px;padding:16px 20px;font-size:20px;font-weight:900;border-bottom:1px solid #e2e2e2}
 .modal-app{width:28px;height:28px;border-radius:6px;background:linear-gradient(135deg,#1b6ef3,#6a3de8);color:#fff;font-size:11px;display:flex;align-items:center;justify-content:center}
 .modal-x{margin-left:auto;color:#616061;font-size:16px}
@@ -466,7 +467,7 @@ export function renderThreadPage(input: ThreadPageInput): string {
   ].join('\n');
   const modals =
     input.modals && input.modals.length > 0
-      ? `<section class="modals"><h2>Modals along the way</h2>${input.modals.map((modal) => modalHtml(modal, names)).join('\n')}</section>`
+      ? `<section class="modals"><h2>Modals along the way</h2><div class="modal-grid">${input.modals.map((modal) => modalHtml(modal, names)).join('\n')}</div></section>`
       : '';
   return `<!doctype html>
 <html lang="en">

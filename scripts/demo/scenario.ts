@@ -236,7 +236,7 @@ export async function playScenario(
   await submitModal(
     play,
     view,
-    'Create Ticket: alice picks the portal, the tenant, the agent and the permissions it runs with',
+    'Step 2: alice creates the ticket in dev',
     {
       [ActionId.SelectPortal]: 'acme',
       [ActionId.SelectTenant]: SeedTenants.dev.id,
@@ -290,7 +290,7 @@ export async function playScenario(
   await submitModal(
     play,
     reasonView,
-    'Reject: alice tells the agent why not',
+    'Step 4: alice rejects command 2 with a reason',
     { [ActionId.RejectReason]: Script.rejectReason },
     { [ActionId.RejectReason]: Script.rejectReason },
   );
@@ -362,7 +362,7 @@ export async function playScenario(
   await submitModal(
     play,
     view,
-    'Update Context: alice moves the conversation to staging and shares the thread with the new ticket',
+    'Step 7: alice moves the thread to staging',
     { [ActionId.SelectPortal]: 'acme', [ActionId.SelectTenant]: SeedTenants.staging.id, ...updateValues },
     updateValues,
   );
