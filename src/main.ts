@@ -25,6 +25,8 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A stray rejection in a library callback must not take every thread's work down with it: log it and go on.
+  process.on('unhandledRejection', (reason) => service.logger.error({ err: reason }, 'unhandled rejection'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
