@@ -10,6 +10,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { boltLoggerFrom } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { correlationIdFrom, runWithCorrelation } from '../observability/correlation.js';
 import type { WorkTracker } from '../work-tracker.js';
 import { requestContextOf, requestKindOf } from './request-kind.js';
 
@@ -44,6 +45,9 @@ export interface SlackRuntime {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Bolt does not export this type; `App.error`'s last overload takes it (used with `extendedErrorHandler: true`). */
+type ExtendedErrorHandler = Parameters<BoltApp['error']>[0];
 
 declare module '@slack/bolt' {
   interface Context {
@@ -90,6 +94,8 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
       logger: boltLogger,
       clientOptions,
       deferInitialization: true,
+      // The error handler gets the request's context, so its line carries the request's logger fields.
+      extendedErrorHandler: true,
       ...ids,
     });
   } else {
@@ -106,6 +112,8 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
       logger: boltLogger,
       clientOptions,
       deferInitialization: true,
+      // The error handler gets the request's context, so its line carries the request's logger fields.
+      extendedErrorHandler: true,
       ...ids,
     });
   }
@@ -138,42 +146,48 @@ function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 
 
   // Everything, de-duplication included, runs inside the work tracker, entered before the first await: a caller
   // waiting for idleness right after the ack (shutdown, tests) then always sees this request's work.
-  app.use((args) =>
-    work.run(async () => {
-      const { body, context, next } = args;
-      const kind = requestKindOf(body);
-      const started = typeof context.receivedAt === 'number' ? context.receivedAt : performance.now();
-      const log = logger.child({ kind, ...requestContextOf(body) });
-      context.log = log;
+  // A correlation id per request (the event_id for events, so Slack's retries share it) follows the request into
+  // every log line made through context.log and every portal call (X-Correlation-Id).
+  app.use((args) => {
+    const correlationId = correlationIdFrom((args.body as { event_id?: unknown }).event_id);
+    return runWithCorrelation(correlationId, () =>
+      work.run(async () => {
+        const { body, context, next } = args;
+        const kind = requestKindOf(body);
+        const started = typeof context.receivedAt === 'number' ? context.receivedAt : performance.now();
+        const log = logger.child({ kind, correlationId, ...requestContextOf(body) });
+        context.log = log;
 
-      if (mode === 'socket' && kind.startsWith('event:')) {
-        // In http mode the HTTP server times every ack; in Socket Mode, Bolt acknowledges events just before
-        // middleware runs, so this is the ack time. (Socket Mode interactions are not timed.)
-        metrics.slackAckSeconds.observe({ kind }, (performance.now() - started) / 1000);
-      }
-
-      if (kind.startsWith('event:')) {
-        const eventId = (body as { event_id?: unknown }).event_id;
-        if (typeof eventId === 'string' && !(await core.firstDelivery(eventId))) {
-          metrics.slackRequests.inc({ kind, outcome: 'duplicate' });
-          log.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate event skipped');
-          return;
+        if (mode === 'socket' && kind.startsWith('event:')) {
+          // In http mode the HTTP server times every ack; in Socket Mode, Bolt acknowledges events just before
+          // middleware runs, so this is the ack time. (Socket Mode interactions are not timed.)
+          metrics.slackAckSeconds.observe({ kind }, (performance.now() - started) / 1000);
         }
-      }
 
-      try {
-        await next();
-        metrics.slackRequests.inc({ kind, outcome: 'ok' });
-      } catch (error) {
-        metrics.slackRequests.inc({ kind, outcome: 'error' });
-        throw error;
-      }
-    }),
-  );
+        if (kind.startsWith('event:')) {
+          const eventId = (body as { event_id?: unknown }).event_id;
+          if (typeof eventId === 'string' && !(await core.firstDelivery(eventId))) {
+            metrics.slackRequests.inc({ kind, outcome: 'duplicate' });
+            log.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate event skipped');
+            return;
+          }
+        }
 
-  app.error(async (error) => {
-    logger.error({ err: error }, 'unhandled error in a Slack listener');
+        try {
+          await next();
+          metrics.slackRequests.inc({ kind, outcome: 'ok' });
+        } catch (error) {
+          metrics.slackRequests.inc({ kind, outcome: 'error' });
+          throw error;
+        }
+      }),
+    );
   });
+
+  const onError: ExtendedErrorHandler = async ({ error, context }) => {
+    (context.log ?? logger).error({ err: error }, 'unhandled error in a Slack listener');
+  };
+  app.error(onError);
 }
 
 /** Best effort, for metrics only: Bolt parses the body again for real. */

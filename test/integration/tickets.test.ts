@@ -145,6 +145,9 @@ describe('tickets from Slack threads', () => {
     expect(transcript).toContain('[Open AI HelpDesk]');
     expect(transcript).toContain('Update Context');
     expect(transcript).toMatch(/proposes 2 commands/);
+    // The prompt has done its job: it names the ticket and offers no second Create Ticket.
+    expect(h.transcript(threadTs)[1]).toContain(`@UALICE created ticket *${link?.ticketName}*`);
+    expect(h.transcript(threadTs)[1]).not.toContain('[Create Ticket]');
   });
 
   it('relays later mentions and thread replies to the same ticket, once each, and not bot messages', async () => {

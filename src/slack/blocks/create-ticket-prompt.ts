@@ -30,3 +30,14 @@ export const buildCreateTicketPrompt = (value: CreateTicketPromptValue): Message
     },
   ],
 });
+
+/** The prompt once a ticket exists: no button left to press. */
+export const buildCreateTicketPromptDone = (slackUserId: string, ticketName: string): MessageContent => ({
+  text: `Ticket ${ticketName} was created for this thread.`,
+  blocks: [
+    {
+      type: 'context',
+      elements: [mrkdwn(`:white_check_mark: <@${slackUserId}> created ticket *${ticketName}* for this thread.`)],
+    },
+  ],
+});

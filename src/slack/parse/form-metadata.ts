@@ -14,6 +14,8 @@ export const FormMetadataSchema = z.object({
   mode: z.enum(['create', 'update']),
   thread: z.object({ teamId: SlackId, channelId: SlackId, threadTs: Ts }),
   requestTs: Ts.optional(),
+  /** The bot's Create Ticket prompt, redrawn without its button once the ticket exists. */
+  promptTs: Ts.optional(),
   linkId: z.string().max(80).optional(),
   portal: z.string().max(60).optional(),
   tenantId: z.string().max(100).optional(),

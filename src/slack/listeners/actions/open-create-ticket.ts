@@ -29,6 +29,7 @@ export async function openCreateTicket(deps: SlackDeps, { ack, body, client, con
     mode: 'create',
     thread: { teamId: deps.identity.teamId, channelId: click.channelId, threadTs: click.threadTs },
     requestTs: prompt.data.requestTs,
+    promptTs: click.messageTs,
   };
   await openTicketModal(deps, client, log, { triggerId: click.triggerId, userId: click.userId, metadata });
 }

@@ -1,5 +1,6 @@
 import { isDomainError } from '../../../domain/errors.js';
 import type { ValidatedTicketRequest } from '../../../domain/ticket-service.js';
+import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
 import { buildTicketCard } from '../../blocks/ticket-card.js';
 import { actorFor, postAgentReply, reportFailure } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
@@ -71,6 +72,11 @@ export async function onCreateTicketSubmit(
     log.info({ ticketName: link.ticketName, portal: link.portal, tenantId: link.tenantId }, 'ticket created');
     const cardTs = await deps.poster.post(thread, buildTicketCard({ link, url: deps.tickets.ticketUrl(link) }));
     const linked = await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
+    if (metadata.promptTs) {
+      await deps.poster
+        .update(thread.channelId, metadata.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
+        .catch((error: unknown) => log.warn({ err: error }, 'could not redraw the Create Ticket prompt'));
+    }
     if (firstReply) await postAgentReply(deps, linked, firstReply, null);
     else if (creating) await deps.poster.setStatus(thread, '');
   } catch (error) {
