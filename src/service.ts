@@ -85,6 +85,19 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
       observe: (call) => {
         metrics.portalCalls.inc({ portal: call.portal, operation: call.operation, outcome: call.outcome });
         metrics.portalCallSeconds.observe({ portal: call.portal, operation: call.operation }, call.seconds);
+        // One line per portal call, tied to the Slack request that caused it by its correlation id. Failures show at
+        // info (the listener that sees the error logs it at its own level; readiness probes fail quietly).
+        const level = call.outcome === 'ok' ? 'debug' : 'info';
+        logger[level](
+          {
+            portal: call.portal,
+            operation: call.operation,
+            outcome: call.outcome,
+            ms: Math.round(call.seconds * 1000),
+            ...(call.correlationId ? { correlationId: call.correlationId } : {}),
+          },
+          'portal call',
+        );
       },
     }),
   );
@@ -116,7 +129,9 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     store,
     users: createSlackUserDirectory({ client, clock }),
     poster: createThreadPoster({ client, logger, metrics }),
-    history: createThreadHistory(new WebClient(config.slack.botToken, { ...slackClientOptions, logger: boltLoggerFrom(logger) })),
+    history: createThreadHistory(
+      new WebClient(config.slack.botToken, { ...slackClientOptions, logger: boltLoggerFrom(logger) }),
+    ),
     redactor,
     clock,
     logger,

@@ -157,6 +157,7 @@ function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 
         const started = typeof context.receivedAt === 'number' ? context.receivedAt : performance.now();
         const log = logger.child({ kind, correlationId, ...requestContextOf(body) });
         context.log = log;
+        log.debug('slack request');
 
         if (mode === 'socket' && kind.startsWith('event:')) {
           // In http mode the HTTP server times every ack; in Socket Mode, Bolt acknowledges events just before

@@ -12,6 +12,8 @@ interface ApiOptions {
   readonly json?: unknown;
   readonly raw?: string;
   readonly contentType?: string;
+  /** Sent as X-Correlation-Id. */
+  readonly correlationId?: string;
 }
 
 interface ApiResult {
@@ -29,6 +31,7 @@ const api = async (method: string, path: string, options: ApiOptions = {}): Prom
   const headers: Record<string, string> = {};
   const token = options.token === undefined ? portal.adminToken : options.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (options.correlationId !== undefined) headers['x-correlation-id'] = options.correlationId;
   let body: string | undefined;
   if (options.json !== undefined || options.raw !== undefined) {
     body = options.raw ?? JSON.stringify(options.json);
@@ -755,6 +758,13 @@ describe('fault injection and latency', () => {
 });
 
 describe('call recording', () => {
+  it('records the X-Correlation-Id header, and no other header', async () => {
+    await api('GET', '/admin/GetUserRoleInfo', { correlationId: 'Ev0CORRELATE' });
+    await api('GET', '/admin/GetUserRoleInfo');
+    expect(portal.calls.map((call) => call.correlationId)).toEqual(['Ev0CORRELATE', null]);
+    expect(JSON.stringify(portal.calls)).not.toContain(portal.adminToken);
+  });
+
   it('records every request in order with parsed body, query, user and status, never the token', async () => {
     const aliceToken = portal.issueToken(SeedUsers.alice, 'alice-secret-token-123');
     await api('GET', '/admin/GetUserRoleInfo?verbose=1', { token: aliceToken });

@@ -51,6 +51,11 @@ export interface RecordedCall {
   readonly authorized: boolean;
   /** Username the bearer token belongs to; null when missing or invalid. */
   readonly user: string | null;
+  /**
+   * The X-Correlation-Id header (the Slack request that caused the call); null when absent. It is the only header
+   * recorded: the Authorization token never is.
+   */
+  readonly correlationId: string | null;
   /** The status answered; 0 while in flight or when the connection was dropped. */
   readonly status: number;
   /** Wall-clock handling time, including latency and injected delays. */
@@ -203,6 +208,7 @@ interface MutableCall {
   body: unknown;
   authorized: boolean;
   user: string | null;
+  correlationId: string | null;
   status: number;
   durationMs: number;
   fault: boolean;
@@ -505,6 +511,7 @@ class FakePortalServer implements FakePortal {
       body: recordedBody(rawBody),
       authorized: user !== undefined,
       user: user?.username ?? null,
+      correlationId: headerValue(request.headers['x-correlation-id']),
       status: 0,
       durationMs: 0,
       fault: false,
@@ -924,3 +931,9 @@ export const startFakePortal = async (options: FakePortalOptions = {}): Promise<
   await portal.listen(options.host ?? '127.0.0.1', options.port ?? 0);
   return portal;
 };
+
+/** A request header as one string: the first value when repeated, null when absent or empty; clipped for safety. */
+function headerValue(value: string | string[] | undefined): string | null {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === '' ? null : first.slice(0, 200);
+}

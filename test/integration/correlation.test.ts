@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
+import { createTicketThroughSlack } from '../support/flows.js';
+import { Channel, type Harness, People, startHarness } from '../support/harness.js';
+
+interface LogLine {
+  readonly msg?: string;
+  readonly level?: string;
+  readonly kind?: string;
+  readonly correlationId?: string;
+  readonly operation?: string;
+  readonly portal?: string;
+}
+
+const choice = {
+  tenantId: SeedTenants.dev.id,
+  agent: SeedAgents.kubernetes.name,
+  identity: SeedIdentities.dev[0] as string,
+};
+
+describe('correlation ids from Slack request to portal call', () => {
+  let h: Harness;
+  const lines = (): LogLine[] => h.logs.lines.map((line) => JSON.parse(line) as LogLine);
+
+  beforeAll(async () => {
+    h = await startHarness({ logLevel: 'debug' });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("ties the ticket's creation, in the portal and in the logs, to the Create Ticket submission", async () => {
+    const { outcome } = await createTicketThroughSlack(h, People.alice, 'the web pods keep restarting', choice);
+    expect(outcome.kind).toBe('closed');
+
+    const created = h.portal.callsTo('POST', /^\/v1\/aiservicedesk\/tickets\/[^/]+$/);
+    expect(created).toHaveLength(1);
+    const id = created[0]?.correlationId;
+    expect(id).toMatch(/^[0-9a-f]{12}$/); // an interaction has no event_id: a fresh id
+
+    const tagged = lines().filter((line) => line.correlationId === id);
+    expect(tagged).toContainEqual(expect.objectContaining({ msg: 'slack request', kind: 'view_submission' }));
+    expect(tagged).toContainEqual(
+      expect.objectContaining({ msg: 'portal call', portal: 'acme', operation: 'createTicket' }),
+    );
+    // Every line of that request carries the same id, and no other request's line does.
+    expect(new Set(tagged.filter((line) => line.kind !== undefined).map((line) => line.kind))).toEqual(
+      new Set(['view_submission']),
+    );
+  });
+
+  it("uses the event's event_id for an event, so Slack's retries share it", async () => {
+    const { threadTs } = await createTicketThroughSlack(h, People.alice, 'is staging healthy?', choice);
+    const sentBefore = h.portal.callsTo('POST', /\/sendmessage$/).length;
+    const delivery = h.slack.mention({ user: People.alice.id, channel: Channel, text: 'and now?', threadTs });
+    for (const envelope of delivery.events) await h.send(envelope, 'event');
+
+    const sent = h.portal.callsTo('POST', /\/sendmessage$/).slice(sentBefore);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.correlationId).toBe(delivery.event.event_id);
+    expect(lines()).toContainEqual(
+      expect.objectContaining({ msg: 'portal call', operation: 'sendMessage', correlationId: delivery.event.event_id }),
+    );
+    expect(lines()).toContainEqual(
+      expect.objectContaining({
+        msg: 'slack request',
+        kind: 'event:app_mention',
+        correlationId: delivery.event.event_id,
+      }),
+    );
+
+    await h.send(delivery.event, 'event', { retryNum: 1 });
+    expect(lines()).toContainEqual(
+      expect.objectContaining({ msg: 'duplicate event skipped', correlationId: delivery.event.event_id }),
+    );
+    expect(h.portal.callsTo('POST', /\/sendmessage$/).slice(sentBefore)).toHaveLength(1);
+  });
+
+  it('gives every Slack request its own id and every portal call made for one of them an id', async () => {
+    const ids = h.portal.calls.map((call) => call.correlationId);
+    expect(ids.length).toBeGreaterThan(3);
+    expect(ids).not.toContain(null);
+    const requests = lines().filter((line) => line.msg === 'slack request');
+    // One repeat: the retried app_mention above shares its original's id.
+    expect(new Set(requests.map((line) => line.correlationId)).size).toBe(requests.length - 1);
+  });
+});
