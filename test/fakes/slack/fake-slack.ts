@@ -10,6 +10,10 @@
  *  - views.push needs a trigger_id from an interaction inside the open modal → `invalid_arguments`.
  * Trigger errors: unknown → `invalid_arguments` ("invalid `trigger_id`"), older than 3 s → `expired_trigger_id`,
  * used twice → `trigger_exchanged`.
+ *
+ * Socket Mode (socket-mode.ts): `apps.connections.open` takes only the app-level `xapp-` token and answers a
+ * `ws://127.0.0.1:<port>/link/?ticket=…` URL on this same server; the simulator's payloads then go to the app over
+ * that WebSocket with `deliverOverSocket` instead of being signed and posted.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +32,14 @@ import {
   type UserMessageInput,
   UserSimulator,
 } from './simulator.js';
+import {
+  type SocketAck,
+  type SocketConnectionRecord,
+  type SocketDelivery,
+  type SocketDeliveryOptions,
+  type SocketEnvelopeType,
+  SocketModeHub,
+} from './socket-mode.js';
 import type {
   AppHomeOpenedEvent,
   BlockActionsPayload,
@@ -59,6 +71,8 @@ export interface FakeSlackOptions {
   readonly teamDomain?: string;
   /** Default DEFAULT_BOT_TOKEN. */
   readonly botToken?: string;
+  /** The app-level token apps.connections.open accepts (Socket Mode); default DEFAULT_APP_TOKEN. */
+  readonly appToken?: string;
   /** Default 'UBOT'. */
   readonly botUserId?: string;
   /** Default 'BBOT'. */
@@ -81,9 +95,15 @@ export interface FakeSlackOptions {
   /** The app subscribes to message.channels/.groups (the manifest does): message events too; default true. */
   readonly messageEvents?: boolean;
   readonly verificationToken?: string;
+  /** How long deliverOverSocket waits for the app's ack; default 3000 (Slack's deadline). */
+  readonly socketAckTimeoutMs?: number;
 }
 
 export const DEFAULT_BOT_TOKEN = 'xoxb-0000-fake-slack-bot-token';
+export const DEFAULT_APP_TOKEN = 'xapp-1-fake-app-token';
+
+/** Web API methods called with the app-level token; every other method wants the bot token. */
+const APP_LEVEL_METHODS = new Set(['apps.connections.open']);
 
 export const DEFAULT_USERS: readonly FakeSlackUser[] = [
   { id: 'UALICE', name: 'alice', realName: 'Alice Admin', email: 'alice@example.com' },
@@ -97,6 +117,8 @@ export interface FakeSlack {
   readonly apiUrl: string;
   readonly teamId: string;
   readonly botToken: string;
+  /** The xapp- token for Socket Mode (SLACK_APP_TOKEN). */
+  readonly appToken: string;
   readonly botUserId: string;
   readonly botId: string;
   readonly appId: string;
@@ -151,6 +173,28 @@ export interface FakeSlack {
   closeView(input: CloseViewInput): ViewClosedPayload | null;
   applyViewResponse(viewId: string, ack: unknown): ViewResponseOutcome;
 
+  // Socket Mode
+  /** True while the app holds an open Socket Mode connection (after hello, before any close frame). */
+  socketConnected(): boolean;
+  /** Resolves once the app is connected over Socket Mode; rejects after timeoutMs (default 5000). */
+  waitForSocket(timeoutMs?: number): Promise<void>;
+  /**
+   * Sends a payload in a Socket Mode envelope (events_api: an event envelope such as `mention(…).events[0]`;
+   * interactive: a block_actions, view_submission… payload) to the newest connection. Resolves with the ack's
+   * payload; rejects when no connection is open, it closes first, or no ack comes within the timeout (3 s).
+   */
+  deliverOverSocket(
+    payload: unknown,
+    type: SocketEnvelopeType,
+    options?: SocketDeliveryOptions,
+  ): Promise<SocketDelivery>;
+  /** Sends `{"type":"disconnect","reason":…}` to every connection (default reason refresh_requested). */
+  disconnectSocket(reason?: string): number;
+  /** Every ack the app sent, in order. */
+  readonly socketAcks: readonly SocketAck[];
+  /** Every Socket Mode connection since start (or reset), with how it ended. */
+  readonly socketConnections: readonly SocketConnectionRecord[];
+
   close(): Promise<void>;
 }
 
@@ -172,19 +216,35 @@ class FakeSlackServer implements FakeSlack {
   private readonly faults: ActiveFault[] = [];
   private readonly errors: Error[] = [];
   private readonly simulator: UserSimulator;
+  private readonly sockets: SocketModeHub;
 
   constructor(
     private readonly server: Server,
     private readonly ws: Workspace,
     messageEvents: boolean,
+    readonly appToken: string,
+    socketAckTimeoutMs: number | undefined,
   ) {
     const { port } = server.address() as AddressInfo;
     this.url = `http://127.0.0.1:${port}`;
     this.apiUrl = `${this.url}/api/`;
     ws.baseUrl = this.url;
     this.simulator = new UserSimulator(ws, { messageEvents });
+    this.sockets = new SocketModeHub({
+      appId: ws.config.appId,
+      now: () => ws.now(),
+      ...(socketAckTimeoutMs === undefined ? {} : { ackTimeoutMs: socketAckTimeoutMs }),
+    });
     server.on('request', (req, res) => {
       this.handle(req, res).catch((error: unknown) => this.fail(res, error));
+    });
+    server.on('upgrade', (req, socket, head) => {
+      try {
+        this.sockets.handleUpgrade(req, socket, head);
+      } catch (error) {
+        this.errors.push(error instanceof Error ? error : new Error(String(error)));
+        socket.destroy();
+      }
     });
   }
 
@@ -262,9 +322,16 @@ class FakeSlackServer implements FakeSlack {
     const fault = this.takeFault(method);
     if (fault) return record(fault);
     if (!parsed.ok) return record(failure(parsed.error));
+    if (APP_LEVEL_METHODS.has(method)) {
+      if (parsed.token === null) return record(failure('not_authed'));
+      if (parsed.token === this.appToken) return record({ status: 200, body: this.appLevel(method) });
+      if (parsed.token === this.ws.config.botToken) return record(failure('not_allowed_token_type'));
+      return record(failure('invalid_auth'));
+    }
     const handler = METHODS[method];
     if (!handler) return record({ status: 200, body: { ok: false, error: 'unknown_method', req_method: method } });
     if (parsed.token === null) return record(failure('not_authed'));
+    if (parsed.token === this.appToken) return record(failure('not_allowed_token_type'));
     if (parsed.token !== this.ws.config.botToken) return record(failure('invalid_auth'));
     try {
       return record({ status: 200, body: { ok: true, ...handler(this.ws, args) } });
@@ -274,6 +341,11 @@ class FakeSlackServer implements FakeSlack {
       this.errors.push(error instanceof Error ? error : new Error(String(error)));
       return record({ status: 500, body: { ok: false, error: 'fatal_error' } });
     }
+  }
+
+  private appLevel(method: string): SlackObject {
+    if (method === 'apps.connections.open') return { ok: true, ...this.sockets.openConnection(this.url) };
+    throw new Error(`fake Slack: no app-level handler for ${method}`);
   }
 
   private takeFault(method: string): Reply | null {
@@ -413,6 +485,7 @@ class FakeSlackServer implements FakeSlack {
 
   reset(): void {
     this.ws.reset();
+    this.sockets.reset();
     this.recorded.length = 0;
     this.faults.length = 0;
     this.errors.length = 0;
@@ -475,7 +548,39 @@ class FakeSlackServer implements FakeSlack {
     return this.simulator.applyViewResponse(viewId, ack);
   }
 
+  // ───────────────────────────── Socket Mode ─────────────────────────────
+
+  socketConnected(): boolean {
+    return this.sockets.connected();
+  }
+
+  waitForSocket(timeoutMs?: number): Promise<void> {
+    return this.sockets.waitForConnection(timeoutMs);
+  }
+
+  deliverOverSocket(
+    payload: unknown,
+    type: SocketEnvelopeType,
+    options?: SocketDeliveryOptions,
+  ): Promise<SocketDelivery> {
+    return this.sockets.deliver(payload, type, options);
+  }
+
+  disconnectSocket(reason = 'refresh_requested'): number {
+    return this.sockets.disconnect(reason);
+  }
+
+  get socketAcks(): readonly SocketAck[] {
+    return this.sockets.ackRecords;
+  }
+
+  get socketConnections(): readonly SocketConnectionRecord[] {
+    return this.sockets.records;
+  }
+
   async close(): Promise<void> {
+    // Upgraded sockets are no longer the HTTP server's to close, but still keep it from closing.
+    this.sockets.close();
     await new Promise<void>((resolve, reject) => {
       this.server.close((error) => (error ? reject(error) : resolve()));
       this.server.closeAllConnections();
@@ -529,5 +634,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       resolve();
     });
   });
-  return new FakeSlackServer(server, ws, options.messageEvents ?? true);
+  return new FakeSlackServer(
+    server,
+    ws,
+    options.messageEvents ?? true,
+    options.appToken ?? DEFAULT_APP_TOKEN,
+    options.socketAckTimeoutMs,
+  );
 }

@@ -10,6 +10,7 @@ export {
 } from './block-kit-validator.js';
 export { type SimulatedInput, SimulatorError } from './blocks.js';
 export {
+  DEFAULT_APP_TOKEN,
   DEFAULT_BOT_TOKEN,
   DEFAULT_USERS,
   type FakeSlack,
@@ -40,4 +41,11 @@ export type {
   UserMessageInput,
   ViewTarget,
 } from './simulator.js';
+export type {
+  SocketAck,
+  SocketConnectionRecord,
+  SocketDelivery,
+  SocketDeliveryOptions,
+  SocketEnvelopeType,
+} from './socket-mode.js';
 export type * from './types.js';
