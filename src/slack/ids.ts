@@ -7,12 +7,15 @@ export const CallbackId = {
   UpdateContext: 'ticket.update_context',
   RejectReason: 'command.reject_reason',
   CreateTicketShortcut: 'ai_shortcut_invoke',
+  Home: 'home',
 } as const;
 
 export const ActionId = {
   OpenCreateTicket: 'ticket.open_create',
   TicketMenu: 'ticket.menu',
   OpenHelpdesk: 'ticket.open_helpdesk',
+  /** App Home: a link button to the ticket's Slack thread. */
+  OpenThread: 'home.open_thread',
   // Modal selects (Create Ticket and Update Context share them)
   SelectPortal: 'ticket.portal',
   SelectTenant: 'ticket.tenant',
