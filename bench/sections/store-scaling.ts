@@ -1,0 +1,241 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CardItem } from '../../src/domain/command-card.js';
+import type { TicketStore } from '../../src/domain/ports.js';
+import type { ThreadRef } from '../../src/domain/thread-link.js';
+import { openPgliteStore } from '../../src/store/pglite.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import type { SqlExecutor } from '../../src/store/sql-executor.js';
+import { type Plan, sizeLabel } from '../plan.js';
+import { freshSchema } from '../postgres.js';
+import { type Row, ratioOf } from '../report.js';
+import { type Summary, summarize } from '../stats.js';
+import type { Engine } from '../workspace.js';
+
+/** A database the section filled, kept for the start-up section; `cleanup` removes it. */
+export interface FilledDatabase {
+  readonly engine: Engine;
+  readonly links: number;
+  /** DATA_DIR or DATABASE_URL for a service on it. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface StoreScalingContext {
+  readonly plan: Plan;
+  readonly databaseUrl: string | undefined;
+  readonly log: (message: string) => void;
+  /** Registers work to do when the benchmark ends (drop the schema, remove the directory). */
+  readonly onCleanup: (cleanup: () => Promise<void>) => void;
+}
+
+const TeamId = 'T0001';
+const Channels = 5_000;
+const LookupP99LimitMs = 1;
+
+/** Link number g lives in one of 5,000 channels; its thread ts encodes g (the SQL below builds the same). */
+const threadOf = (g: number): ThreadRef => ({
+  teamId: TeamId,
+  channelId: `C${String(g % Channels).padStart(4, '0')}`,
+  threadTs: `1700000000.${String(g).padStart(7, '0')}`,
+});
+
+const items: CardItem[] = [
+  {
+    kind: 'cmd',
+    text: 'kubectl get pods -n duploservices-dev',
+    raw: { command: 'kubectl get pods -n duploservices-dev' },
+  },
+];
+
+/** Links from..to (and as many executed command cards) in two statements, then fresh planner statistics. */
+async function bulkLoad(executor: SqlExecutor, from: number, to: number): Promise<void> {
+  await executor.query(
+    `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, tenant_id, tenant_name, ticket_name,
+       ticket_title, agent_name, agent_instance_id, identity, created_by, active, created_at, updated_at)
+     SELECT $3, 'C' || lpad((g % ${Channels})::text, 4, '0'), '1700000000.' || lpad(g::text, 7, '0'), 'acme',
+       'tenant-dev', 'dev', 'ticket-' || g, 'Pods are crashing', 'kubernetes-agent', 'k8s-1', 'dev-deployer',
+       'U' || (g % 500), true, now(), now()
+       FROM generate_series($1::int, $2::int) AS g`,
+    [from, to, TeamId],
+  );
+  await executor.query(
+    `INSERT INTO command_cards (id, link_id, team_id, channel_id, thread_ts, portal, tenant_id, ticket_name,
+       identity, items, choices, status, created_at, updated_at, expires_at)
+     SELECT 'bulk-' || g, g::text, $3, 'C' || lpad((g % ${Channels})::text, 4, '0'),
+       '1700000000.' || lpad(g::text, 7, '0'), 'acme', 'tenant-dev', 'ticket-' || g, 'dev-deployer', $4::jsonb,
+       '{}'::jsonb, 'executed', now(), now(), now()
+       FROM generate_series($1::int, $2::int) AS g`,
+    [from, to, TeamId, JSON.stringify(items)],
+  );
+  await executor.exec('ANALYZE thread_links; ANALYZE command_cards;');
+}
+
+async function timed(samples: number, run: (index: number) => Promise<void>): Promise<Summary> {
+  const times: number[] = [];
+  for (let index = 0; index < samples; index++) {
+    const started = performance.now();
+    await run(index);
+    times.push(performance.now() - started);
+  }
+  return summarize(times);
+}
+
+interface SizeFigures {
+  readonly size: number;
+  readonly loadSeconds: number;
+  readonly lookup: Summary;
+  readonly transition: Summary;
+}
+
+async function measureAtSizes(
+  engine: Engine,
+  store: TicketStore & { readonly executor: SqlExecutor },
+  plan: Plan,
+  log: (message: string) => void,
+): Promise<SizeFigures[]> {
+  const figures: SizeFigures[] = [];
+  let loaded = 0;
+  for (const size of plan.store.sizes) {
+    log(`store: ${engine}, loading ${sizeLabel(size)} links and cards`);
+    const started = performance.now();
+    await bulkLoad(store.executor, loaded + 1, size);
+    loaded = size;
+    const loadSeconds = (performance.now() - started) / 1000;
+
+    const pick = () => 1 + Math.floor(Math.random() * size);
+    for (let warm = 0; warm < 50; warm++) await store.activeLink(threadOf(pick()));
+    const lookup = await timed(plan.store.samples, async () => {
+      if (!(await store.activeLink(threadOf(pick())))) throw new Error('a loaded link was not found');
+    });
+
+    const now = new Date();
+    const cardIds: string[] = [];
+    for (let index = 0; index < plan.store.samples; index++) {
+      const g = pick();
+      const card = await store.createCard({
+        id: `bench-${size}-${index}`,
+        linkId: String(g),
+        thread: threadOf(g),
+        portal: 'acme',
+        tenantId: 'tenant-dev',
+        ticketName: `ticket-${g}`,
+        identity: 'dev-deployer',
+        items,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + 30 * 60_000),
+      });
+      cardIds.push(card.id);
+    }
+    const transition = await timed(plan.store.samples, async (index) => {
+      const at = new Date();
+      const moved = await store.transitionCard(cardIds[index] as string, 'pending', 'submitted', {
+        at,
+        submittedBy: 'UALICE',
+        choices: { '0': { decision: 'approve', by: 'UALICE', at } },
+      });
+      if (!moved) throw new Error('a pending card did not move to submitted');
+    });
+    figures.push({ size, loadSeconds, lookup, transition });
+  }
+  return figures;
+}
+
+function rowsFor(engine: Engine, figures: readonly SizeFigures[]): Row[] {
+  const first = figures[0];
+  if (!first) return [];
+  const smallest = sizeLabel(first.size);
+  return figures.flatMap(({ size, loadSeconds, lookup, transition }) => {
+    const section = `5 store ${engine} ${sizeLabel(size)} links`;
+    const baseline = (value: number) => ({ value, label: `at ${smallest}` });
+    const transitionRatio = ratioOf(transition.p99, first.transition.p99);
+    const grown = size !== first.size;
+    return [
+      {
+        section,
+        metric: 'link lookup p50',
+        unit: 'ms',
+        value: lookup.p50,
+        ...(grown ? { baseline: baseline(first.lookup.p50), ratio: ratioOf(lookup.p50, first.lookup.p50) } : {}),
+      },
+      {
+        section,
+        metric: 'link lookup p99',
+        unit: 'ms',
+        value: lookup.p99,
+        ...(grown ? { baseline: baseline(first.lookup.p99), ratio: ratioOf(lookup.p99, first.lookup.p99) } : {}),
+        target: `< ${LookupP99LimitMs} ms`,
+        met: lookup.p99 < LookupP99LimitMs,
+        note: `activeLink() of random loaded threads, ${lookup.count} samples; loading this step took ${loadSeconds.toFixed(1)} s`,
+      },
+      {
+        section,
+        metric: 'card transition p50',
+        unit: 'ms',
+        value: transition.p50,
+        ...(grown
+          ? { baseline: baseline(first.transition.p50), ratio: ratioOf(transition.p50, first.transition.p50) }
+          : {}),
+      },
+      {
+        section,
+        metric: 'card transition p99',
+        unit: 'ms',
+        value: transition.p99,
+        ...(grown
+          ? {
+              baseline: baseline(first.transition.p99),
+              ratio: transitionRatio,
+              target: `flat: ≤ 2× at ${smallest}`,
+              met: transitionRatio !== null && transitionRatio <= 2,
+            }
+          : {}),
+        note: `transitionCard() pending → submitted, ${transition.count} samples, as many cards as links in the table`,
+      },
+    ];
+  });
+}
+
+/**
+ * Section 5: link lookup and card transition latency as the tables grow (each engine fills one database through
+ * the plan's sizes). The filled databases are kept for the start-up section.
+ */
+export async function measureStoreScaling(
+  context: StoreScalingContext,
+): Promise<{ rows: Row[]; databases: FilledDatabase[] }> {
+  const { plan, databaseUrl, log, onCleanup } = context;
+  const rows: Row[] = [];
+  const databases: FilledDatabase[] = [];
+  const largest = plan.store.sizes.at(-1) ?? 0;
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-store-'));
+  onCleanup(() => rm(dataDir, { recursive: true, force: true }));
+  const pglite = await openPgliteStore({ dataDir });
+  try {
+    rows.push(...rowsFor('pglite', await measureAtSizes('pglite', pglite, plan, log)));
+  } finally {
+    await pglite.close();
+  }
+  databases.push({ engine: 'pglite', links: largest, env: { DATA_DIR: dataDir } });
+
+  if (databaseUrl) {
+    const schema = await freshSchema(databaseUrl, 'store');
+    onCleanup(() => schema.drop());
+    const postgres = await openPostgresStore({ url: schema.url, poolSize: 2 });
+    try {
+      rows.push(...rowsFor('postgres', await measureAtSizes('postgres', postgres, plan, log)));
+    } finally {
+      await postgres.close();
+    }
+    databases.push({ engine: 'postgres', links: largest, env: { DATABASE_URL: schema.url } });
+  } else {
+    rows.push({
+      section: '5 store postgres',
+      metric: 'link lookup p99',
+      unit: 'ms',
+      value: null,
+      note: 'not measured: set TEST_DATABASE_URL or DATABASE_URL to a PostgreSQL server',
+    });
+  }
+  return { rows, databases };
+}

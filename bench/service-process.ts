@@ -1,0 +1,69 @@
+import { loadConfig } from '../src/config.js';
+import { startService } from '../src/service.js';
+import { openPgliteStore } from '../src/store/pglite.js';
+import { openPostgresStore } from '../src/store/postgres.js';
+import type { SqlExecutor } from '../src/store/sql-executor.js';
+import { type SeedLinks, serveParent } from './ipc.js';
+
+/**
+ * The service as the benchmark measures it, alone in its process: configured from the environment exactly like
+ * src/main.ts (plus BENCH_SLACK_RETRIES, the Web API retry count; unset = the production default), listening on
+ * 127.0.0.1. It announces its URL over IPC and answers the benchmark's requests: RSS, "idle?", link seeding, stop.
+ */
+
+const config = loadConfig(process.env);
+const retries = process.env.BENCH_SLACK_RETRIES;
+const store = config.databaseUrl
+  ? await openPostgresStore({ url: config.databaseUrl })
+  : await openPgliteStore({ dataDir: config.dataDir });
+const service = await startService(config, {
+  host: '127.0.0.1',
+  store,
+  ...(retries === undefined ? {} : { slackClientOptions: { retryConfig: { retries: Number(retries) } } }),
+});
+
+let stopping: Promise<void> | undefined;
+const stop = () => {
+  stopping ??= service.stop().then(() => store.close());
+  return stopping;
+};
+process.once('SIGTERM', () => void stop().finally(() => process.exit(0)));
+
+// The links go straight into the table (one statement): seeding thousands through linkThread is not what we measure.
+const seed = async (executor: SqlExecutor, links: SeedLinks): Promise<number> => {
+  const rows = await executor.query(
+    `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, tenant_id, tenant_name, ticket_name,
+       ticket_title, agent_name, agent_instance_id, identity, created_by, active, created_at, updated_at)
+     SELECT $1, t->>'channelId', t->>'threadTs', $2, $3, $4, t->>'ticketName', 'benchmark ticket', $5, $6, $7, $8,
+       true, now(), now()
+       FROM jsonb_array_elements($9::jsonb) AS t
+     RETURNING id`,
+    [
+      links.teamId,
+      links.portal,
+      links.tenantId,
+      links.tenantName,
+      links.agentName,
+      links.agentInstanceId,
+      links.identity,
+      links.createdBy,
+      JSON.stringify(links.threads),
+    ],
+  );
+  return rows.length;
+};
+
+serveParent(async (request) => {
+  switch (request.kind) {
+    case 'rss':
+      return process.memoryUsage().rss;
+    case 'idle':
+      return service.idle(request.timeoutMs);
+    case 'seed-links':
+      return seed(store.executor, request.links);
+    case 'stop':
+      await stop();
+      return true;
+  }
+});
+process.send?.({ kind: 'ready', url: service.url });
