@@ -13,10 +13,12 @@ import { createServiceHttpServer } from './http/service-http-server.js';
 import { boltLoggerFrom, createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createHttpPortalClient, createPortalDirectory, type HttpPortalClientOptions } from './portal/index.js';
-import { createReadiness } from './readiness.js';
+import { createReadiness, type Readiness } from './readiness.js';
 import { createSlackApp } from './slack/app.js';
+import type { PortalStatus } from './slack/blocks/app-home.js';
 import type { SlackDeps } from './slack/deps.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { createPermalinks } from './slack/permalinks.js';
 import { createSlackUserDirectory } from './slack/slack-users.js';
 import { createThreadHistory } from './slack/thread-history.js';
 import { createThreadPoster } from './slack/thread-poster.js';
@@ -120,6 +122,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     { logger, metrics, work, firstDelivery: (eventId) => store.recordEvent(eventId, clock.now()) },
   );
   const client = runtime.app.client;
+  const readiness = createReadiness({ store, portals: portalClients, clock });
   const deps: SlackDeps = {
     identity: { teamId: auth.teamId, botUserId: auth.botUserId },
     portals,
@@ -137,11 +140,12 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     logger,
     metrics,
     submitBudgetMs: options.submitBudgetMs ?? 2_000,
+    permalinks: createPermalinks({ client, logger }),
+    portalStatus: () => portalStatus(readiness),
   };
   registerListeners(runtime.app, deps);
 
   let draining = false;
-  const readiness = createReadiness({ store, portals: portalClients, clock });
   const server = createServiceHttpServer({
     readiness,
     metrics,
@@ -209,6 +213,18 @@ async function authenticate(token: string, clientOptions: WebClientOptions) {
       `SLACK_BOT_TOKEN: Slack did not accept the token (${slackCode ?? (error as Error).message ?? 'auth.test failed'})`,
     );
   }
+}
+
+/** The readiness checks' portal results, as the App Home shows them ('portal:acme' → 'acme'). */
+async function portalStatus(readiness: Readiness): Promise<PortalStatus[]> {
+  const report = await readiness.check();
+  return report.checks
+    .filter((check) => check.name.startsWith('portal:'))
+    .map((check) => ({
+      name: check.name.slice('portal:'.length),
+      ok: check.ok,
+      ...(check.reason ? { reason: check.reason } : {}),
+    }));
 }
 
 async function prune(store: TicketStore, clock: Clock, logger: Logger): Promise<void> {

@@ -5,6 +5,8 @@ import type { Redactor } from '../domain/redact.js';
 import type { TicketService } from '../domain/ticket-service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { PortalStatus } from './blocks/app-home.js';
+import type { Permalinks } from './permalinks.js';
 import type { SlackUserDirectory } from './slack-users.js';
 import type { ThreadHistory } from './thread-history.js';
 import type { ThreadPoster } from './thread-poster.js';
@@ -26,6 +28,10 @@ export interface SlackDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Links to Slack messages (App Home: a ticket's thread), cached. */
+  readonly permalinks: Permalinks;
+  /** Whether each configured portal answers with its token (readiness checks, cached briefly). Never throws. */
+  readonly portalStatus: () => Promise<readonly PortalStatus[]>;
   /** How long a modal submission may spend validating before it acks and reports problems in the thread. */
   readonly submitBudgetMs: number;
 }

@@ -27,6 +27,13 @@ const Manifest = z.strictObject({
   }),
   features: z.strictObject({
     bot_user: z.strictObject({ display_name: z.string().min(1).max(80), always_online: z.boolean().optional() }),
+    app_home: z
+      .strictObject({
+        home_tab_enabled: z.boolean().optional(),
+        messages_tab_enabled: z.boolean().optional(),
+        messages_tab_read_only_enabled: z.boolean().optional(),
+      })
+      .optional(),
     shortcuts: z
       .array(
         z.strictObject({
@@ -126,11 +133,20 @@ describe('manifest.yml', () => {
     expect(comments).toContain(`https://<host>${SlackEventsPath}`);
   });
 
-  it('subscribes to mentions and to thread replies in public and private channels', () => {
+  it('subscribes to mentions, to thread replies in public and private channels, and to Home tab openings', () => {
     expect(manifest.settings.event_subscriptions.bot_events).toEqual([
       'app_mention',
+      'app_home_opened',
       'message.channels',
       'message.groups',
     ]);
+  });
+
+  it('shows a Home tab and no Messages tab', () => {
+    expect(manifest.features.app_home).toEqual({
+      home_tab_enabled: true,
+      messages_tab_enabled: false,
+      messages_tab_read_only_enabled: false,
+    });
   });
 });

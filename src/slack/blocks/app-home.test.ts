@@ -32,9 +32,9 @@ const home = (input: Partial<AppHomeInput> = {}) =>
 
 const text = (view: ReturnType<typeof buildAppHome>) => renderBlocksText(view.blocks as never);
 const buttons = (view: ReturnType<typeof buildAppHome>) =>
-  view.blocks.flatMap((block) =>
+  (view.blocks as { type: string; elements?: unknown[] }[]).flatMap((block) =>
     block.type === 'actions'
-      ? block.elements.map((element) => {
+      ? (block.elements ?? []).map((element) => {
           const button = element as { action_id?: string; url?: string; text?: { text: string } };
           return { actionId: button.action_id, label: button.text?.text, url: button.url };
         })

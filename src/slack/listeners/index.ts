@@ -7,6 +7,7 @@ import { onFormSelect } from './actions/form-select.js';
 import { openCreateTicket } from './actions/open-create-ticket.js';
 import { onSubmitCommands } from './actions/submit-commands.js';
 import { onTicketMenu } from './actions/ticket-menu.js';
+import { onAppHomeOpened } from './events/app-home.js';
 import { onAppMention } from './events/app-mention.js';
 import { onThreadMessage } from './events/thread-message.js';
 import { onTenantOptions } from './options/tenant-options.js';
@@ -19,12 +20,14 @@ import { onUpdateContextSubmit } from './views/update-context-submit.js';
 export function registerListeners(app: App, deps: SlackDeps): void {
   app.event('app_mention', (args) => onAppMention(deps, args));
   app.event('message', (args) => onThreadMessage(deps, args));
+  app.event('app_home_opened', (args) => onAppHomeOpened(deps, args));
 
   app.action<BlockAction>(ActionId.OpenCreateTicket, (args) => openCreateTicket(deps, args));
   app.action<BlockAction>(ActionId.SelectPortal, (args) => onFormSelect(deps, args));
   app.action<BlockAction>(ActionId.SelectTenant, (args) => onFormSelect(deps, args));
   app.action<BlockAction>(ActionId.TicketMenu, (args) => onTicketMenu(deps, args));
   app.action<BlockAction>(ActionId.OpenHelpdesk, (args) => acknowledgeOnly(args));
+  app.action<BlockAction>(ActionId.OpenThread, (args) => acknowledgeOnly(args));
   app.action<BlockAction>(ActionId.SelectAgent, (args) => acknowledgeOnly(args));
   app.action<BlockAction>(ActionId.SelectIdentity, (args) => acknowledgeOnly(args));
 

@@ -16,4 +16,5 @@ export type ViewSubmitArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSub
 export type OptionsArgs = AllMiddlewareArgs & SlackOptionsMiddlewareArgs<BlockSuggestion['type']>;
 export type MentionArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention'>;
 export type MessageArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>;
+export type AppHomeOpenedArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>;
 export type MessageShortcutArgs = AllMiddlewareArgs & SlackShortcutMiddlewareArgs<MessageShortcut>;

@@ -1,0 +1,54 @@
+import type { TicketLink } from '../../../domain/thread-link.js';
+import { buildAppHome, type HomeTicket, type PortalStatus } from '../../blocks/app-home.js';
+import type { SlackDeps } from '../../deps.js';
+import type { AppHomeOpenedArgs } from '../types.js';
+
+/** How many of a person's open tickets the Home tab lists (newest first). */
+export const HomeTicketLimit = 20;
+
+/**
+ * The person opened the app's Home tab: publish their open tickets (with links to each thread and to the web
+ * HelpDesk) and whether each portal answers. Bolt has already acked the event. A part that cannot be loaded is shown
+ * as such rather than leaving the tab stale.
+ */
+export async function onAppHomeOpened(deps: SlackDeps, { event, client, context }: AppHomeOpenedArgs): Promise<void> {
+  if (event.tab !== 'home') return;
+  const log = context.log ?? deps.logger;
+  const userId = event.user;
+
+  const [links, portals] = await Promise.all([
+    deps.store.activeLinksCreatedBy(deps.identity.teamId, userId, HomeTicketLimit).catch((error: unknown) => {
+      log.error({ err: error }, 'App Home: could not load the open tickets');
+      return null;
+    }),
+    deps.portalStatus().catch((error: unknown): PortalStatus[] => {
+      log.error({ err: error }, 'App Home: could not check the portals');
+      return deps.portals.list().map((portal) => ({ name: portal.name, ok: false, reason: 'status unknown' }));
+    }),
+  ]);
+  const tickets = links === null ? null : await Promise.all(links.map((link) => homeTicket(deps, link)));
+
+  const view = buildAppHome({
+    tickets,
+    mayHaveMore: links !== null && links.length >= HomeTicketLimit,
+    portals,
+    generatedAt: deps.clock.now(),
+  });
+  try {
+    await client.views.publish({ user_id: userId, view });
+  } catch (error) {
+    log.warn({ err: error }, 'App Home: views.publish failed');
+  }
+}
+
+async function homeTicket(deps: SlackDeps, link: TicketLink): Promise<HomeTicket> {
+  let url: string | null;
+  try {
+    url = deps.tickets.ticketUrl(link);
+  } catch {
+    url = null; // the ticket's portal is no longer configured
+  }
+  // The card message's link opens the thread at the card; before the card is posted, the thread's parent.
+  const threadUrl = await deps.permalinks.permalink(link.thread.channelId, link.cardMessageTs ?? link.thread.threadTs);
+  return { link, url, threadUrl };
+}
