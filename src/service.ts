@@ -178,8 +178,12 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
       logger.info({ inFlight: work.inFlight() }, 'stopping: no new Slack work accepted');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const budget = options.shutdownTimeoutMs ?? 20_000;
+      // Socket Mode acks travel over the socket: let work in flight (a modal submission may still have to ack)
+      // use a few seconds before disconnecting, then finish the rest.
+      if (config.slack.mode === 'socket') await work.drain(Math.min(5_000, budget));
       await runtime.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
-      const drained = await work.drain(options.shutdownTimeoutMs ?? 20_000);
+      const drained = await work.drain(budget);
       if (!drained) logger.warn({ inFlight: work.inFlight() }, 'stopping with work still in flight');
       server.closeAllConnections();
       await closed;

@@ -54,6 +54,7 @@ export function createServiceHttpServer(options: ServiceHttpServerOptions): Serv
       slackListener(req, res);
       return;
     }
+    if (path === SlackEventsPath) return send(res, 404, JSON.stringify({ error: 'not_found', detail: 'Socket Mode' }));
     if (method !== 'GET' && method !== 'HEAD') return send(res, 405, JSON.stringify({ error: 'method_not_allowed' }));
     switch (path) {
       case '/healthz':

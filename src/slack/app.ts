@@ -78,6 +78,7 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
 
   let app: BoltApp;
   let httpReceiver: BoltHTTPReceiver | undefined;
+  let socketReceiver: InstanceType<typeof SocketModeReceiver> | undefined;
   if (options.mode === 'http') {
     if (!options.signingSecret) throw new Error('http mode needs a signing secret');
     httpReceiver = new HTTPReceiver({
@@ -100,11 +101,13 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
     });
   } else {
     if (!options.appToken) throw new Error('socket mode needs an app token');
-    const socketReceiver = new SocketModeReceiver({
+    socketReceiver = new SocketModeReceiver({
       appToken: options.appToken,
       logger: boltLogger,
       customPropertiesExtractor: socketProperties,
-      installerOptions: { clientOptions },
+      // A copy: the Socket Mode client writes its own retry policy (100 retries) into the object it is given, and
+      // the App's Web API client must keep ours.
+      installerOptions: { clientOptions: { ...clientOptions } },
     });
     app = new App({
       token: options.botToken,
@@ -135,7 +138,10 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
       if (options.mode === 'socket') await app.start();
     },
     async stop() {
-      if (options.mode === 'socket') await app.stop();
+      if (!socketReceiver) return;
+      // Bolt's stop() starts the disconnect without waiting; wait for the close handshake too.
+      await app.stop();
+      await socketReceiver.client.disconnect();
     },
   };
 }
