@@ -10,7 +10,7 @@ import { relayToAgent } from './relay-to-agent.js';
  */
 export async function onThreadMessage(deps: SlackDeps, { event, context }: MessageArgs): Promise<void> {
   const message = parseHumanMessage(event);
-  if (!message || message.kind !== 'message' || !message.threadTs) return;
+  if (message?.kind !== 'message' || !message.threadTs) return;
   if (message.userId === deps.identity.botUserId || mentionsBot(message.text, deps.identity.botUserId)) return;
   const thread: ThreadRef = { teamId: deps.identity.teamId, channelId: message.channelId, threadTs: message.threadTs };
   const link = await deps.tickets.activeLink(thread);
