@@ -80,7 +80,7 @@ describe('command approvals', () => {
     await h.send(submitClick(h, People.alice, card.ts), 'interaction');
     const echoes = echoesFor(h.portal.calls, link.ticketName);
     expect(echoes).toHaveLength(1);
-    expect((echoes[0]?.body as { data: { cmds: unknown[] } }).data.cmds).toEqual([
+    expect((echoes[0]?.body as { data?: { cmds?: unknown[] } } | undefined)?.data?.cmds).toEqual([
       { command: getPods, execute: true },
       { command: restartWeb, execute: false, rejection_reason: 'not during business hours' },
     ]);

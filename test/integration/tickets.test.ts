@@ -62,7 +62,7 @@ describe('tickets from Slack threads', () => {
     const view = h.slack.view(viewId);
     expect(optionValues(view, BlockId.Identity)).toEqual(['deploy-bot', 'reader']);
     expect(optionValues(view, BlockId.Agent)).toEqual([SeedAgents.kubernetes.name]);
-    const label = (view?.blocks as { label?: { text: string }; block_id?: string }[]).find((block) =>
+    const label = (view?.blocks as { label?: { text: string }; block_id?: string }[] | undefined)?.find((block) =>
       block.block_id?.startsWith(BlockId.Identity),
     )?.label?.text;
     expect(label).toBe('Default Permissions');
