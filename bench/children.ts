@@ -1,5 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ChildRuntime } from './build.js';
 import { type ChildAsk, ChildMessage, type SeedLinks } from './ipc.js';
 
 /** A process under test, started by the benchmark, spoken to over IPC. */
@@ -18,10 +20,24 @@ export interface BenchChild {
 
 export type ChildScript = 'service' | 'bare-bolt';
 
-const scripts: Record<ChildScript, string> = {
-  service: fileURLToPath(new URL('./service-process.ts', import.meta.url)),
-  'bare-bolt': fileURLToPath(new URL('./bare-bolt-process.ts', import.meta.url)),
+const entries: Record<ChildScript, string> = { service: 'service-process', 'bare-bolt': 'bare-bolt-process' };
+
+let runtime: ChildRuntime = { kind: 'tsx' };
+
+/** Every child forked from now on runs this way (see build.ts). */
+export const useRuntime = (chosen: ChildRuntime): void => {
+  runtime = chosen;
 };
+
+export const currentRuntime = (): ChildRuntime => runtime;
+
+const launch = (script: ChildScript): { path: string; execArgv: string[] } =>
+  runtime.kind === 'compiled'
+    ? { path: join(runtime.dir, 'bench', `${entries[script]}.js`), execArgv: [] }
+    : {
+        path: fileURLToPath(new URL(`./${entries[script]}.ts`, import.meta.url)),
+        execArgv: ['--import', import.meta.resolve('tsx')],
+      };
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -35,17 +51,18 @@ const baseEnv = (): Record<string, string> => {
   return keep;
 };
 
-/** Forks a child with the tsx loader; resolves when it has said `ready` (or rejects with its stderr). */
+/** Forks a child (compiled or under tsx); resolves when it has said `ready` (or rejects with its stderr). */
 export function forkChild(
   script: ChildScript,
   env: Record<string, string>,
   options: { readonly readyTimeoutMs?: number } = {},
 ): Promise<BenchChild> & { readonly process: ChildProcess; readonly forkedAt: number } {
+  const { path, execArgv } = launch(script);
   const forkedAt = performance.now();
-  const child = fork(scripts[script], [], {
+  const child = fork(path, [], {
     cwd: repoRoot,
     env: { ...baseEnv(), ...env },
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    execArgv,
     // stdout carries the service's JSON logs: discarded, as a log shipper would take them off the process.
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

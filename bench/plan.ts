@@ -33,7 +33,7 @@ export interface Plan {
 
 export const fullPlan: Plan = {
   mode: 'full',
-  ack: { warmup: 300, single: 300, concurrent: 1500, connections: 20, rounds: 3, tickets: 20 },
+  ack: { warmup: 200, single: 300, concurrent: 1200, connections: 20, rounds: 3, tickets: 20 },
   interactions: { samples: 30 },
   relay: { samples: 100, portalLatencyMs: 20 },
   memory: { events: 500, connections: 20, sampleEveryMs: 100, freshProcesses: true, settleMs: 2_000 },

@@ -47,6 +47,7 @@ export const ratioOf = (value: number | null, baseline: number | null): number |
     : value / baseline;
 
 const formatNumber = (value: number): string => {
+  if (Number.isInteger(value)) return value.toLocaleString('en-US');
   const magnitude = Math.abs(value);
   if (magnitude >= 1000) return Math.round(value).toLocaleString('en-US');
   if (magnitude >= 100) return value.toFixed(0);
@@ -90,6 +91,7 @@ export interface Results {
   readonly mode: 'full' | 'quick';
   readonly durationSeconds: number;
   readonly machine: Machine & { readonly loadAverageAtEnd: readonly number[] };
+  readonly measuredProcesses: string;
   readonly postgres: boolean;
   readonly rows: readonly Row[];
   readonly failures: readonly SectionFailure[];

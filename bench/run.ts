@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BenchChild, forkChild } from './children.js';
+import { compileChildren, removeBuild } from './build.js';
+import { type BenchChild, currentRuntime, forkChild, useRuntime } from './children.js';
 import { fullPlan, quickPlan } from './plan.js';
 import { benchDatabaseUrl, freshSchema } from './postgres.js';
 import {
@@ -57,16 +58,27 @@ async function section<T>(name: string, work: () => Promise<T>): Promise<T | und
 
 log(`${plan.mode} run on ${machine.cpuModel} (${machine.cores} cores), PostgreSQL: ${databaseUrl ? 'yes' : 'no'}`);
 
+if (plan.mode === 'full') {
+  await section('compile the measured processes', async () => {
+    log('compiling src/ and the child entries with tsc');
+    cleanups.push(removeBuild);
+    useRuntime(await compileChildren());
+  });
+}
+log(`measured processes run ${currentRuntime().kind === 'compiled' ? 'compiled JavaScript' : 'under tsx'}`);
+
 // Section 7 mostly waits (about a second per message): it runs beside sections 1-4 on its own fakes and process.
 const pacing = section('7 pacing', () => measurePacing({ plan, log }));
 
 const fakes = await startFakes();
-cleanups.push(() => fakes.close());
 
 await section('1-4 service and baseline processes', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-service-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  const schema = databaseUrl ? await freshSchema(databaseUrl, 'service') : undefined;
+  // A broken PostgreSQL fails the run but leaves the PGlite figures standing.
+  const schema = databaseUrl
+    ? await section('1-4 postgres schema', () => freshSchema(databaseUrl, 'service'))
+    : undefined;
   if (schema) cleanups.push(() => schema.drop());
   const envs: Array<{ engine: Engine; env: Record<string, string> }> = [
     { engine: 'pglite', env: serviceEnv(fakes, { DATA_DIR: dataDir }) },
@@ -115,16 +127,39 @@ await section('1-4 service and baseline processes', async () => {
   }
 });
 
+// The next sections time the parent process itself: let go of everything sections 1-4 recorded.
+await fakes.close();
 rows.push(...((await pacing) ?? []));
 
-const filled: FilledDatabase[] =
-  (await section('5 store scaling', async () => {
-    const result = await measureStoreScaling({ plan, databaseUrl, log, onCleanup: (work) => cleanups.push(work) });
+const filled: FilledDatabase[] = [];
+const storeContext = { plan, databaseUrl, log, onCleanup: (work: () => Promise<void>) => cleanups.push(work) };
+for (const engine of databaseUrl ? (['pglite', 'postgres'] as const) : (['pglite'] as const)) {
+  const result = await section(`5 store ${engine}`, () => measureStoreScaling(storeContext, engine));
+  if (result) {
     rows.push(...result.rows);
-    return result.databases;
-  })) ?? [];
+    filled.push(result.database);
+  }
+}
+if (!databaseUrl) {
+  rows.push({
+    section: '5 store postgres',
+    metric: 'link lookup p99',
+    unit: 'ms',
+    value: null,
+    note: 'not measured: set TEST_DATABASE_URL or DATABASE_URL to a PostgreSQL server',
+  });
+}
 
-rows.push(...((await section('6 startup', () => measureStartup({ plan, fakes, databaseUrl, filled, log }))) ?? []));
+rows.push(
+  ...((await section('6 startup', async () => {
+    const fresh = await startFakes();
+    try {
+      return await measureStartup({ plan, fakes: fresh, databaseUrl, filled, log, guard: section });
+    } finally {
+      await fresh.close();
+    }
+  })) ?? []),
+);
 
 for (const cleanup of cleanups.reverse()) {
   await cleanup().catch((error: unknown) => log(`cleanup failed: ${(error as Error).message}`));
@@ -134,7 +169,8 @@ const sorted = [...rows].sort((a, b) => Number(a.section.slice(0, 1)) - Number(b
 const durationSeconds = Math.round((performance.now() - started) / 100) / 10;
 process.stdout.write(`\nduplo-helpdesk-slack benchmark, ${plan.mode}, ${new Date().toISOString()}\n`);
 process.stdout.write(
-  `${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryMB} MB, node ${machine.node}\n\n`,
+  `${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryMB} MB, node ${machine.node}, load average ` +
+    `${machine.loadAverageAtStart.join(' ')} at start; measured processes: ${currentRuntime().kind}\n\n`,
 );
 process.stdout.write(`${renderTable(sorted, failures)}\n\n`);
 await writeResults(resultsPath, {
@@ -142,6 +178,7 @@ await writeResults(resultsPath, {
   mode: plan.mode,
   durationSeconds,
   machine: { ...machine, loadAverageAtEnd: currentLoadAverage() },
+  measuredProcesses: currentRuntime().kind === 'compiled' ? 'compiled JavaScript (tsc)' : 'tsx loader',
   postgres: databaseUrl !== undefined,
   rows: sorted,
   failures,

@@ -17,6 +17,8 @@ export interface StartupContext {
   /** Databases the store section filled (the large start-ups). */
   readonly filled: readonly FilledDatabase[];
   readonly log: (message: string) => void;
+  /** Runs a part that may fail on its own (recorded as a failed section) without losing the other figures. */
+  readonly guard: <T>(name: string, work: () => Promise<T>) => Promise<T | undefined>;
 }
 
 const LimitMs = 3_000;
@@ -75,7 +77,7 @@ async function serviceStartup(fakes: BenchFakes, env: Readonly<Record<string, st
  * baseline is the bare Bolt app's process start → first HTTP answer (same node, same tsx loader).
  */
 export async function measureStartup(context: StartupContext): Promise<Row[]> {
-  const { plan, fakes, databaseUrl, filled, log } = context;
+  const { plan, fakes, databaseUrl, filled, log, guard } = context;
   log('startup: bare Bolt baseline');
   const barePort = await freePort();
   const bareStarting = forkChild('bare-bolt', { ...bareBoltEnv(fakes), PORT: String(barePort) });
@@ -117,25 +119,31 @@ export async function measureStartup(context: StartupContext): Promise<Row[]> {
   }
 
   if (databaseUrl) {
-    log('startup: postgres');
-    const schema = await freshSchema(databaseUrl, 'startup');
-    try {
-      const first = await serviceStartup(fakes, { DATABASE_URL: schema.url });
-      rows.push(row('6 startup postgres', 'empty, first boot → /readyz', first, 'a new schema: migrations run first'));
-      if (plan.startup.firstBoot) {
+    await guard('6 startup postgres', async () => {
+      log('startup: postgres');
+      const schema = await freshSchema(databaseUrl, 'startup');
+      try {
+        const first = await serviceStartup(fakes, { DATABASE_URL: schema.url });
         rows.push(
-          row('6 startup postgres', 'empty → /readyz', await serviceStartup(fakes, { DATABASE_URL: schema.url })),
+          row('6 startup postgres', 'empty, first boot → /readyz', first, 'a new schema: migrations run first'),
         );
+        if (plan.startup.firstBoot) {
+          rows.push(
+            row('6 startup postgres', 'empty → /readyz', await serviceStartup(fakes, { DATABASE_URL: schema.url })),
+          );
+        }
+      } finally {
+        await schema.drop();
       }
-    } finally {
-      await schema.drop();
-    }
+    });
   }
 
   for (const database of filled) {
-    log(`startup: ${database.engine} with ${sizeLabel(database.links)} links`);
-    const ms = await serviceStartup(fakes, database.env);
-    rows.push(row(`6 startup ${database.engine}`, `${sizeLabel(database.links)} links → /readyz`, ms));
+    await guard(`6 startup ${database.engine} ${sizeLabel(database.links)}`, async () => {
+      log(`startup: ${database.engine} with ${sizeLabel(database.links)} links`);
+      const ms = await serviceStartup(fakes, database.env);
+      rows.push(row(`6 startup ${database.engine}`, `${sizeLabel(database.links)} links → /readyz`, ms));
+    });
   }
   return rows;
 }
