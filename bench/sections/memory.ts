@@ -1,4 +1,4 @@
-import type { BenchChild } from '../children.js';
+import { type BenchChild, currentRuntime } from '../children.js';
 import { type PreparedRequest, runLoad } from '../load.js';
 import type { Plan } from '../plan.js';
 import { type Row, ratioOf } from '../report.js';
@@ -99,11 +99,13 @@ export async function measureMemory(context: MemoryContext): Promise<Row[]> {
       ratio: ratioOf(value, baseline),
       ...(limit === undefined ? {} : { target: `< ${limit} MB`, met: value / MB < limit }),
     });
+    const loader =
+      currentRuntime().kind === 'compiled' ? 'compiled JavaScript' : 'under tsx (its loader thread adds ~45 MB)';
     const how = plan.memory.freshProcesses
       ? 'fresh processes'
       : 'the processes sections 1-3 used (quick mode), so "idle" is not right after start';
     rows.push(
-      { ...row('RSS idle after start', ours.idle, theirs.idle, IdleLimitMB), note: `${how}; tsx loader included` },
+      { ...row('RSS idle after start', ours.idle, theirs.idle, IdleLimitMB), note: `${how}; ${loader}` },
       {
         ...row(`RSS peak, ${events} events c=${connections}`, ours.peak, theirs.peak, PeakLimitMB),
         note: `sampled every ${plan.memory.sampleEveryMs} ms until the app was idle again`,
