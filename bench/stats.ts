@@ -1,3 +1,6 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
 /** Percentiles and small summaries over raw samples (milliseconds unless said otherwise). */
 
 export interface Summary {
@@ -72,3 +75,14 @@ export async function waitFor(check: () => boolean, timeoutMs: number, everyMs =
   }
   return check();
 }
+
+// `npm run bench` cannot pass --expose-gc to node through tsx; V8 takes the flag at run time, and a fresh context
+// then sees `gc`.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/**
+ * A full garbage collection now, before timing something in this process, so that the garbage of earlier
+ * sections is not collected in the middle of the measurement.
+ */
+export const collectGarbage = (): void => gc();

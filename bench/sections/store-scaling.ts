@@ -10,7 +10,7 @@ import type { SqlExecutor } from '../../src/store/sql-executor.js';
 import { type Plan, sizeLabel } from '../plan.js';
 import { freshSchema } from '../postgres.js';
 import { type Row, ratioOf } from '../report.js';
-import { type Summary, summarize } from '../stats.js';
+import { collectGarbage, type Summary, summarize } from '../stats.js';
 import type { Engine } from '../workspace.js';
 
 /** A database the section filled, kept for the start-up section; `cleanup` removes it. */
@@ -72,7 +72,10 @@ async function bulkLoad(executor: SqlExecutor, from: number, to: number): Promis
       WHERE g % ${LinksPerCard} = 0`,
     [from, to, TeamId, JSON.stringify(items)],
   );
-  await executor.exec('ANALYZE thread_links; ANALYZE command_cards;');
+  // As autovacuum would have done on a database that has been running: visibility map, hint bits, statistics.
+  // (One statement each: VACUUM refuses to run inside the implicit transaction of a multi-statement string.)
+  await executor.exec('VACUUM ANALYZE thread_links');
+  await executor.exec('VACUUM ANALYZE command_cards');
 }
 
 async function timed(samples: number, run: (index: number) => Promise<void>): Promise<Summary> {
@@ -131,6 +134,7 @@ async function measureAtSizes(
 
     const pick = () => 1 + Math.floor(Math.random() * size);
     await warmUp(store, size, pick);
+    collectGarbage();
     const lookup = await timed(plan.store.samples, async () => {
       if (!(await store.activeLink(threadOf(pick())))) throw new Error('a loaded link was not found');
     });
@@ -153,6 +157,7 @@ async function measureAtSizes(
       });
       cardIds.push(card.id);
     }
+    collectGarbage();
     const transition = await timed(plan.store.samples, async (index) => {
       const at = new Date();
       const moved = await store.transitionCard(cardIds[index] as string, 'pending', 'submitted', {
