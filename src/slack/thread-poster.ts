@@ -1,10 +1,10 @@
 import type { WebClient } from '@slack/web-api';
-import PQueue from 'p-queue';
 import { DomainError } from '../domain/errors.js';
 import type { ThreadRef } from '../domain/thread-link.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { MessageContent } from './blocks/message.js';
+import { createChannelPacer } from './channel-pacer.js';
 
 /**
  * Everything the service posts into threads goes through here: one place that paces messages per channel to
@@ -66,19 +66,7 @@ export function createThreadPoster({
   perChannelPerSecond?: number;
   burst?: number;
 }): ThreadPoster {
-  const queues = new Map<string, PQueue>();
-  const queueFor = (channelId: string): PQueue => {
-    let queue = queues.get(channelId);
-    if (!queue) {
-      // `burst` messages per `burst` seconds: a card followed by a reply goes out at once, a flood is paced.
-      queue = new PQueue({ concurrency: 1, intervalCap: burst, interval: (burst * 1000) / perChannelPerSecond });
-      queue.on('idle', () => {
-        if (queues.get(channelId) === queue && queue?.size === 0 && queue.pending === 0) queues.delete(channelId);
-      });
-      queues.set(channelId, queue);
-    }
-    return queue;
-  };
+  const pacer = createChannelPacer({ perSecond: perChannelPerSecond, burst });
 
   const call = async <T>(method: string, work: () => Promise<T>): Promise<T> => {
     try {
@@ -94,7 +82,7 @@ export function createThreadPoster({
 
   return {
     post(thread, content) {
-      return queueFor(thread.channelId).add(() =>
+      return pacer.run(thread.channelId, () =>
         call('chat.postMessage', async () => {
           const result = await client.chat.postMessage({
             channel: thread.channelId,
@@ -106,7 +94,7 @@ export function createThreadPoster({
           });
           return String(result.ts);
         }),
-      ) as Promise<string>;
+      );
     },
 
     async update(channelId, ts, content) {
@@ -140,7 +128,7 @@ export function createThreadPoster({
     },
 
     async uploadText(thread, file) {
-      await queueFor(thread.channelId).add(() =>
+      await pacer.run(thread.channelId, () =>
         call('files.uploadV2', () =>
           client.filesUploadV2({
             channel_id: thread.channelId,
