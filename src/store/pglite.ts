@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { TicketStore } from '../domain/ports.js';
 import { migrate } from './migrate.js';
-import type { SqlExecutor, SqlParam } from './sql-executor.js';
+import { type SqlExecutor, type SqlParam, storableParams } from './sql-executor.js';
 import { createSqlTicketStore } from './sql-ticket-store.js';
 import { toStoreError } from './store-errors.js';
 
@@ -34,7 +34,7 @@ const transactionExecutor = (tx: Transaction): SqlExecutor => {
   return executor;
 };
 
-const mutable = (params: readonly SqlParam[] | undefined): SqlParam[] => (params ? [...params] : []);
+const mutable = (params: readonly SqlParam[] | undefined): SqlParam[] => storableParams(params);
 
 /**
  * PGlite is one connection in this process. It already runs `query`, `exec` and `transaction` one at a time

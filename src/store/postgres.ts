@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { TicketStore } from '../domain/ports.js';
 import { migrate } from './migrate.js';
-import type { SqlExecutor, SqlParam } from './sql-executor.js';
+import { type SqlExecutor, type SqlParam, storableParams } from './sql-executor.js';
 import { createSqlTicketStore } from './sql-ticket-store.js';
 import { isConnectionFailure, toStoreError } from './store-errors.js';
 
@@ -27,7 +27,7 @@ const guard = async <T>(work: () => Promise<T>): Promise<T> => {
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 const run = async (on: Queryable, sql: string, params?: readonly SqlParam[]) =>
-  (await on.query<Record<string, unknown>>(sql, params ? [...params] : [])).rows;
+  (await on.query<Record<string, unknown>>(sql, storableParams(params))).rows;
 
 const clientExecutor = (client: pg.PoolClient): SqlExecutor => {
   const executor: SqlExecutor = {
