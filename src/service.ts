@@ -19,6 +19,8 @@ import type { PortalStatus } from './slack/blocks/app-home.js';
 import type { SlackDeps } from './slack/deps.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createPermalinks } from './slack/permalinks.js';
+import { createReplayGuard } from './slack/replay-guard.js';
+import { createSlackRequestGate } from './slack/request-gate.js';
 import { createSlackUserDirectory } from './slack/slack-users.js';
 import { createThreadHistory } from './slack/thread-history.js';
 import { createThreadPoster } from './slack/thread-poster.js';
@@ -152,6 +154,17 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     logger,
     isDraining: () => draining,
     ...(runtime.httpListener ? { slackListener: runtime.httpListener, slackKindOf: runtime.kindOf } : {}),
+    ...(config.slack.mode === 'http' && config.slack.signingSecret
+      ? {
+          slackGate: createSlackRequestGate({
+            signingSecret: config.slack.signingSecret,
+            replays: createReplayGuard({
+              remember: (key, at) => store.recordEvent(key, at),
+              onStoreError: (error) => logger.warn({ err: error }, 'replay check could not reach the store'),
+            }),
+          }),
+        }
+      : {}),
   });
 
   await runtime.start();

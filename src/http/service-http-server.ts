@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Readiness } from '../readiness.js';
+import type { SlackRequestGate } from '../slack/request-gate.js';
 
 export interface ServiceHttpServerOptions {
   readonly readiness: Readiness;
@@ -14,6 +15,8 @@ export interface ServiceHttpServerOptions {
   readonly slackKindOf?: (request: object) => string;
   /** Once true, new Slack requests get 503 so Slack retries them on another instance or after the restart. */
   readonly isDraining: () => boolean;
+  /** Signature, age and replay checks and payload screening before Bolt sees a request (http mode). */
+  readonly slackGate?: SlackRequestGate;
 }
 
 export const SlackEventsPath = '/slack/events';
@@ -29,7 +32,7 @@ const send = (res: ServerResponse, status: number, body: string, contentType = '
  * and lets shutdown refuse new Slack work while in-flight handlers finish.
  */
 export function createServiceHttpServer(options: ServiceHttpServerOptions): Server {
-  const { readiness, metrics, logger, slackListener, slackKindOf, isDraining } = options;
+  const { readiness, metrics, logger, slackListener, slackKindOf, isDraining, slackGate } = options;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -51,6 +54,19 @@ export function createServiceHttpServer(options: ServiceHttpServerOptions): Serv
         if (res.statusCode === 401) metrics.slackRequests.inc({ kind: 'http', outcome: 'bad_signature' });
         else if (res.statusCode >= 400) metrics.slackRequests.inc({ kind: 'http', outcome: `http_${res.statusCode}` });
       });
+      const verdict = slackGate ? await slackGate.screen(req) : ({ action: 'forward' } as const);
+      if (verdict.action === 'reject') {
+        logger.warn({ status: verdict.status, reason: verdict.reason }, 'Slack request refused');
+        res.writeHead(verdict.status);
+        res.end();
+        return;
+      }
+      if (verdict.action === 'ignore') {
+        logger.info({ reason: verdict.reason }, 'Slack request acknowledged and ignored');
+        res.writeHead(200);
+        res.end();
+        return;
+      }
       slackListener(req, res);
       return;
     }
