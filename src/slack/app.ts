@@ -13,6 +13,7 @@ import type { Metrics } from '../metrics.js';
 import { correlationIdFrom, runWithCorrelation } from '../observability/correlation.js';
 import type { WorkTracker } from '../work-tracker.js';
 import { requestContextOf, requestKindOf } from './request-kind.js';
+import { acknowledgeLeftovers, answerUnprocessable } from './unanswered.js';
 
 export interface SlackAppOptions {
   readonly mode: 'http' | 'socket';
@@ -88,6 +89,7 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
       // A listener that never acks gets Bolt's 404 after this; Slack then retries, and our event de-duplication
       // keeps the retry from doing the work twice.
       unhandledRequestTimeoutMillis: 3001,
+      processEventErrorHandler: answerUnprocessable,
     });
     app = new App({
       token: options.botToken,
@@ -122,6 +124,7 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
   }
 
   installCoreMiddleware(app, core, options.mode);
+  acknowledgeLeftovers(app, core.logger);
 
   let initialized: Promise<void> | undefined;
   const init = () => {
