@@ -72,7 +72,10 @@ export async function postAgentReply(
   await postProposals(deps, link, reply);
 }
 
-/** Tells the person what failed: access problems privately to them, everything else in the thread. */
+/** Codes about the person's own action (their access, their limits, their duplicate click): told only to them. */
+const personalCodes = new Set(['limit.exceeded', 'thread.already_linked', 'thread.busy', 'card.already_submitted']);
+
+/** Tells the person what failed: problems with their own action privately to them, everything else in the thread. */
 export async function reportFailure(
   deps: SlackDeps,
   log: Logger,
@@ -84,7 +87,7 @@ export async function reportFailure(
   const words = replyFor(error);
   if (isDomainError(error)) log.warn({ code: error.code, details: error.details, what }, `${what} failed`);
   else log.error({ err: error, what }, `${what} failed`);
-  const privately = isDomainError(error) && (error.code.startsWith('access.') || error.code === 'limit.exceeded');
+  const privately = isDomainError(error) && (error.code.startsWith('access.') || personalCodes.has(error.code));
   try {
     if (privately) await deps.poster.ephemeral(thread, slackUserId, buildNotice(words));
     else await deps.poster.post(thread, buildNotice(`${what} failed. ${words}`));

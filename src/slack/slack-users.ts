@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Clock } from '../domain/ports.js';
+import { slackError } from './thread-poster.js';
 
 export interface SlackUser {
   readonly id: string;
@@ -48,7 +49,14 @@ export function createSlackUserDirectory({
   const pending = new Map<string, Promise<SlackUser>>();
 
   const load = async (userId: string): Promise<SlackUser> => {
-    const parsed = UsersInfo.parse(await client.users.info({ user: userId }));
+    let answer: unknown;
+    try {
+      answer = await client.users.info({ user: userId });
+    } catch (error) {
+      // user_not_found (a tampered payload), rate limits, outages: a coded error the listeners can put into words.
+      throw slackError('users.info', error);
+    }
+    const parsed = UsersInfo.parse(answer);
     const raw = parsed.user;
     const email = raw.profile?.email?.trim() || null;
     const user: SlackUser = {

@@ -1,4 +1,4 @@
-import { isDomainError } from '../../../domain/errors.js';
+import { DomainError, isDomainError } from '../../../domain/errors.js';
 import type { ValidatedTicketRequest } from '../../../domain/ticket-service.js';
 import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
 import { buildTicketCard } from '../../blocks/ticket-card.js';
@@ -22,8 +22,10 @@ export async function onCreateTicketSubmit(
 ): Promise<void> {
   const log = context.log ?? deps.logger;
   const metadata = parseFormMetadata(view.private_metadata);
-  const values = parseFormValues(view.state.values);
-  const where = fieldLocator(view.state.values);
+  // Slack always sends the view's state; a malformed payload may not, and then every field reads as empty.
+  const stateValues = view.state?.values ?? {};
+  const values = parseFormValues(stateValues);
+  const where = fieldLocator(stateValues);
   if (!metadata) {
     await ack({
       response_action: 'errors',
@@ -40,6 +42,11 @@ export async function onCreateTicketSubmit(
   const thread = metadata.thread;
   const userId = body.user.id;
   const validation = (async (): Promise<ValidatedTicketRequest> => {
+    // A second Create Ticket for a thread that got its ticket meanwhile is answered in the form, not the thread.
+    const existing = await deps.tickets.activeLink(thread);
+    if (existing) {
+      throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`);
+    }
     const actor = await actorFor(deps, userId);
     const request = metadata.requestTs ? await deps.store.getRequest(thread, metadata.requestTs) : null;
     return deps.tickets.validateCreate({

@@ -21,7 +21,7 @@ export async function onRejectReasonSubmit(
     log.warn('reject reason without readable metadata: ignored');
     return;
   }
-  const typed = view.state.values[BlockId.RejectReason]?.[ActionId.RejectReason]?.value;
+  const typed = view.state?.values?.[BlockId.RejectReason]?.[ActionId.RejectReason]?.value;
   const reason = typeof typed === 'string' && typed.trim().length > 0 ? typed.trim() : undefined;
   const thread = { teamId: deps.identity.teamId, channelId: metadata.channelId, threadTs: metadata.threadTs };
   try {

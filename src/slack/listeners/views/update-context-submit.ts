@@ -22,8 +22,10 @@ import { completeForm, fieldLocator, fieldOf } from './form-fields.js';
 export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, context }: ViewSubmitArgs) {
   const log = context.log ?? deps.logger;
   const metadata = parseFormMetadata(view.private_metadata);
-  const values = parseFormValues(view.state.values);
-  const where = fieldLocator(view.state.values);
+  // Slack always sends the view's state; a malformed payload may not, and then every field reads as empty.
+  const stateValues = view.state?.values ?? {};
+  const values = parseFormValues(stateValues);
+  const where = fieldLocator(stateValues);
   if (metadata?.mode !== 'update' || !metadata.linkId) {
     await ack({
       response_action: 'errors',
