@@ -47,5 +47,49 @@ const replies = {
 
 export const wordsFor = (code: ErrorCode): string => replies[code];
 
-export const replyFor = (error: unknown): string =>
-  isDomainError(error) ? replies[error.code] : 'Something failed on our side; it is logged.';
+export const replyFor = (error: unknown): string => {
+  if (!isDomainError(error)) return 'Something failed on our side; it is logged.';
+  if (error.code === 'limit.exceeded') return limitWords(error.details) ?? replies[error.code];
+  return replies[error.code];
+};
+
+/** The limit a person hit, its size, and when they may go on (rate-limit.ts LimitDetails). */
+function limitWords(details: Readonly<Record<string, unknown>>): string | undefined {
+  const { action, scope, capacity, perMinute, retryAfterSeconds } = details;
+  if (typeof capacity !== 'number' || typeof perMinute !== 'number' || typeof retryAfterSeconds !== 'number') {
+    return undefined;
+  }
+  const what = action === 'ticket' ? 'tickets created' : 'messages sent to the agent';
+  const whose = scope === 'thread' ? 'in one thread' : 'by one person';
+  return (
+    `Too many ${what} ${whose} in a short time: at most ${capacity} at once, then ${perMinute} a minute, so that ` +
+    `nobody floods the DuploCloud portal. Nothing was sent. Try again in ${retryAfterSeconds} s.`
+  );
+}
+
+/** What went wrong with a portal call, as a clause of a sentence. */
+const portalClause = (error: unknown): string => {
+  if (!isDomainError(error)) return 'an unexpected error, which is logged';
+  switch (error.code) {
+    case 'portal.unavailable':
+      return 'the DuploCloud portal did not answer';
+    case 'portal.timeout':
+      return 'the DuploCloud portal took too long to answer';
+    case 'portal.unauthorized':
+    case 'portal.forbidden':
+      return 'the DuploCloud portal refused the service’s token';
+    case 'portal.bad_response':
+      return 'the DuploCloud portal sent an answer this service cannot read';
+    default:
+      return error.code.startsWith('portal.') ? 'the DuploCloud portal call failed' : 'a failure, which is logged';
+  }
+};
+
+/**
+ * A Submit whose echo failed after the card was claimed: the decisions may have reached the portal, so the card never
+ * sends them again; the person checks the ticket and asks the agent again.
+ */
+export const submitFailedWords = (error: unknown): string =>
+  `Sending these decisions to the agent failed: ${portalClause(error)}. They may or may not have reached it, and ` +
+  'this card will not send them again. Check the ticket in the AI HelpDesk, then ask the agent here to propose ' +
+  'the commands again.';
