@@ -7,6 +7,7 @@ import type { AppConfig } from './config.js';
 import { createAccessService } from './domain/access.js';
 import { createApprovalService } from './domain/approval-service.js';
 import { type Clock, systemClock, type TicketStore } from './domain/ports.js';
+import { createRateLimiter, type RateLimits } from './domain/rate-limit.js';
 import { createRedactor } from './domain/redact.js';
 import { createTicketService } from './domain/ticket-service.js';
 import { createServiceHttpServer } from './http/service-http-server.js';
@@ -17,10 +18,12 @@ import { createReadiness, type Readiness } from './readiness.js';
 import { createSlackApp } from './slack/app.js';
 import type { PortalStatus } from './slack/blocks/app-home.js';
 import type { SlackDeps } from './slack/deps.js';
+import { createInFlightWork } from './slack/in-flight.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createPermalinks } from './slack/permalinks.js';
 import { createReplayGuard } from './slack/replay-guard.js';
 import { createSlackRequestGate } from './slack/request-gate.js';
+import { createSweeper, reportInterruptedWork, type SweeperOptions, type SweepReport } from './slack/resume.js';
 import { createSlackUserDirectory } from './slack/slack-users.js';
 import { createThreadHistory } from './slack/thread-history.js';
 import { createThreadPoster } from './slack/thread-poster.js';
@@ -38,6 +41,12 @@ export interface ServiceOptions {
   readonly shutdownTimeoutMs?: number;
   /** Reuse an already open store (tests running two instances on one database open their own). */
   readonly store?: TicketStore;
+  /** Per-person and per-thread abuse limits; the defaults suit people, tests of the limits use smaller ones. */
+  readonly rateLimits?: RateLimits;
+  /** Start-up and periodic sweeps (interrupted Submits, expired cards, pruning). */
+  readonly sweeper?: SweeperOptions;
+  /** How long /readyz keeps a portal's result (tests of recovery shorten it). */
+  readonly readinessCacheMs?: { readonly ok: number; readonly failed: number };
 }
 
 export interface RunningService {
@@ -49,6 +58,8 @@ export interface RunningService {
   readonly deps: SlackDeps;
   /** Resolves once no Slack work is in flight (tests and the demo wait on it after each request). */
   idle(timeoutMs?: number): Promise<boolean>;
+  /** Runs the sweep now (it also runs at start-up and every minute): interrupted Submits, expiry, pruning. */
+  sweep(): Promise<SweepReport>;
   /** Stops taking Slack work, lets in-flight handlers finish (bounded), closes the store. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -124,7 +135,15 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     { logger, metrics, work, firstDelivery: (eventId) => store.recordEvent(eventId, clock.now()) },
   );
   const client = runtime.app.client;
-  const readiness = createReadiness({ store, portals: portalClients, clock });
+  const readiness = createReadiness({
+    store,
+    portals: portalClients,
+    clock,
+    ...(options.readinessCacheMs
+      ? { okForMs: options.readinessCacheMs.ok, failedForMs: options.readinessCacheMs.failed }
+      : {}),
+  });
+  const inFlight = createInFlightWork();
   const deps: SlackDeps = {
     identity: { teamId: auth.teamId, botUserId: auth.botUserId },
     portals,
@@ -144,6 +163,8 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     submitBudgetMs: options.submitBudgetMs ?? 2_000,
     permalinks: createPermalinks({ client, logger }),
     portalStatus: () => portalStatus(readiness),
+    limits: createRateLimiter({ clock, ...(options.rateLimits ? { limits: options.rateLimits } : {}) }),
+    inFlight,
   };
   registerListeners(runtime.app, deps);
 
@@ -176,8 +197,9 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const maintenance = setInterval(() => void prune(store, clock, logger), 60 * 60_000);
-  maintenance.unref();
+  // Start-up resume, then every minute: report Submits a stopped process left mid-way, expire cards, prune.
+  const sweeper = createSweeper(deps, options.sweeper);
+  sweeper.start();
   logger.info(
     { mode: config.slack.mode, port, portals: config.portals.map((portal) => portal.name), teamId: auth.teamId },
     'duplo-helpdesk-slack started',
@@ -187,7 +209,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   const stop = () => {
     stopping ??= (async () => {
       draining = true;
-      clearInterval(maintenance);
+      sweeper.stop();
       logger.info({ inFlight: work.inFlight() }, 'stopping: no new Slack work accepted');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -197,7 +219,12 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
       if (config.slack.mode === 'socket') await work.drain(Math.min(5_000, budget));
       await runtime.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
       const drained = await work.drain(budget);
-      if (!drained) logger.warn({ inFlight: work.inFlight() }, 'stopping with work still in flight');
+      if (!drained) {
+        const left = inFlight.list();
+        logger.warn({ inFlight: work.inFlight(), interrupted: left.length }, 'stopping with work still in flight');
+        // Said in each thread now, while Slack and the store are still open: nobody waits for a lost answer.
+        await reportInterruptedWork(deps, left);
+      }
       server.closeAllConnections();
       await closed;
       if (!options.store) await store.close();
@@ -214,6 +241,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     store,
     deps,
     idle: (timeoutMs = 30_000) => work.drain(timeoutMs),
+    sweep: () => sweeper.sweep(),
     stop,
   };
 }
@@ -242,15 +270,4 @@ async function portalStatus(readiness: Readiness): Promise<PortalStatus[]> {
       ok: check.ok,
       ...(check.reason ? { reason: check.reason } : {}),
     }));
-}
-
-async function prune(store: TicketStore, clock: Clock, logger: Logger): Promise<void> {
-  const now = clock.now().getTime();
-  try {
-    const events = await store.pruneEvents(new Date(now - 24 * 60 * 60_000));
-    const requests = await store.pruneRequests(new Date(now - 7 * 24 * 60 * 60_000));
-    logger.debug({ events, requests }, 'pruned processed events and stale requests');
-  } catch (error) {
-    logger.warn({ err: error }, 'pruning failed; will retry in an hour');
-  }
 }

@@ -69,6 +69,11 @@ export interface ApprovalService {
   expireDue(now: Date, limit: number): Promise<CommandCard[]>;
   /** Cards stuck in `submitted` since before `olderThan` (the process stopped mid-Submit), now failed 'interrupted'. */
   interruptedSubmits(olderThan: Date, limit: number): Promise<CommandCard[]>;
+  /**
+   * One card this instance left in `submitted` (it is stopping with the echo in flight), now failed 'interrupted';
+   * null when it is no longer `submitted` (the echo finished, or another instance's sweep got there first).
+   */
+  interrupt(cardId: string): Promise<CommandCard | null>;
   get(cardId: string): Promise<CommandCard | null>;
 }
 
@@ -130,6 +135,16 @@ export function createApprovalService({
     const current = await store.getCard(cardId);
     if (current?.status === 'expired') throw new DomainError('card.expired', `Card ${cardId} expired`, { cardId });
     throw new DomainError('card.already_submitted', `Card ${cardId} was already submitted`, { cardId });
+  };
+
+  // Never re-send an interrupted echo: the portal may have received it before the process stopped.
+  const interrupt = async (cardId: string): Promise<CommandCard | null> => {
+    const moved = await store.transitionCard(cardId, 'submitted', 'failed', {
+      at: clock.now(),
+      outcome: 'interrupted',
+    });
+    if (moved) await audit(moved, 'system', 'command.failed', { code: 'interrupted' });
+    return moved;
   };
 
   const expire = async (card: CommandCard, at: Date): Promise<CommandCard | null> => {
@@ -290,16 +305,12 @@ export function createApprovalService({
       const stuck = await store.cardsInStatus('submitted', olderThan, limit);
       const failed: CommandCard[] = [];
       for (const card of stuck) {
-        // Never re-send: the portal may have received the echo before the process stopped.
-        const moved = await store.transitionCard(card.id, 'submitted', 'failed', {
-          at: clock.now(),
-          outcome: 'interrupted',
-        });
-        if (!moved) continue;
-        await audit(moved, 'system', 'command.failed', { code: 'interrupted' });
-        failed.push(moved);
+        const moved = await interrupt(card.id);
+        if (moved) failed.push(moved);
       }
       return failed;
     },
+
+    interrupt,
   };
 }

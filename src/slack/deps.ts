@@ -1,11 +1,13 @@
 import type { AccessService } from '../domain/access.js';
 import type { ApprovalService } from '../domain/approval-service.js';
 import type { Clock, PortalDirectory, TicketStore } from '../domain/ports.js';
+import type { RateLimiter } from '../domain/rate-limit.js';
 import type { Redactor } from '../domain/redact.js';
 import type { TicketService } from '../domain/ticket-service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { PortalStatus } from './blocks/app-home.js';
+import type { InFlightWork } from './in-flight.js';
 import type { Permalinks } from './permalinks.js';
 import type { SlackUserDirectory } from './slack-users.js';
 import type { ThreadHistory } from './thread-history.js';
@@ -34,4 +36,8 @@ export interface SlackDeps {
   readonly portalStatus: () => Promise<readonly PortalStatus[]>;
   /** How long a modal submission may spend validating before it acks and reports problems in the thread. */
   readonly submitBudgetMs: number;
+  /** Per-person and per-thread limits on relays and ticket creation (per instance). */
+  readonly limits: RateLimiter;
+  /** Relays, Submits and creations under way, for shutdown to report if it cannot wait for them. */
+  readonly inFlight: InFlightWork;
 }

@@ -1,4 +1,4 @@
-import type { ThreadRef } from '../../../domain/thread-link.js';
+import { type ThreadRef, threadKey } from '../../../domain/thread-link.js';
 import type { Logger } from '../../../logger.js';
 import { actorFor, type Progress, postAgentReply, reportFailure, startProgress } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
@@ -10,7 +10,10 @@ export async function relayToAgent(
   input: { thread: ThreadRef; slackUserId: string; text: string; agentName: string },
 ): Promise<void> {
   let progress: Progress | null = null;
+  const { thread, slackUserId, agentName } = input;
+  const done = deps.inFlight.begin({ kind: 'relay', thread, slackUserId, agentName });
   try {
+    deps.limits.take('relay', { person: input.slackUserId, thread: threadKey(input.thread) });
     const actor = await actorFor(deps, input.slackUserId);
     progress = await startProgress(deps, input.thread, input.agentName);
     const { link, reply } = await deps.tickets.relay({ thread: input.thread, actor, text: input.text });
@@ -28,5 +31,7 @@ export async function relayToAgent(
         .catch(() => undefined);
     }
     await reportFailure(deps, log, input.thread, input.slackUserId, error, 'Sending your message to the agent');
+  } finally {
+    done();
   }
 }

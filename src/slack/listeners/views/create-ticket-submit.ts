@@ -1,4 +1,5 @@
 import { DomainError, isDomainError } from '../../../domain/errors.js';
+import { threadKey } from '../../../domain/thread-link.js';
 import type { ValidatedTicketRequest } from '../../../domain/ticket-service.js';
 import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
 import { buildTicketCard } from '../../blocks/ticket-card.js';
@@ -47,6 +48,7 @@ export async function onCreateTicketSubmit(
     if (existing) {
       throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`);
     }
+    deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
     const actor = await actorFor(deps, userId);
     const request = metadata.requestTs ? await deps.store.getRequest(thread, metadata.requestTs) : null;
     return deps.tickets.validateCreate({
@@ -72,6 +74,7 @@ export async function onCreateTicketSubmit(
     return;
   }
 
+  const done = deps.inFlight.begin({ kind: 'create', thread, slackUserId: userId });
   const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.tenantName}…`);
   try {
     const { link, firstReply } = await deps.tickets.createTicket(validated);
@@ -89,5 +92,7 @@ export async function onCreateTicketSubmit(
   } catch (error) {
     if (creating) await deps.poster.setStatus(thread, '');
     await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
+  } finally {
+    done();
   }
 }
