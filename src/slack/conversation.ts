@@ -74,6 +74,7 @@ export async function postAgentReply(
 
 /** Codes about the person's own action (their access, their limits, their duplicate click): told only to them. */
 const personalCodes = new Set(['limit.exceeded', 'thread.already_linked', 'thread.busy', 'card.already_submitted']);
+const channelCodes = new Set(['slack.not_in_channel', 'slack.channel_not_found']);
 
 /** Tells the person what failed: problems with their own action privately to them, everything else in the thread. */
 export async function reportFailure(
@@ -87,11 +88,20 @@ export async function reportFailure(
   const words = replyFor(error);
   if (isDomainError(error)) log.warn({ code: error.code, details: error.details, what }, `${what} failed`);
   else log.error({ err: error, what }, `${what} failed`);
-  const privately = isDomainError(error) && (error.code.startsWith('access.') || personalCodes.has(error.code));
+  // When the thread itself cannot take a message (the bot was removed from the channel, or it is gone), a post
+  // would fail the same way: try the person privately, and otherwise say in the log what an admin should do.
+  const unreachable = isDomainError(error) && channelCodes.has(error.code);
+  const privately =
+    unreachable || (isDomainError(error) && (error.code.startsWith('access.') || personalCodes.has(error.code)));
   try {
     if (privately) await deps.poster.ephemeral(thread, slackUserId, buildNotice(words));
     else await deps.poster.post(thread, buildNotice(`${what} failed. ${words}`));
   } catch (postError) {
-    log.error({ err: postError, what }, 'could not tell the user about a failure');
+    if (isDomainError(postError) && channelCodes.has(postError.code)) {
+      log.warn(
+        { code: postError.code, channelId: thread.channelId, what },
+        'cannot post in this channel (invite the bot, or the channel is gone): the person was not told',
+      );
+    } else log.error({ err: postError, what }, 'could not tell the user about a failure');
   }
 }

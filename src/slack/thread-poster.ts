@@ -33,6 +33,25 @@ const slackErrorCodes: Record<string, DomainError['code']> = {
   ratelimited: 'slack.rate_limited',
 };
 
+const RateLimitAttempts = 4;
+const MaxRateLimitWaitMs = 60_000;
+
+/**
+ * How long to wait before sending again a call Slack rate limited, or null when the failure is not a rate limit.
+ * @slack/web-api either rejects at once with the Retry-After (rejectRateLimitedCalls) or waits Retry-After itself
+ * and then gives up when it has no retries left (tests run it so): then the wait is already done.
+ */
+export function rateLimitWaitMs(error: unknown): number | null {
+  const failure = error as { code?: unknown; retryAfter?: unknown; message?: unknown; data?: { error?: unknown } };
+  if (failure?.code === 'slack_webapi_rate_limited_error' && typeof failure.retryAfter === 'number') {
+    return Math.min(Math.max(failure.retryAfter, 0) * 1000, MaxRateLimitWaitMs);
+  }
+  if (typeof failure?.message === 'string' && /A rate limit was exceeded .*retry-after: \d+/.test(failure.message))
+    return 0;
+  if (failure?.data?.error === 'ratelimited') return 1000;
+  return null;
+}
+
 /** A coded error for a failed Web API call, keeping Slack's error name (never the token) in details. */
 export function slackError(method: string, error: unknown): DomainError {
   const data = (error as { data?: { error?: unknown; response_metadata?: { messages?: unknown } } }).data;
@@ -69,14 +88,28 @@ export function createThreadPoster({
   const pacer = createChannelPacer({ perSecond: perChannelPerSecond, burst });
 
   const call = async <T>(method: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      const result = await work();
-      metrics.slackApiCalls.inc({ method, outcome: 'ok' });
-      return result;
-    } catch (error) {
-      const coded = slackError(method, error);
-      metrics.slackApiCalls.inc({ method, outcome: String(coded.details.slackError ?? coded.code) });
-      throw coded;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const result = await work();
+        metrics.slackApiCalls.inc({ method, outcome: 'ok' });
+        return result;
+      } catch (error) {
+        const waitMs = rateLimitWaitMs(error);
+        if (waitMs !== null && attempt < RateLimitAttempts) {
+          // Slack refused the call (429) without doing it: after Retry-After it is safe to send it again. A post
+          // waits inside its channel's queue, so later messages to that channel wait too and keep their order.
+          metrics.slackApiCalls.inc({ method, outcome: 'ratelimited' });
+          logger.warn(
+            { method, attempt, retryAfterMs: waitMs },
+            'Slack rate limited a call; retrying after Retry-After',
+          );
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          continue;
+        }
+        const coded = slackError(method, error);
+        metrics.slackApiCalls.inc({ method, outcome: String(coded.details.slackError ?? coded.code) });
+        throw coded;
+      }
     }
   };
 
