@@ -45,6 +45,8 @@ export interface ServiceOptions {
   readonly rateLimits?: RateLimits;
   /** Start-up and periodic sweeps (interrupted Submits, expired cards, pruning). */
   readonly sweeper?: SweeperOptions;
+  /** Per-channel pacing of posts (Slack's ~1 message/second); tests of other things speed it up. */
+  readonly slackPacing?: { readonly perSecond: number; readonly burst: number };
   /** How long /readyz keeps a portal's result (tests of recovery shorten it). */
   readonly readinessCacheMs?: { readonly ok: number; readonly failed: number };
 }
@@ -152,7 +154,14 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     approvals,
     store,
     users: createSlackUserDirectory({ client, clock }),
-    poster: createThreadPoster({ client, logger, metrics }),
+    poster: createThreadPoster({
+      client,
+      logger,
+      metrics,
+      ...(options.slackPacing
+        ? { perChannelPerSecond: options.slackPacing.perSecond, burst: options.slackPacing.burst }
+        : {}),
+    }),
     history: createThreadHistory(
       new WebClient(config.slack.botToken, { ...slackClientOptions, logger: boltLoggerFrom(logger) }),
     ),

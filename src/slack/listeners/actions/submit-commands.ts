@@ -45,12 +45,14 @@ async function submitAndPost(
 ): Promise<void> {
   const click = { userId, value: cardId };
   let outcome: Awaited<ReturnType<SlackDeps['approvals']['submit']>>;
+  let claimed = false;
   try {
     const actor = await actorFor(deps, click.userId);
     outcome = await deps.approvals.submit({
       cardId: click.value,
       actor,
       onSubmitted: (card) => {
+        claimed = true;
         onClaimed(card);
         return refreshCard(deps, card, log);
       },
@@ -58,7 +60,7 @@ async function submitAndPost(
   } catch (error) {
     const card = await deps.approvals.get(click.value).catch(() => null);
     if (card && card.status !== 'pending') await refreshCard(deps, card, log);
-    if (card?.status === 'failed' && card.submittedBy === click.userId) {
+    if (claimed) {
       // The card was claimed and the echo failed: it may have reached the portal, so it is never sent again.
       if (isDomainError(error)) log.warn({ code: error.code, details: error.details }, 'Submit echo failed');
       else log.error({ err: error }, 'Submit echo failed');
