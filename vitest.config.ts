@@ -19,6 +19,18 @@ export default defineConfig({
         extends: true,
         test: { name: 'architecture', include: ['test/architecture/**/*.test.ts'] },
       },
+      {
+        extends: true,
+        test: {
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          // Collects each file's counters and prints the summary table once every file has run.
+          globalSetup: ['test/reliability/support/summary-setup.ts'],
+          // Lets the fuzz test collect garbage before it reads RSS, so the before/after numbers mean something.
+          execArgv: ['--expose-gc'],
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

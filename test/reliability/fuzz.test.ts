@@ -1,0 +1,302 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
+import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
+import { postToApp } from '../fakes/slack/index.js';
+import { chooseInView, createTicketThroughSlack, openCreateTicket, openUpdateContext } from '../support/flows.js';
+import { Channel, type Harness, People, SigningSecret, startHarness } from '../support/harness.js';
+import { type FuzzCase, fuzzCaseArbitrary, type PayloadTemplate } from './support/payload-fuzz.js';
+import { type ServiceProcess, serviceEnv, settle, startServiceProcess } from './support/service-process.js';
+import { eventually, inPool, postRaw } from './support/signed-requests.js';
+import { fileCounters } from './support/summary.js';
+
+const Runs = Number(process.env.FUZZ_RUNS ?? 10_000);
+const Concurrency = 12;
+const Seed = 20_260_302;
+const dev = SeedTenants.dev;
+const choice = { tenantId: dev.id, agent: SeedAgents.kubernetes.name, identity: SeedIdentities.dev[0] as string };
+const counters = fileCounters('fuzz');
+
+/**
+ * The service runs as its own process (as `npm start` runs it), so its memory is measured apart from the test's
+ * fakes and generators, and a crash or an unhandled rejection shows as what it would be in production.
+ */
+describe('fuzzing every payload kind with signed, malformed input', () => {
+  let h: Harness;
+  let service: ServiceProcess;
+  let dataDir: string;
+  let linkedThreadTs = '';
+  const templates: PayloadTemplate[] = [];
+
+  beforeAll(async () => {
+    // The scene (a linked thread with a command card, an open Create Ticket form…) is set up in-process on a data
+    // directory the service process then opens.
+    dataDir = await mkdtemp(join(tmpdir(), 'helpdesk-fuzz-'));
+    h = await startHarness({ env: { DATA_DIR: dataDir } });
+
+    // A linked thread with a command card, as the fuzzed clicks and messages expect to find.
+    const { threadTs } = await createTicketThroughSlack(h, People.alice, 'pods crash in dev, restart web', choice);
+    const card = h.botMessage(threadTs, /proposes 2 commands/);
+    const ticketCard = h.botMessage(threadTs, /Update Context/);
+    const clickOnCard = (actionId: string, blockId?: string) =>
+      h.slack.clickButton({
+        user: People.alice.id,
+        channel: Channel,
+        messageTs: card.ts,
+        actionId,
+        ...(blockId ? { blockId } : {}),
+      });
+    templates.push(
+      {
+        name: 'event:app_mention',
+        kind: 'event',
+        ...eventOf(h.slack.mention({ user: People.alice.id, channel: Channel, text: 'status?', threadTs })),
+      },
+      {
+        name: 'event:message',
+        kind: 'event',
+        ...eventOf(h.slack.userMessage({ user: People.alice.id, channel: Channel, text: 'logs?', threadTs })),
+      },
+      {
+        name: 'event:top-mention',
+        kind: 'event',
+        ...eventOf(h.slack.mention({ user: People.bob.id, channel: Channel, text: 'help' })),
+      },
+      { name: 'block_actions:approve', kind: 'interaction', payload: clickOnCard(ActionId.Approve, 'cmd.0.decide') },
+      { name: 'block_actions:reject', kind: 'interaction', payload: clickOnCard(ActionId.Reject, 'cmd.1.decide') },
+      { name: 'block_actions:ignore', kind: 'interaction', payload: clickOnCard(ActionId.Ignore, 'cmd.1.decide') },
+      { name: 'block_actions:submit', kind: 'interaction', payload: clickOnCard(ActionId.Submit) },
+      {
+        name: 'block_actions:ticket_menu',
+        kind: 'interaction',
+        payload: h.slack.selectOption({
+          user: People.alice.id,
+          channel: Channel,
+          messageTs: ticketCard.ts,
+          actionId: ActionId.TicketMenu,
+          value: TicketMenuValue.UpdateContext,
+        }),
+      },
+    );
+
+    // An unlinked thread with its Create Ticket prompt, and the modal opened from it.
+    const { ts: openTs } = await h.mention(People.alice, 'the ingress in staging returns 502');
+    const prompt = h.botMessage(openTs, /Create Ticket/);
+    templates.push({
+      name: 'block_actions:open_create',
+      kind: 'interaction',
+      payload: h.slack.clickButton({
+        user: People.alice.id,
+        channel: Channel,
+        messageTs: prompt.ts,
+        actionId: ActionId.OpenCreateTicket,
+      }),
+    });
+    const createView = await openCreateTicket(h, People.alice, openTs);
+    const selectTenant = h.slack.selectInView({
+      user: People.alice.id,
+      viewId: createView,
+      actionId: ActionId.SelectTenant,
+      value: dev.id,
+    }) as {
+      user: unknown;
+      team: unknown;
+      api_app_id: string;
+      token: string;
+      view: Record<string, unknown>;
+      actions: { block_id: string }[];
+    };
+    templates.push(
+      { name: 'block_actions:select_tenant', kind: 'interaction', payload: selectTenant },
+      {
+        // The tenant select becomes an external one (options from block_suggestion) for people with many tenants.
+        name: 'block_suggestion:tenant',
+        kind: 'options',
+        payload: {
+          type: 'block_suggestion',
+          user: selectTenant.user,
+          container: { type: 'view', view_id: selectTenant.view.id },
+          api_app_id: selectTenant.api_app_id,
+          token: selectTenant.token,
+          action_id: ActionId.SelectTenant,
+          block_id: selectTenant.actions[0]?.block_id,
+          value: 'dev',
+          team: selectTenant.team,
+          view: { ...selectTenant.view, state: { values: {} } },
+        },
+      },
+    );
+    await chooseInView(h, People.alice, createView, ActionId.SelectTenant, dev.id);
+    templates.push({
+      name: 'view_submission:create_ticket',
+      kind: 'interaction',
+      payload: h.slack.submitView({
+        user: People.alice.id,
+        viewId: createView,
+        values: { [ActionId.SelectAgent]: choice.agent, [ActionId.SelectIdentity]: choice.identity },
+      }),
+    });
+
+    const updateView = await openUpdateContext(h, People.alice, threadTs);
+    templates.push({
+      name: 'view_submission:update_context',
+      kind: 'interaction',
+      payload: h.slack.submitView({
+        user: People.alice.id,
+        viewId: updateView,
+        values: { [ActionId.SelectIdentity]: 'dev-reader' },
+      }),
+    });
+
+    // The reject-reason modal, opened by a real Reject click.
+    const before = new Set(h.slack.openViews(People.alice.id).map((view) => view.id));
+    await h.send(clickOnCard(ActionId.Reject, 'cmd.1.decide'), 'interaction');
+    const rejectView = h.slack.openViews(People.alice.id).find((view) => !before.has(view.id));
+    if (!rejectView) throw new Error('the reject reason modal did not open');
+    templates.push(
+      {
+        name: 'view_submission:reject_reason',
+        kind: 'interaction',
+        payload: h.slack.submitView({
+          user: People.alice.id,
+          viewId: String(rejectView.id),
+          values: { [ActionId.RejectReason]: 'not now' },
+        }),
+      },
+      {
+        name: 'view_closed',
+        kind: 'interaction',
+        payload: h.slack.closeView({ user: People.alice.id, viewId: updateView }),
+      },
+    );
+    linkedThreadTs = threadTs;
+    await h.service.stop();
+    service = await startServiceProcess(serviceEnv(h, dataDir), { keepLines: 2000 });
+  }, 180_000);
+
+  afterAll(async () => {
+    counters.save();
+    service?.kill();
+    await h?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it(`answers ${Runs.toLocaleString('en')} fuzzed payloads without a crash, a 5xx, a hang or a memory leak`, async () => {
+    let sequence = 0;
+    // Fresh event ids (or every fuzzed event would be a duplicate, skipped before any listener), and most events in
+    // a channel of their own (or Slack's per-channel pacing would queue thousands of replies in one channel).
+    const prepare = (template: PayloadTemplate, copy: unknown, random: number) => {
+      sequence += 1;
+      if (template.kind === 'event' && copy && typeof copy === 'object') {
+        const envelope = copy as { event_id?: unknown; event?: { channel?: unknown } };
+        envelope.event_id = `EvFUZZ${sequence}`;
+        if (random % 50 !== 0 && envelope.event) envelope.event.channel = `CFUZZ${sequence}`;
+      }
+      return copy;
+    };
+    const arbitrary = fuzzCaseArbitrary(templates, prepare);
+    const statuses = new Map<number, number>();
+    const byStrategy = new Map<string, number>();
+    const seenBodies = new Set<string>();
+    const bad: { status: number; template: string; strategy: string; body: string }[] = [];
+    let slowest = 0;
+    let fuzzed = 0;
+    let replays = 0;
+
+    const send = async (fuzz: FuzzCase) => {
+      // A digest, not a slice: a slice of a 1 MB body would keep the whole body alive.
+      const fingerprint = createHash('sha1').update(fuzz.contentType).update(fuzz.body).digest('hex');
+      const repeat = seenBodies.has(fingerprint);
+      seenBodies.add(fingerprint);
+      const response = await postRaw(`${service.url}/slack/events`, SigningSecret, fuzz);
+      fuzzed += 1;
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      byStrategy.set(fuzz.strategy, (byStrategy.get(fuzz.strategy) ?? 0) + 1);
+      slowest = Math.max(slowest, response.elapsedMs);
+      // 401 only for a body sent before (a replay); 400 (unreadable) and 413 are clear refusals; 200 is an ack.
+      if (response.status === 401 && repeat) replays += 1;
+      else if (![200, 400, 413].includes(response.status) && bad.length < 10) {
+        bad.push({
+          status: response.status,
+          template: fuzz.template,
+          strategy: fuzz.strategy,
+          body: Buffer.from(fuzz.body.slice(0, 300)).toString(),
+        });
+      }
+    };
+    const runChunk = async (count: number, seed: number) => {
+      // Generated and dropped per chunk, so the bodies (some of a megabyte) do not outlive their requests.
+      await inPool(fc.sample(arbitrary, { numRuns: count, seed }), Concurrency, send);
+    };
+
+    // Warm up (JIT, pools, caches) before the first reading, so the numbers compare like with like.
+    await runChunk(1000, Seed - 1);
+    await settle(h);
+    const rssBefore = service.rssMb();
+    const started = performance.now();
+    for (let start = 0; start < Runs; start += 500) await runChunk(Math.min(500, Runs - start), Seed + start);
+    const sendingMs = performance.now() - started;
+    expect(await settle(h, 1500, 120_000)).toBe(true);
+    const rssAfter = service.rssMb();
+
+    counters.add('payloadsFuzzed', fuzzed);
+    counters.set('rssBeforeMb', rssBefore);
+    counters.set('rssAfterMb', rssAfter);
+    const unhandled = service.logsWithMessage('unhandled rejection');
+    console.log(
+      `fuzz: ${fuzzed} payloads in ${Math.round(sendingMs / 1000)} s ` +
+        `(${[...byStrategy].map(([name, count]) => `${name} ${count}`).join(', ')}); ` +
+        `statuses ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')}; ` +
+        `slowest ack ${Math.round(slowest)} ms; service RSS ${rssBefore} MB before, ${rssAfter} MB after; ` +
+        `${service.lineCount()} log lines, ${unhandled.length} unhandled rejections`,
+    );
+
+    expect(service.child.exitCode).toBeNull();
+    expect(bad).toEqual([]);
+    expect([...statuses.keys()].filter((status) => status >= 500 || status === 0)).toEqual([]);
+    expect(statuses.get(401) ?? 0).toBe(replays);
+    expect(slowest).toBeLessThan(3000);
+    expect(unhandled).toEqual([]);
+    expect(
+      service.logsWithMessage('unhandled error in a Slack listener').map((line) => JSON.stringify(line).slice(0, 1500)),
+    ).toEqual([]);
+    expect(rssAfter - rssBefore).toBeLessThan(150);
+  }, 600_000);
+
+  it('still serves people normally afterwards, and stops cleanly', async () => {
+    expect((await fetch(`${service.url}/healthz`)).status).toBe(200);
+    const url = `${service.url}/slack/events`;
+    // A new request gets its Create Ticket prompt…
+    const fresh = h.slack.mention({ user: People.alice.id, channel: Channel, text: 'after the storm, help' });
+    for (const event of fresh.events)
+      expect((await postToApp(url, SigningSecret, event, { kind: 'event' })).status).toBe(200);
+    await eventually(() => h.slack.thread(Channel, fresh.ts).length === 2, 10_000, 'the Create Ticket prompt');
+    // …and the linked thread still reaches its agent.
+    h.portal.setAgentScript(({ message }) => ({ content: `Still here: ${message.content}` }));
+    const relay = h.slack.userMessage({
+      user: People.alice.id,
+      channel: Channel,
+      text: 'are you ok?',
+      threadTs: linkedThreadTs,
+    });
+    for (const event of relay.events) await postToApp(url, SigningSecret, event, { kind: 'event' });
+    await eventually(
+      () =>
+        h.slack
+          .thread(Channel, linkedThreadTs)
+          .some((message) => String(message.text).includes('Still here: are you ok?')),
+      15_000,
+      'the agent reply',
+    );
+    expect(await service.terminate()).toBe(0);
+    expect(service.logsWithMessage('unhandled rejection')).toEqual([]);
+  });
+});
+
+function eventOf(result: { event: unknown }): { payload: unknown } {
+  return { payload: result.event };
+}
