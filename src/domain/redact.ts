@@ -634,8 +634,11 @@ const keyValueDetector: Detector = (text, add) => {
     } else if (match[0].trimEnd().endsWith(':') && isLineStartKey(text, match.index)) {
       end = lineEnd(text, start);
     } else {
+      // An env-file line (`DB_PASSWORD=Tr0ub4dor&3-4yMpo0`) keeps `&`, `;`, `(`… in its value: only whitespace ends
+      // it. Inside a line (a log, a query string) the value ends at the first character that cannot belong to it.
+      const valueEnds = isLineStartKey(text, match.index) ? /\s/ : INLINE_VALUE_END;
       end = start;
-      while (end < text.length && !INLINE_VALUE_END.test(text[end] ?? ' ')) end += 1;
+      while (end < text.length && !valueEnds.test(text[end] ?? ' ')) end += 1;
     }
     let valueEnd = end;
     while (valueEnd > valueStart && /\s/.test(text[valueEnd - 1] ?? '')) valueEnd -= 1;
