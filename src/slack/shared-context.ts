@@ -20,12 +20,17 @@ export async function buildSharedContext(
 ): Promise<SharedContext> {
   const intro = `Context moved here from ticket ${previous.ticketName} (${previous.portal} / ${previous.tenantName}) in a Slack thread.`;
   const parts = [intro];
+  let redactions = 0;
   if (options.share) {
     const lines: string[] = [];
     for (const message of await options.history()) {
       const name = await nameOf(deps, message);
       const files = message.files.length > 0 ? ` [files: ${message.files.join(', ')}]` : '';
-      const text = slackTextToPlain(withoutBotMention(message.text, deps.identity.botUserId)).replace(
+      // Redacted as Slack stores it too, not only as plain text: markup the conversion drops (an unescaped
+      // `<password>x</password>`) can be what marks a secret.
+      const raw = deps.redactor.redact(message.text);
+      redactions += raw.count;
+      const text = slackTextToPlain(withoutBotMention(raw.text, deps.identity.botUserId)).replace(
         /\n{3,}/g,
         '\n\n',
       );
@@ -37,7 +42,7 @@ export async function buildSharedContext(
   }
   if (options.newMessage) parts.push(`New message: ${options.newMessage}`);
   const redacted = deps.redactor.redact(parts.join('\n\n'));
-  return { content: redacted.text, redactions: redacted.count };
+  return { content: redacted.text, redactions: redactions + redacted.count };
 }
 
 async function nameOf(deps: SlackDeps, message: HistoryMessage): Promise<string> {

@@ -71,7 +71,8 @@ export function buildCommandCard(input: CommandCardInput): MessageContent {
   ];
   shown.forEach((item, index) => {
     const choice = card.choices[String(index)];
-    const description = item.description ? `\n${escapeMrkdwn(clip(item.description, 500))}` : '';
+    // Redacted before it is clipped: a clipped secret no longer looks like one.
+    const description = item.description ? `\n${escapeMrkdwn(clip(input.redact(item.description), 500))}` : '';
     const text = `*${kindLabel[item.kind]} ${index + 1}*${description}\n${codeBlock(clip(input.redact(item.text), 2400))}\n${statusLine(choice)}`;
     blocks.push({ type: 'section', block_id: `cmd.${index}`, text: mrkdwn(text) });
     if (pending) {

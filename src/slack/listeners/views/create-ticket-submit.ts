@@ -55,7 +55,9 @@ export async function onCreateTicketSubmit(
       thread,
       actor,
       ...complete.value,
-      request: request?.text ?? '',
+      // The request is thread text shared with the agent (and its first line the ticket's title): redacted like
+      // any shared thread context.
+      request: deps.redactor.redact(request?.text ?? '').text,
     });
   })();
   const outcome = await withinBudget(validation, deps.submitBudgetMs);
