@@ -1,4 +1,5 @@
 import { isDomainError } from '../../../domain/errors.js';
+import { threadKey } from '../../../domain/thread-link.js';
 import type { ContextChange } from '../../../domain/ticket-service.js';
 import { buildNotice } from '../../blocks/notice.js';
 import { buildTicketCard } from '../../blocks/ticket-card.js';
@@ -40,8 +41,17 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
   }
   const { thread, linkId } = metadata;
   const userId = body.user.id;
-  const validation = (async () =>
-    deps.tickets.validateUpdate({ thread, actor: await actorFor(deps, userId), linkId, ...complete.value }))();
+  const validation = (async () => {
+    const change = await deps.tickets.validateUpdate({
+      thread,
+      actor: await actorFor(deps, userId),
+      linkId,
+      ...complete.value,
+    });
+    // A move opens a new ticket: it counts against the same limits as Create Ticket.
+    if (change.kind === 'moved') deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
+    return change;
+  })();
   const outcome = await withinBudget(validation, deps.submitBudgetMs);
   if (outcome.state === 'failed' && isDomainError(outcome.error)) {
     const field = outcome.error.code === 'store.conflict' ? BlockId.Portal : fieldOf(outcome.error);
