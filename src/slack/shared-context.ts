@@ -30,10 +30,7 @@ export async function buildSharedContext(
       // `<password>x</password>`) can be what marks a secret.
       const raw = deps.redactor.redact(message.text);
       redactions += raw.count;
-      const text = slackTextToPlain(withoutBotMention(raw.text, deps.identity.botUserId)).replace(
-        /\n{3,}/g,
-        '\n\n',
-      );
+      const text = slackTextToPlain(withoutBotMention(raw.text, deps.identity.botUserId)).replace(/\n{3,}/g, '\n\n');
       if (text.length > 0 || files) lines.push(`${name}: ${text}${files}`);
     }
     parts.push(`Thread messages so far:\n${lines.join('\n')}`);
