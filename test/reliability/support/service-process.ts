@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { Harness } from '../../support/harness.js';
-import { SigningSecret } from '../../support/harness.js';
+import { type RunningService, type ServiceOptions, startService } from '../../../src/service.js';
+import { postToApp } from '../../fakes/slack/index.js';
+import { Channel, type Harness, SigningSecret } from '../../support/harness.js';
 import { sleep } from './signed-requests.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
@@ -131,4 +132,42 @@ export async function settle(h: Harness, quietMs = 1000, timeoutMs = 60_000): Pr
     await sleep(100);
   }
   return false;
+}
+
+/** A service instance in this process on the harness's config (same fakes, same data), with extra options. */
+export function startServiceOn(h: Harness, options: ServiceOptions = {}): Promise<RunningService> {
+  return startService(h.config, {
+    host: '127.0.0.1',
+    logDestination: h.logs,
+    slackClientOptions: { retryConfig: { retries: 0 }, timeout: 5_000 },
+    portalClientOptions: { timeoutMs: 3_000, agentTimeoutMs: 5_000, getRetries: 1, retryBaseDelayMs: 10 },
+    ...options,
+  });
+}
+
+/** The harness, with `service`, `send`, `say` and `mention` going to another instance. */
+export function harnessOn(h: Harness, service: RunningService): Harness {
+  const send: Harness['send'] = async (payload, kind, extra = {}) => {
+    const response = await postToApp(`${service.url}/slack/events`, SigningSecret, payload, { kind, ...extra });
+    await service.idle();
+    return response;
+  };
+  const deliver = async (events: readonly unknown[]) => {
+    for (const event of events) await send(event, 'event');
+  };
+  return {
+    ...h,
+    service,
+    send,
+    async say(user, text, threadTs) {
+      const result = h.slack.userMessage({ user: user.id, channel: Channel, text, ...(threadTs ? { threadTs } : {}) });
+      await deliver(result.events);
+      return { ts: result.ts };
+    },
+    async mention(user, text, threadTs) {
+      const result = h.slack.mention({ user: user.id, channel: Channel, text, ...(threadTs ? { threadTs } : {}) });
+      await deliver(result.events);
+      return { ts: result.ts };
+    },
+  };
 }
