@@ -121,6 +121,33 @@ describe('delivery: de-duplication, Slack retries, fast acks', () => {
   });
 });
 
+describe('processed events are kept a day, then pruned', () => {
+  let h: Harness;
+  let offsetMs = 0;
+  const clock = { now: () => new Date(Date.now() + offsetMs) };
+  beforeAll(async () => {
+    h = await startHarness({ serviceOptions: { clock, slackPacing: fastPacing } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('remembers an event id (and a request signature) for a day, and forgets it after the next sweep', async () => {
+    const delivery = h.slack.mention({ user: People.alice.id, channel: Channel, text: 'remember me' });
+    await h.send(delivery.event, 'event');
+    const eventId = String(delivery.event.event_id);
+    // Within the day a redelivery is a duplicate.
+    offsetMs = 23 * 60 * 60_000;
+    await h.service.sweep();
+    expect(await h.service.store.recordEvent(eventId, clock.now())).toBe(false);
+    // Past the day the sweep prunes it (Slack stopped retrying long before).
+    offsetMs = 2 * 24 * 60 * 60_000;
+    const report = await h.service.sweep();
+    expect(report.prunedEvents).toBeGreaterThanOrEqual(2); // the event id and the request's signature
+    expect(await h.service.store.recordEvent(eventId, clock.now())).toBe(true);
+  });
+});
+
 describe('signing: only fresh, correctly signed, first-time requests do anything', () => {
   let h: Harness;
   let store: TicketStore;
