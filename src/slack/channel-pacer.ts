@@ -18,7 +18,7 @@ interface Bucket {
 
 export function createChannelPacer({
   perSecond = 1,
-  burst = 3,
+  burst = 2,
   now = () => Date.now(),
   sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 }: {

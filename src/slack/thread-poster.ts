@@ -77,7 +77,8 @@ export function createThreadPoster({
   logger,
   metrics,
   perChannelPerSecond = 1,
-  burst = 3,
+  // Two at once (a ticket card and the agent's reply), then one a second: no second ever carries more than three.
+  burst = 2,
 }: {
   client: WebClient;
   logger: Logger;
