@@ -5,8 +5,9 @@ export function requestKindOf(body: unknown): string {
   const type = typeof record.type === 'string' ? record.type : undefined;
   if (type === 'event_callback') {
     const event = record.event as Record<string, unknown> | undefined;
-    const eventType = typeof event?.type === 'string' ? event.type : 'unknown';
-    return `event:${eventType.slice(0, 40)}`;
+    // A label, so a bounded set: whatever a payload claims as its type becomes a metric series otherwise.
+    const eventType = typeof event?.type === 'string' && /^[a-z_]{1,40}$/.test(event.type) ? event.type : 'unknown';
+    return `event:${eventType}`;
   }
   if (typeof record.command === 'string') return 'command';
   if (type && /^[a-z_]{1,40}$/.test(type)) return type;
