@@ -254,15 +254,26 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
       await inPool(fc.sample(arbitrary, { numRuns: count, seed }), Concurrency, send);
     };
 
-    // Warm up (JIT, pools, caches) before the first reading, so the numbers compare like with like.
+    // Warm up before the first reading, so the numbers compare like with like: JIT, pools and caches, and the memory
+    // high-water mark of megabyte bodies arriving all at once (a heap grown for a peak is not a leak).
     await runChunk(1000, Seed - 1);
+    await inPool(
+      fc.sample(fuzzCaseArbitrary(templates, prepare, { oversizeOneIn: 1 }), {
+        numRuns: 3 * Concurrency,
+        seed: Seed - 2,
+      }),
+      Concurrency,
+      send,
+    );
     await settle(h);
     const rssBefore = service.rssMb();
+    const heapBefore = await heapUsedMb(service);
     const started = performance.now();
     for (let start = 0; start < Runs; start += 500) await runChunk(Math.min(500, Runs - start), Seed + start);
     const sendingMs = performance.now() - started;
     expect(await settle(h, 1500, 120_000)).toBe(true);
     const rssAfter = service.rssMb();
+    const heapAfter = await heapUsedMb(service);
 
     counters.add('payloadsFuzzed', fuzzed);
     counters.set('rssBeforeMb', rssBefore);
@@ -272,7 +283,8 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
       `fuzz: ${fuzzed} payloads in ${Math.round(sendingMs / 1000)} s ` +
         `(${[...byStrategy].map(([name, count]) => `${name} ${count}`).join(', ')}); ` +
         `statuses ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')}; ` +
-        `slowest ack ${Math.round(slowest)} ms; service RSS ${rssBefore} MB before, ${rssAfter} MB after; ` +
+        `slowest ack ${Math.round(slowest)} ms; service RSS ${rssBefore} MB before, ${rssAfter} MB after ` +
+        `(JS heap in use ${heapBefore} → ${heapAfter} MB); ` +
         `${service.lineCount()} log lines, ${unhandled.length} unhandled rejections`,
     );
 
@@ -322,4 +334,11 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
 
 function eventOf(result: { event: unknown }): { payload: unknown } {
   return { payload: result.event };
+}
+
+/** The service's JS heap in use, from its own /metrics (prom-client's default process metrics). */
+async function heapUsedMb(service: ServiceProcess): Promise<number> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const bytes = Number(text.match(/^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m)?.[1] ?? Number.NaN);
+  return Math.round(bytes / 1024 / 1024);
 }

@@ -67,7 +67,8 @@ describe('Slack faults', () => {
     const elsewhere = poster
       .post({ ...other, threadTs: otherParent.ts }, { text: 'not held', blocks: [] })
       .then(() => Date.now() - started);
-    expect(await elsewhere).toBeLessThan(800);
+    // Not held behind the other channel's queue of several seconds (bounded generously: the machine may be busy).
+    expect(await elsewhere).toBeLessThan(2_000);
     await Promise.all(posts);
     const sent = h.slack
       .callsTo('chat.postMessage')

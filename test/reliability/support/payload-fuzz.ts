@@ -130,6 +130,7 @@ const encode = (kind: SlackDeliveryKind, payloadText: string): { body: string; c
 export function fuzzCaseArbitrary(
   templates: readonly PayloadTemplate[],
   prepare: (template: PayloadTemplate, copy: Json, random: number) => Json,
+  { oversizeOneIn = 100 }: { readonly oversizeOneIn?: number } = {},
 ): fc.Arbitrary<FuzzCase> {
   return fc
     .record({
@@ -147,7 +148,7 @@ export function fuzzCaseArbitrary(
         'unexpected',
         'wrong-encoding',
       ),
-      oversize: fc.nat({ max: 99 }),
+      oversize: fc.nat({ max: oversizeOneIn - 1 }),
       pathPicks: fc.array(fc.nat(), { minLength: 1, maxLength: 4 }),
       values: fc.array(hostileValue, { minLength: 4, maxLength: 4 }),
       cut: fc.double({ min: 0, max: 1, noNaN: true }),
@@ -171,7 +172,7 @@ export function fuzzCaseArbitrary(
       let payload = prepare(template, structuredClone(template.payload), draw.random);
       const paths = pathsOf(payload);
       const pick = (index: number): Path => (paths.length === 0 ? [] : (paths[index % paths.length] as Path));
-      // About one request in a hundred carries a megabyte in some string field.
+      // One request in `oversizeOneIn` (a hundred by default) carries a megabyte in some string field.
       const strategy: Strategy = draw.oversize === 0 ? 'oversize' : draw.strategy;
       switch (strategy) {
         case 'delete':
