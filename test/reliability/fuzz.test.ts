@@ -190,9 +190,27 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
     if (!template) throw new Error('no Create Ticket submission template');
     type Submission = { view: { private_metadata?: string; state?: { values: Record<string, unknown> } } };
     const variants: [string, (payload: Submission) => void, RegExp][] = [
-      ['nothing chosen', (payload) => void (payload.view.state = { values: {} }), /^(Choose|Pick|Select)|required/i],
-      ['no state at all', (payload) => void delete payload.view.state, /^(Choose|Pick|Select)|required/i],
-      ['a form from an older version', (payload) => void (payload.view.private_metadata = '{"v":0}'), /out of date/],
+      [
+        'nothing chosen',
+        (payload) => {
+          payload.view.state = { values: {} };
+        },
+        /^(Choose|Pick|Select)|required/i,
+      ],
+      [
+        'no state at all',
+        (payload) => {
+          delete payload.view.state;
+        },
+        /^(Choose|Pick|Select)|required/i,
+      ],
+      [
+        'a form from an older version',
+        (payload) => {
+          payload.view.private_metadata = '{"v":0}';
+        },
+        /out of date/,
+      ],
     ];
     for (const [what, change, words] of variants) {
       const payload = structuredClone(template.payload) as Submission;
