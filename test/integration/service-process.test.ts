@@ -33,7 +33,8 @@ function startProcess(env: Record<string, string>): Started {
   return { child, output: () => output, exit };
 }
 
-async function waitForPort(started: Started, timeoutMs = 20_000): Promise<number> {
+// A first boot creates the embedded database (several seconds on a busy 2-core machine).
+async function waitForPort(started: Started, timeoutMs = 45_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const match = started.output().match(/"port":(\d+)[^\n]*duplo-helpdesk-slack started/);
@@ -44,7 +45,7 @@ async function waitForPort(started: Started, timeoutMs = 20_000): Promise<number
   throw new Error(`did not start: ${started.output()}`);
 }
 
-describe('the service as a process', () => {
+describe('the service as a process', { timeout: 60_000 }, () => {
   let slack: FakeSlack;
   let portal: FakePortal;
   let dataDir: string;
