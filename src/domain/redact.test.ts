@@ -320,6 +320,7 @@ describe('no catastrophic backtracking', () => {
     ['letters', 'a'.repeat(1_000_000)],
     ['base64url run starting with eyJ', `eyJ${'eyJa'.repeat(250_000)}`],
     ['repeated key=', 'password='.repeat(111_112)],
+    ['key=value pairs on one endless line', 'password=hunter2 '.repeat(62_500)],
     ['repeated quoted key', '"token": "'.repeat(100_000)],
     ['repeated PEM headers', '-----BEGIN RSA PRIVATE KEY-----\n'.repeat(31_250)],
     ['PEM header then endless base64', `-----BEGIN PRIVATE KEY-----\n${'QUJD\n'.repeat(200_000)}`],

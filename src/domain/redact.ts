@@ -648,8 +648,12 @@ const keyValueDetector: Detector = (text, add) => {
   }
 };
 
+/** Whether only a key's own prefix (indentation, a list marker, `export`) stands before it on its line. */
 const isLineStartKey = (text: string, keyWordStart: number): boolean => {
-  const lineStart = text.lastIndexOf('\n', keyWordStart - 1) + 1;
+  // Looks back at most 200 characters for the line's start: an unbounded lastIndexOf would make a long text
+  // without newlines and full of `key=` pairs quadratic.
+  let lineStart = keyWordStart;
+  while (lineStart > 0 && keyWordStart - lineStart <= 200 && text[lineStart - 1] !== '\n') lineStart -= 1;
   return keyWordStart - lineStart <= 200 && LINE_START_KEY.test(text.slice(lineStart, keyWordStart));
 };
 
