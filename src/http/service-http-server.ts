@@ -46,6 +46,8 @@ export function createServiceHttpServer(options: ServiceHttpServerOptions): Serv
         return send(res, 503, JSON.stringify({ error: 'shutting_down' }));
       }
       const started = performance.now();
+      // Read by Bolt's customPropertiesExtractor (context.receivedAt): Slack's ack deadline runs from here.
+      (req as IncomingMessage & { receivedAt?: number }).receivedAt = started;
       res.on('finish', () => {
         if (res.statusCode < 300) {
           const kind = slackKindOf?.(req) ?? 'unknown';

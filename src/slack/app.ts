@@ -67,9 +67,11 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
   };
   const requestKinds = new WeakMap<object, string>();
   // Bolt calls this with the verified, buffered request before the listener runs (and so before the ack).
-  const httpProperties = (request: { rawBody?: Buffer; headers?: Record<string, unknown> }) => {
+  // `receivedAt` is when the HTTP server first saw the request (set before the body is read), so the time Slack's
+  // 3 s already spent on reading and verifying it counts against a listener's budget.
+  const httpProperties = (request: { rawBody?: Buffer; headers?: Record<string, unknown>; receivedAt?: unknown }) => {
     requestKinds.set(request, requestKindOf(parseRawBody(request)));
-    return { receivedAt: performance.now() };
+    return { receivedAt: typeof request.receivedAt === 'number' ? request.receivedAt : performance.now() };
   };
   const socketProperties = () => ({ receivedAt: performance.now() });
   const ids = {

@@ -9,7 +9,7 @@ import { replyFor } from '../../error-replies.js';
 import { BlockId } from '../../ids.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { parseFormValues } from '../../parse/form-state.js';
-import { withinBudget } from '../../submit-budget.js';
+import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
 import type { ViewSubmitArgs } from '../types.js';
 import { completeForm, fieldLocator, fieldOf } from './form-fields.js';
 
@@ -60,7 +60,7 @@ export async function onCreateTicketSubmit(
       request: deps.redactor.redact(request?.text ?? '').text,
     });
   })();
-  const outcome = await withinBudget(validation, deps.submitBudgetMs);
+  const outcome = await withinBudget(validation, remainingBudgetMs(deps.submitBudgetMs, context.receivedAt));
   if (outcome.state === 'failed' && isDomainError(outcome.error)) {
     await ack({ response_action: 'errors', errors: { [where(fieldOf(outcome.error))]: replyFor(outcome.error) } });
     return;

@@ -10,7 +10,7 @@ import { BlockId } from '../../ids.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { parseFormValues } from '../../parse/form-state.js';
 import { buildSharedContext } from '../../shared-context.js';
-import { withinBudget } from '../../submit-budget.js';
+import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
 import { escapeMrkdwn } from '../../text/index.js';
 import type { ViewSubmitArgs } from '../types.js';
 import { completeForm, fieldLocator, fieldOf } from './form-fields.js';
@@ -52,7 +52,7 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
     if (change.kind === 'moved') deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
     return change;
   })();
-  const outcome = await withinBudget(validation, deps.submitBudgetMs);
+  const outcome = await withinBudget(validation, remainingBudgetMs(deps.submitBudgetMs, context.receivedAt));
   if (outcome.state === 'failed' && isDomainError(outcome.error)) {
     const field = outcome.error.code === 'store.conflict' ? BlockId.Portal : fieldOf(outcome.error);
     await ack({ response_action: 'errors', errors: { [where(field)]: replyFor(outcome.error) } });
