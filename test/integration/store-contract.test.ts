@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,7 +10,7 @@ import type { NewTicketLink, ThreadRef } from '../../src/domain/thread-link.js';
 import { migrate } from '../../src/store/migrate.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/open-store.js';
-import { openPgliteStore } from '../../src/store/pglite.js';
+import { ensurePgliteCluster, openPgliteStore } from '../../src/store/pglite.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { SqlExecutor } from '../../src/store/sql-executor.js';
 
@@ -504,6 +504,45 @@ describe('TicketStore on a PGlite data dir', () => {
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe('creating the embedded database', () => {
+  let parent: string;
+
+  beforeAll(async () => {
+    parent = await mkdtemp(join(tmpdir(), 'store-cluster-'));
+  });
+
+  afterAll(async () => {
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  it('makes the cluster in a child process and moves it into place whole', async () => {
+    const dir = join(parent, 'fresh', 'pglite');
+    await ensurePgliteCluster(dir);
+    await access(join(dir, 'PG_VERSION'));
+    expect(await readdir(join(parent, 'fresh'))).toEqual(['pglite']);
+    // A second call finds the cluster and leaves it alone.
+    const before = await readdir(dir);
+    await ensurePgliteCluster(dir);
+    expect(await readdir(dir)).toEqual(before);
+  });
+
+  it('takes an empty folder (a freshly mounted volume) as a place for a new cluster', async () => {
+    const dir = join(parent, 'empty', 'pglite');
+    await mkdir(dir, { recursive: true });
+    await ensurePgliteCluster(dir);
+    await access(join(dir, 'PG_VERSION'));
+  });
+
+  it('refuses a folder holding something other than a database, says where, and leaves nothing behind', async () => {
+    const dir = join(parent, 'occupied', 'pglite');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'notes.txt'), 'not a database');
+    await expect(ensurePgliteCluster(dir)).rejects.toThrow(`Could not create the embedded database in ${dir}`);
+    expect(await readdir(join(parent, 'occupied'))).toEqual(['pglite']);
+    expect(await readdir(dir)).toEqual(['notes.txt']);
   });
 });
 
