@@ -523,6 +523,74 @@ describe('approval service (stub portal, PGlite store)', () => {
     it('refuses an unknown card', async () => {
       expect(await codeOf(approvals.submit({ cardId: 'card-nope', actor: alice }))).toBe('card.not_found');
     });
+
+    it('never runs a command someone rejected while the Submit checked access', async () => {
+      const card = await openProposal();
+      await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      const original = portal.userAccess.bind(portal);
+      let interleaved = false;
+      portal.userAccess = async (username) => {
+        if (!interleaved) {
+          interleaved = true;
+          // While this Submit asks the portal about its author, the approved command is rejected.
+          await approvals.decide({ cardId: card.id, index: 0, decision: 'reject', commandText: getPods, actor: alice });
+        }
+        return original(username);
+      };
+
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.changed');
+      expect(portal.sent).toEqual([]);
+      const current = await approvals.get(card.id);
+      expect(current?.status).toBe('pending');
+      expect(current?.choices['0']?.decision).toBe('reject');
+
+      // Submitted again, it acts on what the card shows now.
+      portal.userAccess = original;
+      await approvals.submit({ cardId: card.id, actor: alice });
+      expect(portal.sent).toHaveLength(1);
+      expect(portal.sent[0]?.data?.cmds).toMatchObject([{ command: getPods, execute: false }]);
+    });
+
+    it('retires a card once Permissions changed: nothing runs as the old identity', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      await store.updateLink(link.id, { identity: 'dev-reader' }, clock.now());
+
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.superseded');
+      expect(portal.sent).toEqual([]);
+      expect(await approvals.get(card.id)).toMatchObject({ status: 'expired', outcome: 'superseded' });
+      expect(await auditActions()).toContain('card.superseded');
+      // A later click says the same, and still sends nothing.
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.superseded');
+      expect(portal.sent).toEqual([]);
+    });
+
+    it('retires a card once the thread moved to another ticket, and refuses decisions on it', async () => {
+      const card = await openProposal();
+      await store.linkThread(
+        {
+          thread: link.thread,
+          portal: 'acme',
+          tenantId: devTenant.id,
+          tenantName: devTenant.name,
+          ticketName: `${link.ticketName}-moved`,
+          ticketTitle: 'web is down',
+          agentName: 'kubernetes-agent',
+          agentInstanceId: 'k8s-1',
+          identity: 'dev-deployer',
+          createdBy: alice.slackUserId,
+        },
+        clock.now(),
+      );
+      expect(
+        await codeOf(
+          approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice }),
+        ),
+      ).toBe('card.superseded');
+      expect(await approvals.get(card.id)).toMatchObject({ status: 'expired', outcome: 'superseded', choices: {} });
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.superseded');
+      expect(portal.sent).toEqual([]);
+    });
   });
 
   describe('sweeps', () => {

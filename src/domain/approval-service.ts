@@ -12,6 +12,7 @@ import {
   describeDecisions,
   isPastExpiry,
   mergeChoices,
+  SupersededOutcome,
   summarizeDecisions,
 } from './command-card.js';
 import { DomainError, isDomainError } from './errors.js';
@@ -130,9 +131,28 @@ export function createApprovalService({
   const requireWriter = (card: CommandCard, actor: Actor) =>
     access.requireTenant(card.portal, actor.email, card.tenantId, { write: true, fresh: true });
 
+  /**
+   * A card runs in the context it was proposed in. Once Update Context moved the thread to another ticket or gave
+   * it another identity, the card is retired (expired, outcome 'superseded') rather than run as the old identity.
+   */
+  const requireCurrentContext = async (card: CommandCard, at: Date): Promise<void> => {
+    if (card.status !== 'pending') return;
+    const link = await store.getLink(card.linkId);
+    if (link?.active && link.identity === card.identity) return;
+    const retired = await store.transitionCard(card.id, 'pending', 'expired', { at, outcome: SupersededOutcome });
+    if (retired) await audit(retired, 'system', 'card.superseded', { identity: link?.identity ?? null }, at);
+    throw new DomainError('card.superseded', `Card ${card.id} was proposed in an earlier context`, { cardId: card.id });
+  };
+
   /** After a conditional update lost, say why from the card as it is now. */
   const lostRace = async (cardId: string): Promise<never> => {
     const current = await store.getCard(cardId);
+    if (current?.status === 'pending') {
+      throw new DomainError('card.changed', `Card ${cardId} changed during the Submit`, { cardId });
+    }
+    if (current?.status === 'expired' && current.outcome === SupersededOutcome) {
+      throw new DomainError('card.superseded', `Card ${cardId} was proposed in an earlier context`, { cardId });
+    }
     if (current?.status === 'expired') throw new DomainError('card.expired', `Card ${cardId} expired`, { cardId });
     throw new DomainError('card.already_submitted', `Card ${cardId} was already submitted`, { cardId });
   };
@@ -183,6 +203,7 @@ export function createApprovalService({
     async decide({ cardId, index, decision, reason, commandText, actor }) {
       const card = await load(cardId);
       const item = checkDecision(card, { index, commandText, now: clock.now() });
+      await requireCurrentContext(card, clock.now());
       await requireWriter(card, actor);
       const trimmed = decision === 'reject' ? reason?.trim().slice(0, ReasonLimit) : undefined;
       const at = clock.now();
@@ -208,15 +229,19 @@ export function createApprovalService({
       }
       const choices = mergeChoices(card, supplied);
       checkSubmit(card, { now, choices });
+      await requireCurrentContext(card, now);
       await requireWriter(card, actor);
       const identity = await access.requireIdentity(card.portal, card.tenantId, card.identity);
 
-      // The one conditional update that makes Submit act once: double clicks, Slack retries, many instances.
+      // The one conditional update that makes Submit act once: double clicks, Slack retries, many instances. It
+      // also requires the choices to be those read above: a decision someone recorded while this Submit checked
+      // access is never overwritten by the older view of the card (the Submit is refused; nothing is sent).
       const submittedAt = clock.now();
       const submitted = await store.transitionCard(card.id, 'pending', 'submitted', {
         at: submittedAt,
         submittedBy: actor.slackUserId,
         choices,
+        expectedChoices: card.choices,
       });
       if (!submitted) return lostRace(card.id);
 

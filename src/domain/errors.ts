@@ -28,6 +28,8 @@ export const ErrorCodes = [
   // command cards
   'card.not_found',
   'card.already_submitted',
+  'card.changed',
+  'card.superseded',
   'card.expired',
   'card.stale_command',
   'card.no_decisions',

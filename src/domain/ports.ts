@@ -163,6 +163,11 @@ export interface TicketStore {
       readonly at: Date;
       readonly submittedBy?: string;
       readonly choices?: Readonly<Record<string, CardChoice>>;
+      /**
+       * The choices the caller read: the update happens only while they are still the card's, so a decision
+       * recorded between the caller's read and its update is never overwritten (null is then returned).
+       */
+      readonly expectedChoices?: Readonly<Record<string, CardChoice>>;
       readonly outcome?: string;
     },
   ): Promise<CommandCard | null>;

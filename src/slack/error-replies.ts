@@ -29,6 +29,10 @@ const replies = {
   'thread.busy': 'A ticket is already being created for this thread. Give it a moment.',
   'card.not_found': 'These commands are no longer known to the service.',
   'card.already_submitted': 'These commands were already submitted.',
+  'card.changed':
+    'Someone changed a decision on this card while you submitted it. Nothing was run: check the choices and Submit again.',
+  'card.superseded':
+    'The ticket’s context (tenant or permissions) changed after these commands were proposed, so they will not run. Ask the agent again.',
   'card.expired': 'These commands expired before they were submitted. Ask the agent again.',
   'card.stale_command': 'This card no longer matches the commands that were proposed. Nothing was run.',
   'card.no_decisions': 'Choose Approve, Reject or Ignore for at least one command before you submit.',

@@ -25,6 +25,12 @@ const choiceJson = (choice: CardChoice) => ({
   at: choice.at.toISOString(),
 });
 
+/** A card's choices as the jsonb column holds them (null for none given). */
+const choicesJson = (choices: Readonly<Record<string, CardChoice>> | undefined): string | null =>
+  choices === undefined
+    ? null
+    : JSON.stringify(Object.fromEntries(Object.entries(choices).map(([key, c]) => [key, choiceJson(c)])));
+
 const threadParams = (thread: ThreadRef) => [thread.teamId, thread.channelId, thread.threadTs];
 
 export interface SqlTicketStoreOptions {
@@ -224,10 +230,6 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
       if (!allowedTransitions[from].includes(to)) {
         throw new DomainError('card.invalid_transition', `A card cannot go from ${from} to ${to}.`, { cardId: id });
       }
-      const choices =
-        fields.choices === undefined
-          ? null
-          : JSON.stringify(Object.fromEntries(Object.entries(fields.choices).map(([key, c]) => [key, choiceJson(c)])));
       // The WHERE on the current status is the whole once-only guarantee: of racing callers, one row update wins.
       const rows = await db.query(
         `UPDATE command_cards SET
@@ -237,7 +239,7 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
            submitted_at = COALESCE($6, submitted_at),
            choices = COALESCE($7::jsonb, choices),
            outcome = COALESCE($8, outcome)
-         WHERE id = $1 AND status = $2
+         WHERE id = $1 AND status = $2 AND ($9::jsonb IS NULL OR choices = $9::jsonb)
          RETURNING ${cardColumns}`,
         [
           id,
@@ -246,8 +248,9 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
           fields.at,
           fields.submittedBy ?? null,
           to === 'submitted' ? fields.at : null,
-          choices,
+          choicesJson(fields.choices),
           fields.outcome ?? null,
+          choicesJson(fields.expectedChoices),
         ],
       );
       return rows.length === 0 ? null : toCard(rows[0]);

@@ -306,6 +306,32 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
       expect(await store.transitionCard('no-such-card', 'pending', 'expired', { at: t0 })).toBeNull();
     });
 
+    it('moves a card only while its choices are those the caller read', async () => {
+      const card = await store.createCard(newCard('42'));
+      const approve = { decision: 'approve', by: 'U1', at: minutes(1) } as const;
+      const read = await store.recordChoice(card.id, 0, approve, minutes(1));
+      // Someone else's choice lands between the caller's read and its update.
+      const reject = { decision: 'reject', reason: 'no', by: 'U2', at: minutes(2) } as const;
+      await store.recordChoice(card.id, 0, reject, minutes(2));
+      const stale = await store.transitionCard(card.id, 'pending', 'submitted', {
+        at: minutes(3),
+        submittedBy: 'U1',
+        choices: read?.choices ?? {},
+        expectedChoices: read?.choices ?? {},
+      });
+      expect(stale).toBeNull();
+      expect(await store.getCard(card.id)).toMatchObject({ status: 'pending', choices: { '0': reject } });
+
+      const current = await store.getCard(card.id);
+      const submitted = await store.transitionCard(card.id, 'pending', 'submitted', {
+        at: minutes(4),
+        submittedBy: 'U1',
+        choices: current?.choices ?? {},
+        expectedChoices: current?.choices ?? {},
+      });
+      expect(submitted).toMatchObject({ status: 'submitted', choices: { '0': reject } });
+    });
+
     it('refuses transitions outside the card lifecycle', async () => {
       const card = await store.createCard(newCard('42'));
       await expect(store.transitionCard(card.id, 'pending', 'executed', { at: t0 })).rejects.toMatchObject({
