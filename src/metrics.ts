@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * Prometheus metrics. One registry per service instance (tests start several in one process), default process
@@ -15,6 +15,8 @@ export interface Metrics {
   readonly ticketsCreated: Counter<'portal'>;
   readonly agentReplies: Counter<'portal' | 'outcome'>;
   readonly commandDecisions: Counter<'decision'>;
+  /** 1 when the portal's token was valid at its last readiness check, else 0 (refreshed on each scrape). */
+  readonly portalUp: Gauge<'portal'>;
 }
 
 export function createMetrics(): Metrics {
@@ -70,6 +72,12 @@ export function createMetrics(): Metrics {
       name: 'helpdesk_command_decisions_total',
       help: 'Submitted command decisions by decision',
       labelNames: ['decision'],
+      registers: [registry],
+    }),
+    portalUp: new Gauge({
+      name: 'helpdesk_portal_up',
+      help: '1 when the portal answered with a valid token at its last check (admin/GetUserRoleInfo), else 0',
+      labelNames: ['portal'],
       registers: [registry],
     }),
   };

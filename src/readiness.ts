@@ -13,8 +13,15 @@ export interface ReadinessReport {
   readonly checks: readonly ReadinessCheck[];
 }
 
+/**
+ * `all`: the database and every portal token (the contract of /readyz). `database`: the database alone, for a load
+ * balancer's readiness probe: every replica shares the same portal tokens, so one revoked token must not take all
+ * of them out of service (people would then get no answer at all instead of one that names the portal).
+ */
+export type ReadinessScope = 'all' | 'database';
+
 export interface Readiness {
-  check(): Promise<ReadinessReport>;
+  check(scope?: ReadinessScope): Promise<ReadinessReport>;
 }
 
 interface CachedCheck {
@@ -76,7 +83,11 @@ export function createReadiness({
   };
 
   return {
-    check() {
+    async check(scope = 'all') {
+      if (scope === 'database') {
+        const database = await checkStore();
+        return { ready: database.ok, checks: [database] };
+      }
       inFlight ??= run().finally(() => {
         inFlight = null;
       });

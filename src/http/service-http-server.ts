@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { Readiness } from '../readiness.js';
+import type { Readiness, ReadinessReport } from '../readiness.js';
 import type { SlackRequestGate } from '../slack/request-gate.js';
 
 export interface ServiceHttpServerOptions {
@@ -20,6 +20,18 @@ export interface ServiceHttpServerOptions {
 }
 
 export const SlackEventsPath = '/slack/events';
+
+/** How long a scrape waits for portal checks before it reports the last known state. */
+const PortalCheckWaitMs = 1_000;
+
+const delay = (ms: number): Promise<undefined> =>
+  new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+
+const recordPortalStatus = (metrics: Metrics, report: ReadinessReport): void => {
+  for (const check of report.checks) {
+    if (check.name.startsWith('portal:')) metrics.portalUp.set({ portal: check.name.slice(7) }, check.ok ? 1 : 0);
+  }
+};
 
 const send = (res: ServerResponse, status: number, body: string, contentType = 'application/json'): void => {
   res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' });
@@ -80,11 +92,21 @@ export function createServiceHttpServer(options: ServiceHttpServerOptions): Serv
       case '/readyz': {
         if (isDraining())
           return send(res, 503, JSON.stringify({ ready: false, checks: [{ name: 'shutdown', ok: false }] }));
-        const report = await readiness.check();
+        const scope = new URL(req.url ?? '/', 'http://localhost').searchParams.get('scope');
+        if (scope !== null && scope !== 'all' && scope !== 'database') {
+          return send(res, 400, JSON.stringify({ error: 'bad_scope', detail: 'scope is all or database' }));
+        }
+        const report = await readiness.check(scope ?? 'all');
+        recordPortalStatus(metrics, report);
         return send(res, report.ready ? 200 : 503, JSON.stringify(report));
       }
-      case '/metrics':
+      case '/metrics': {
+        // Portal checks are cached (30 s when fine), so a scrape costs the portals little; a portal that hangs does
+        // not hold the scrape: the gauge then shows the last known state.
+        const report = await Promise.race([readiness.check(), delay(PortalCheckWaitMs)]);
+        if (report) recordPortalStatus(metrics, report);
         return send(res, 200, await metrics.registry.metrics(), metrics.registry.contentType);
+      }
       default:
         return send(res, 404, JSON.stringify({ error: 'not_found' }));
     }

@@ -217,7 +217,7 @@ describe.each(variants)('$dir ($mode mode)', (variant) => {
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
-  it('probes liveness on /healthz and readiness on /readyz, on the port the app listens on', () => {
+  it('probes liveness on /healthz and readiness on the database part of /readyz, on the port the app listens on', () => {
     const containerPort = container.ports.find((candidate: Doc) => candidate.name === 'http').containerPort;
     expect(containerPort).toBe(port);
     const resolve = (probe: Doc) => ({
@@ -225,7 +225,7 @@ describe.each(variants)('$dir ($mode mode)', (variant) => {
       port: typeof probe.httpGet.port === 'number' ? probe.httpGet.port : containerPort,
     });
     expect(resolve(container.livenessProbe)).toEqual({ path: '/healthz', port });
-    expect(resolve(container.readinessProbe)).toEqual({ path: '/readyz', port });
+    expect(resolve(container.readinessProbe)).toEqual({ path: '/readyz?scope=database', port });
     const server = readRepoFile('src/http/service-http-server.ts');
     for (const path of ['/healthz', '/readyz', '/metrics']) expect(server).toContain(`'${path}'`);
   });
@@ -310,5 +310,20 @@ describe('deploy/prometheus/scrape-config.yaml', () => {
     const rule = job.relabel_configs.find((candidate: Doc) => candidate.target_label === '__address__');
     const joined = `10.1.2.3:8080;3000`;
     expect(joined.replace(new RegExp(`^(?:${rule.regex})$`), rule.replacement)).toBe('10.1.2.3:3000');
+  });
+});
+
+describe('deploy/prometheus/alert-rules.yaml', () => {
+  const [rules] = documentsOf('deploy/prometheus/alert-rules.yaml');
+
+  it('alerts only on metrics the service exports', async () => {
+    const { createMetrics } = await import('../../src/metrics.js');
+    const exported = new Set((await createMetrics().registry.getMetricsAsJSON()).map((metric) => metric.name));
+    const alerts = rules.groups.flatMap((group: Doc) => group.rules);
+    expect(alerts.map((rule: Doc) => rule.alert)).toEqual(['HelpdeskPortalDown', 'HelpdeskSlowAcks', 'HelpdeskDown']);
+    for (const rule of alerts) {
+      const used = [...String(rule.expr).matchAll(/\bhelpdesk_[a-z_]+/g)].map(([name]) => name.replace(/_bucket$/, ''));
+      for (const name of used) expect(exported, `${rule.alert} uses ${name}`).toContain(name);
+    }
   });
 });

@@ -93,8 +93,16 @@ describe('portal faults at each step: the person is told, nothing is half made, 
     expect(broken.body.checks).toContainEqual(
       expect.objectContaining({ name: 'portal:acme', ok: false, reason: expect.stringContaining(Faults[name].code) }),
     );
+    // A load balancer's probe asks about the database alone: a portal's token does not take every replica out.
+    const databaseOnly = await fetch(`${h.service.url}/readyz?scope=database`);
+    expect(databaseOnly.status).toBe(200);
+    expect(await databaseOnly.json()).toEqual({ ready: true, checks: [{ name: 'database', ok: true }] });
+    expect((await fetch(`${h.service.url}/readyz?scope=everything`)).status).toBe(400);
+    // …and the portal's state is a metric an operator can alert on.
+    expect(await (await fetch(`${h.service.url}/metrics`)).text()).toMatch(/^helpdesk_portal_up\{portal="acme"\} 0$/m);
     heal();
     expect((await readyz()).status).toBe(200);
+    expect(await (await fetch(`${h.service.url}/metrics`)).text()).toMatch(/^helpdesk_portal_up\{portal="acme"\} 1$/m);
   });
 
   it.each(faultNames)('Create Ticket while the portal is %s', async (name) => {
