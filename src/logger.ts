@@ -58,24 +58,61 @@ export function createLogger({ level, redactText, destination }: LoggerOptions):
               logMethod(args: unknown[], method: (...rest: unknown[]) => void) {
                 method.apply(
                   this,
-                  args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)),
+                  withErrorMessage(args).map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)),
                 );
               },
             },
           }
         : {}),
-      serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+      serializers: { err: serializeError, error: serializeError },
     },
     destination,
   );
 }
+
+/**
+ * Pino's error serializer, for Errors only. With text redaction the log formatter has already turned each Error into
+ * a plain object (see `redactStrings`); serializing that again would report its type as "Object".
+ */
+const serializeError = (value: unknown): unknown => (value instanceof Error ? pino.stdSerializers.err(value) : value);
+
+/**
+ * `logger.error(err)` and `logger.error({ err })` without a message make pino copy the error's message into `msg`
+ * after our hooks ran, so it would escape redaction: give such calls that message explicitly.
+ */
+function withErrorMessage(args: unknown[]): unknown[] {
+  const [first, message] = args;
+  if (args.length !== 1 || message !== undefined || first === null || typeof first !== 'object') return args;
+  const error = first instanceof Error ? first : (first as { err?: unknown }).err;
+  if (!(error instanceof Error) || (first !== error && 'msg' in first)) return args;
+  return [first, error.message];
+}
+
+/** Primitives, arrays, plain objects and errors: what an error's own fields may carry into a log line. */
+const isData = (value: unknown): boolean => {
+  if (typeof value === 'function' || typeof value === 'symbol') return false;
+  if (value === null || typeof value !== 'object') return true;
+  if (value instanceof Error || Array.isArray(value)) return true;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+};
 
 function redactStrings(value: Record<string, unknown>, redactText: (text: string) => string): Record<string, unknown> {
   const walk = (item: unknown, depth: number): unknown => {
     if (typeof item === 'string') return redactText(item);
     if (depth > 6 || item === null || typeof item !== 'object') return item;
     if (item instanceof Error) {
-      return { type: item.name, message: redactText(item.message), stack: item.stack ? redactText(item.stack) : '' };
+      // Pino's message and stack (causes folded in), the name as type, and the error's own data fields (code,
+      // details, status…), every string redacted. Fields holding class instances (an HTTP request, a socket) are left
+      // out: they are large and say nothing the message does not.
+      const { message, stack } = pino.stdSerializers.err(item);
+      const fields = Object.entries(item).filter(([key, entry]) => !['name', 'cause'].includes(key) && isData(entry));
+      return {
+        type: item.name,
+        message: redactText(message),
+        stack: stack ? redactText(stack) : '',
+        ...Object.fromEntries(fields.map(([key, entry]) => [key, walk(entry, depth + 1)])),
+      };
     }
     if (Array.isArray(item)) return item.map((entry) => walk(entry, depth + 1));
     return Object.fromEntries(Object.entries(item).map(([key, entry]) => [key, walk(entry, depth + 1)]));
