@@ -133,7 +133,11 @@ describe('Dockerfile', () => {
   it('starts what `npm start` starts: the compiled src/main.ts', () => {
     const [cmd] = of(runtime, 'CMD');
     const command = JSON.parse(cmd?.args ?? 'null') as string[];
-    expect(command).toEqual(packageJson.scripts.start?.split(' '));
+    // npm runs the script through sh: `exec` makes node replace it, so a supervisor's SIGTERM to npm reaches node
+    // instead of leaving it orphaned. The image's exec-form CMD has no shell and starts node directly.
+    const start = packageJson.scripts.start ?? '';
+    expect(start).toMatch(/^exec /);
+    expect(command).toEqual(start.replace(/^exec /, '').split(' '));
     const [runtimeBinary, entry] = command;
     expect(runtimeBinary).toBe('node');
 
