@@ -1,4 +1,4 @@
-import { type ErrorCode, isDomainError } from '../domain/errors.js';
+import { type DomainError, type ErrorCode, isDomainError } from '../domain/errors.js';
 
 /** Every error code in words a Slack user reads. A code without words fails the type check. */
 const replies = {
@@ -13,7 +13,7 @@ const replies = {
   'portal.bad_response': 'The DuploCloud portal sent an answer this service cannot read. Nothing was changed.',
   'portal.unknown': 'The DuploCloud portal call failed. Nothing was changed.',
   'access.no_email':
-    'Slack does not share your email address with this app, so it cannot match you to a DuploCloud user. Ask your Slack admin to grant the app `users:read.email`, or use the web HelpDesk.',
+    'Slack does not share your email address with this app, so it cannot match you to a DuploCloud user. In this workspace, a Slack admin fixes that by reinstalling the app with the `users:read.email` scope. People from another organisation’s workspace (Slack Connect) cannot be matched: ask someone from this workspace, or use the web HelpDesk.',
   'access.no_portal_user':
     'There is no DuploCloud user with your Slack email address in this portal. Ask a portal administrator for access.',
   'access.tenant_denied': 'You do not have access to that tenant in this portal.',
@@ -45,7 +45,7 @@ const replies = {
   'slack.channel_not_found': 'I cannot see this channel.',
   'slack.expired_trigger': 'Slack took too long to open the form. Click the button again.',
   'slack.invalid_blocks': 'Slack refused a message this service built. It is logged.',
-  'slack.rate_limited': 'Slack is rate limiting this app. Your message is queued.',
+  'slack.rate_limited': 'Slack is rate limiting this app, so a message could not be posted. Try again in a minute.',
   'slack.failed': 'A Slack call failed. It is logged.',
 } satisfies Record<ErrorCode, string>;
 
@@ -54,8 +54,45 @@ export const wordsFor = (code: ErrorCode): string => replies[code];
 export const replyFor = (error: unknown): string => {
   if (!isDomainError(error)) return 'Something failed on our side; it is logged.';
   if (error.code === 'limit.exceeded') return limitWords(error.details) ?? replies[error.code];
+  const uncertain = uncertainOutcomeWords(error);
+  if (uncertain) return uncertain;
   return replies[error.code];
 };
+
+/** Portal calls that change something and must not simply be repeated: the words for what may have happened. */
+const unrepeatable: Readonly<Record<string, string>> = {
+  createTicket: 'The ticket may have been created anyway: look in the AI HelpDesk before you try again.',
+  sendMessage:
+    'Your message may have reached the agent anyway: look at the ticket in the AI HelpDesk before you send it again.',
+};
+
+/** Socket errors that mean the request never left, as opposed to a connection lost while it was being answered. */
+const neverSent = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
+/**
+ * "Nothing was changed" is only true when the portal refused the call or it never left. A timeout, a dropped
+ * connection, a 5xx or an unreadable 2xx on a call that creates something leaves its outcome unknown.
+ */
+function uncertainOutcomeWords(error: DomainError): string | undefined {
+  const after = unrepeatable[String(error.details.operation)];
+  if (!after) return undefined;
+  const { code } = error;
+  const sent =
+    code === 'portal.timeout' ||
+    code === 'portal.bad_response' ||
+    code === 'portal.unknown' ||
+    (code === 'portal.unavailable' && !neverSent.has(String(error.details.errorCode)));
+  if (!sent) return undefined;
+  return `${portalClause(error).replace(/^./, (first) => first.toUpperCase())}. ${after}`;
+}
 
 /** The limit a person hit, its size, and when they may go on (rate-limit.ts LimitDetails). */
 function limitWords(details: Readonly<Record<string, unknown>>): string | undefined {
@@ -76,7 +113,9 @@ const portalClause = (error: unknown): string => {
   if (!isDomainError(error)) return 'an unexpected error, which is logged';
   switch (error.code) {
     case 'portal.unavailable':
-      return 'the DuploCloud portal did not answer';
+      return typeof error.details.status === 'number'
+        ? `the DuploCloud portal answered with an error (HTTP ${error.details.status})`
+        : 'the DuploCloud portal is not answering';
     case 'portal.timeout':
       return 'the DuploCloud portal took too long to answer';
     case 'portal.unauthorized':

@@ -20,18 +20,51 @@ import { fileCounters } from './support/summary.js';
 
 const counters = fileCounters('portal-faults');
 
-/** Each way a portal fails, what the person should read, and the code /readyz should name. */
+/**
+ * Each way a portal fails, what the person should read, and the code /readyz should name. `created` is what they
+ * read when the call that creates a ticket failed after it was sent: then the ticket may exist after all; `sent`,
+ * likewise for a message to the agent.
+ */
 const Faults = {
-  down: { spec: { dropConnection: true }, code: 'portal.unavailable', words: /is not answering/ },
-  slow: { spec: { delayMs: 1_300 }, code: 'portal.timeout', words: /took too long to answer/ },
-  '5xx': { spec: { status: 503 }, code: 'portal.unavailable', words: /is not answering/ },
-  '401 (token revoked)': { spec: null, code: 'portal.unauthorized', words: /rejected this service’s API token/ },
+  down: {
+    spec: { dropConnection: true },
+    code: 'portal.unavailable',
+    words: /is not answering/,
+    created: /is not answering\. The ticket may have been created anyway: look in the AI HelpDesk/,
+    sent: /is not answering\. Your message may have reached the agent anyway/,
+  },
+  slow: {
+    spec: { delayMs: 1_300 },
+    code: 'portal.timeout',
+    words: /took too long to answer/,
+    created: /took too long to answer\. The ticket may have been created anyway/,
+    sent: /took too long to answer\. Your message may have reached the agent anyway/,
+  },
+  '5xx': {
+    spec: { status: 503 },
+    code: 'portal.unavailable',
+    words: /is not answering/,
+    created: /answered with an error \(HTTP 503\)\. The ticket may have been created anyway/,
+    sent: /answered with an error \(HTTP 503\)\. Your message may have reached the agent anyway/,
+  },
+  '401 (token revoked)': {
+    spec: null,
+    code: 'portal.unauthorized',
+    words: /rejected this service’s API token/,
+    created: /rejected this service’s API token\. Nothing was changed/,
+    sent: /rejected this service’s API token\. Nothing was changed/,
+  },
   'malformed JSON': {
     spec: { status: 200, body: '{"Tenants": [{"TenantId": ' },
     code: 'portal.bad_response',
     words: /sent an answer this service cannot read/,
+    created: /cannot read\. The ticket may have been created anyway/,
+    sent: /cannot read\. Your message may have reached the agent anyway/,
   },
-} as const satisfies Record<string, { spec: Omit<FaultSpec, 'path'> | null; code: string; words: RegExp }>;
+} as const satisfies Record<
+  string,
+  { spec: Omit<FaultSpec, 'path'> | null; code: string; words: RegExp; created: RegExp; sent: RegExp }
+>;
 type FaultName = keyof typeof Faults;
 const faultNames = Object.keys(Faults) as FaultName[];
 
@@ -127,7 +160,7 @@ describe('portal faults at each step: the person is told, nothing is half made, 
     breakPortal(name, CreateTicket, 'POST');
     await h.send(h.slack.submitView({ user: People.alice.id, viewId, values }), 'interaction');
     expect(lastWords(ts)).toContain('Creating the ticket failed.');
-    expect(lastWords(ts)).toMatch(Faults[name].words);
+    expect(lastWords(ts)).toMatch(Faults[name].created);
     expect(await h.service.store.activeLink(thread)).toBeNull();
     expect(h.transcript(ts).join('\n')).not.toContain('Open AI HelpDesk');
     heal();
@@ -150,7 +183,7 @@ describe('portal faults at each step: the person is told, nothing is half made, 
     breakPortal(name, SendMessage, 'POST');
     await h.say(People.alice, 'is the portal there?', threadTs);
     expect(lastWords(threadTs)).toContain('Sending your message to the agent failed.');
-    expect(lastWords(threadTs)).toMatch(Faults[name].words);
+    expect(lastWords(threadTs)).toMatch(Faults[name].sent);
     heal();
     await h.say(People.alice, 'is the portal there?', threadTs);
     expect(h.transcript(threadTs).filter((text) => text.includes('Got it: is the portal there?'))).toHaveLength(1);
@@ -235,7 +268,7 @@ describe('portal faults at each step: the person is told, nothing is half made, 
     breakPortal(name, CreateTicket, 'POST');
     await h.send(h.slack.submitView({ user: People.alice.id, viewId, values }), 'interaction');
     expect(lastWords(threadTs)).toContain('Updating the context failed.');
-    expect(lastWords(threadTs)).toMatch(Faults[name].words);
+    expect(lastWords(threadTs)).toMatch(Faults[name].created);
     expect((await h.service.store.activeLink(thread))?.id).toBe(link.id);
     heal();
 

@@ -1,6 +1,8 @@
 import { DomainError, isDomainError } from '../../../domain/errors.js';
+import type { ThreadRef } from '../../../domain/thread-link.js';
 import { threadKey } from '../../../domain/thread-link.js';
-import type { ValidatedTicketRequest } from '../../../domain/ticket-service.js';
+import type { CreatedTicketResult, ValidatedTicketRequest } from '../../../domain/ticket-service.js';
+import type { Logger } from '../../../logger.js';
 import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
 import { buildTicketCard } from '../../blocks/ticket-card.js';
 import { actorFor, postAgentReply, reportFailure } from '../../conversation.js';
@@ -10,6 +12,7 @@ import { BlockId } from '../../ids.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { parseFormValues } from '../../parse/form-state.js';
 import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
+import { escapeMrkdwn } from '../../text/index.js';
 import type { ViewSubmitArgs } from '../types.js';
 import { completeForm, fieldLocator, fieldOf } from './form-fields.js';
 
@@ -77,24 +80,53 @@ export async function onCreateTicketSubmit(
   }
 
   const done = deps.inFlight.begin({ kind: 'create', thread, slackUserId: userId });
-  const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.tenantName}…`);
   try {
-    const { link, firstReply } = await deps.tickets.createTicket(validated);
-    deps.metrics.ticketsCreated.inc({ portal: link.portal });
-    log.info({ ticketName: link.ticketName, portal: link.portal, tenantId: link.tenantId }, 'ticket created');
+    await createAndShow(deps, log, { thread, userId, validated, promptTs: metadata.promptTs });
+  } finally {
+    done();
+  }
+}
+
+async function createAndShow(
+  deps: SlackDeps,
+  log: Logger,
+  input: { thread: ThreadRef; userId: string; validated: ValidatedTicketRequest; promptTs: string | undefined },
+): Promise<void> {
+  const { thread, userId, validated } = input;
+  const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.tenantName}…`);
+  let created: CreatedTicketResult;
+  try {
+    created = await deps.tickets.createTicket(validated);
+  } catch (error) {
+    if (creating) await deps.poster.setStatus(thread, '');
+    await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
+    return;
+  }
+  const { link, firstReply } = created;
+  deps.metrics.ticketsCreated.inc({ portal: link.portal });
+  log.info({ ticketName: link.ticketName, portal: link.portal, tenantId: link.tenantId }, 'ticket created');
+  try {
     const cardTs = await deps.poster.post(thread, buildTicketCard({ link, url: deps.tickets.ticketUrl(link) }));
     const linked = await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
-    if (metadata.promptTs) {
+    if (input.promptTs) {
       await deps.poster
-        .update(thread.channelId, metadata.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
+        .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
         .catch((error: unknown) => log.warn({ err: error }, 'could not redraw the Create Ticket prompt'));
     }
     if (firstReply) await postAgentReply(deps, linked, firstReply, null);
     else if (creating) await deps.poster.setStatus(thread, '');
   } catch (error) {
+    // The ticket exists and the thread is linked to it: say so, and where it is. The next message in the thread
+    // still reaches it, and brings its card back.
     if (creating) await deps.poster.setStatus(thread, '');
-    await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
-  } finally {
-    done();
+    const where = escapeMrkdwn(`${link.ticketName} (${deps.tickets.ticketUrl(link)})`);
+    await reportFailure(
+      deps,
+      log,
+      thread,
+      userId,
+      error,
+      `Ticket ${where} was created and linked, but showing it here`,
+    );
   }
 }
