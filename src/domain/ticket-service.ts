@@ -69,15 +69,30 @@ export interface ContextUpdateResult {
   readonly firstReply: AgentMessage | null;
 }
 
+/** What a ticket that takes over a thread starts with: both already redacted. */
+export interface TicketStart {
+  readonly title: string;
+  readonly content: string;
+}
+
 export interface TicketService {
   validateUpdate(request: UpdateContextRequest): Promise<ContextChange>;
-  /** Applies a checked change; `content` is the new ticket's first message (only asked for when it moves). */
-  applyUpdate(change: ContextChange, content: () => Promise<string>): Promise<ContextUpdateResult>;
+  /** Applies a checked change; `start` gives the new ticket's title and first message (asked for only on a move). */
+  applyUpdate(change: ContextChange, start: () => Promise<TicketStart>): Promise<ContextUpdateResult>;
   /** Re-checks access, agent and identity against the portal (fresh, not cached). */
   validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
   createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
-  /** Sends a thread message to the thread's ticket; messages of one thread go one at a time, in order. */
-  relay(input: { readonly thread: ThreadRef; readonly actor: Actor; readonly text: string }): Promise<RelayResult>;
+  /**
+   * Sends a thread message to the thread's ticket; messages of one thread go one at a time, in order. `onAccepted`
+   * runs once the sender's access and the identity are confirmed, just before the message goes out (progress is
+   * shown only for a message that will really be sent).
+   */
+  relay(input: {
+    readonly thread: ThreadRef;
+    readonly actor: Actor;
+    readonly text: string;
+    readonly onAccepted?: () => Promise<void>;
+  }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
   ticketUrl(link: Pick<TicketLink, 'portal' | 'tenantId' | 'ticketName'>): string;
 }
@@ -85,12 +100,12 @@ export interface TicketService {
 const TitleLength = 100;
 
 /** A ticket title from the request: its first non-empty line, whitespace folded, at most 100 characters. */
-export function titleFromRequest(request: string): string {
+export function titleFromRequest(request: string, fallback = 'Request from Slack'): string {
   const firstLine = request
     .split('\n')
     .map((line) => line.replace(/\s+/g, ' ').trim())
     .find((line) => line.length > 0);
-  if (!firstLine) return 'Request from Slack';
+  if (!firstLine) return fallback;
   return firstLine.length > TitleLength ? `${firstLine.slice(0, TitleLength - 1)}…` : firstLine;
 }
 
@@ -155,7 +170,7 @@ export function createTicketService({
   const openTicket = async (
     request: ValidatedTicketRequest,
     replacing: TicketLink | null,
-    content: string,
+    { title, content }: TicketStart,
   ): Promise<CreatedTicketResult> => {
     const portal = portals.get(request.portal);
     const { agent, identity } = request;
@@ -175,7 +190,6 @@ export function createTicketService({
         });
       }
       if (!existing && replacing) throw new DomainError('store.conflict', 'The thread changed context meanwhile');
-      const title = replacing ? replacing.ticketTitle : titleFromRequest(content);
       const created = await portal.createTicket({
         tenantId: request.tenantId,
         title,
@@ -228,7 +242,8 @@ export function createTicketService({
 
     validateCreate,
 
-    createTicket: (request) => openTicket(request, null, request.request),
+    createTicket: (request) =>
+      openTicket(request, null, { title: titleFromRequest(request.request), content: request.request }),
 
     async validateUpdate(request) {
       const previous = await store.getLink(request.linkId);
@@ -237,7 +252,7 @@ export function createTicketService({
         throw new DomainError('store.conflict', 'The thread changed context meanwhile', { linkId: request.linkId });
       }
       // Whoever changes the context must be able to see the ticket it has now, and the tenant it gets.
-      await access.requireTenant(previous.portal, request.actor.email, previous.tenantId, {
+      const current = await access.requireTenant(previous.portal, request.actor.email, previous.tenantId, {
         write: false,
         fresh: true,
       });
@@ -249,6 +264,14 @@ export function createTicketService({
       const agentChanged = request.agentName !== previous.agentName;
       const identityChanged = request.identity.toLowerCase() !== previous.identity.toLowerCase();
       if (!agentChanged && !identityChanged) return { kind: 'unchanged', previous };
+      // Who the agent is, and as whom it acts, decide what later approved commands do: a change in place takes
+      // the same read-write access as approving them (DESIGN §4).
+      if (current.readOnly) {
+        throw new DomainError('access.read_only', `Read-only access to ${current.name} cannot change its ticket`, {
+          portal: previous.portal,
+          tenantId: previous.tenantId,
+        });
+      }
       const [agent, identity] = await Promise.all([
         agentChanged ? access.requireAgent(previous.portal, previous.tenantId, request.agentName) : null,
         identityChanged ? access.requireIdentity(previous.portal, previous.tenantId, request.identity) : null,
@@ -256,11 +279,11 @@ export function createTicketService({
       return { kind: 'in_place', previous, actor: request.actor, agent, identity };
     },
 
-    async applyUpdate(change, content) {
+    async applyUpdate(change, start) {
       const { previous } = change;
       if (change.kind === 'unchanged') return { previous, link: previous, firstReply: null };
       if (change.kind === 'moved') {
-        const created = await openTicket(change.next, previous, await content());
+        const created = await openTicket(change.next, previous, await start());
         return { previous, ...created };
       }
       const portal = portals.get(previous.portal);
@@ -290,12 +313,13 @@ export function createTicketService({
       return { previous, link, firstReply: null };
     },
 
-    relay({ thread, actor, text }) {
+    relay({ thread, actor, text, onAccepted }) {
       return inThreadOrder(thread, async () => {
         const link = await store.activeLink(thread);
         if (!link) throw new DomainError('thread.not_linked', 'This thread has no ticket');
         await access.requireTenant(link.portal, actor.email, link.tenantId, { write: false, fresh: false });
         const identity = await access.requireIdentity(link.portal, link.tenantId, link.identity);
+        await onAccepted?.();
         const reply = await portals.get(link.portal).sendMessage({
           tenantId: link.tenantId,
           ticketName: link.ticketName,

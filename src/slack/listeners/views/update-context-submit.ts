@@ -86,7 +86,7 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
         history: () => deps.history.read(thread),
       });
       redactions = shared.redactions;
-      return shared.content;
+      return shared;
     });
     const { previous, link } = result;
     if (change.kind === 'moved') {
