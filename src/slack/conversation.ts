@@ -8,6 +8,7 @@ import { buildNotice } from './blocks/notice.js';
 import { postOutputs, postProposals } from './command-cards.js';
 import type { SlackDeps } from './deps.js';
 import { replyFor } from './error-replies.js';
+import { escapeMrkdwn } from './text/index.js';
 
 /** The Slack user as the domain needs them. Users of another workspace (Slack Connect) keep their own team. */
 export async function actorFor(deps: SlackDeps, slackUserId: string): Promise<Actor> {
@@ -32,7 +33,9 @@ export async function startProgress(deps: SlackDeps, thread: ThreadRef, agentNam
       blocks: [
         {
           type: 'context',
-          elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: _${agentName} is working on it…_` }],
+          elements: [
+            { type: 'mrkdwn', text: `:hourglass_flowing_sand: _${escapeMrkdwn(agentName)} is working on it…_` },
+          ],
         },
       ],
     });

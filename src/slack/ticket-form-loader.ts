@@ -4,6 +4,7 @@ import type { SlackDeps } from './deps.js';
 import { replyFor } from './error-replies.js';
 import { type FormMetadata, serializeFormMetadata } from './parse/form-metadata.js';
 import type { FormValues } from './parse/form-state.js';
+import { escapeMrkdwn } from './text/index.js';
 
 export interface FormRequest {
   readonly metadata: FormMetadata;
@@ -64,7 +65,7 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
       tenantOptions.length > 0
         ? { status: 'ready', options: tenantOptions }
         : unavailable(
-            `You (${access.user.username}) have no tenants in ${portal}. Ask a portal administrator for access.`,
+            `You (${escapeMrkdwn(access.user.username)}) have no tenants in ${escapeMrkdwn(portal)}. Ask a portal administrator for access.`,
           );
   } catch (error) {
     if (!isDomainError(error)) deps.logger.error({ err: error, portal }, 'loading tenants failed');
@@ -97,7 +98,7 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
       const selected = pick(options, values.agentName, sameTenant ? current?.agentName : undefined);
       agents =
         options.length === 0
-          ? unavailable(`No AI agents are available for this tenant in ${portal}.`)
+          ? unavailable(`No AI agents are available for this tenant in ${escapeMrkdwn(portal)}.`)
           : { status: 'ready', options, ...(selected ? { selected } : {}) };
     } else {
       agents = unavailable(`Could not load agents: ${replyFor(agentResult.reason)}`);
@@ -132,7 +133,7 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
 }
 
 const noIdentities = (portal: string) =>
-  `This tenant has no \`helpdesk-impersonatable-users\` setting in ${portal}, so the agent cannot act as anyone. A portal administrator adds it under Administrator → Tenants → Settings (value \`user1;user2\`).`;
+  `This tenant has no \`helpdesk-impersonatable-users\` setting in ${escapeMrkdwn(portal)}, so the agent cannot act as anyone. A portal administrator adds it under Administrator → Tenants → Settings (value \`user1;user2\`).`;
 
 function stripChoice(metadata: FormMetadata): FormMetadata {
   const { portal: _portal, tenantId: _tenantId, ...rest } = metadata;

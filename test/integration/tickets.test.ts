@@ -185,11 +185,15 @@ describe('tickets from Slack threads', () => {
     }
   });
 
-  it('tells a person without portal access that their reply was not sent', async () => {
+  it('tells a person without portal access that their reply was not sent, and shows no progress for it', async () => {
     const { threadTs } = await createTicketThroughSlack(h, People.alice, 'pods restart', choice);
     const sends = h.portal.callsTo('POST', /\/sendmessage$/).length;
+    const statuses = () =>
+      h.slack.callsTo('assistant.threads.setStatus').filter((call) => call.args.thread_ts === threadTs).length;
+    const statusesBefore = statuses();
     await h.say(People.stranger, 'let me in', threadTs);
     expect(h.portal.callsTo('POST', /\/sendmessage$/)).toHaveLength(sends);
+    expect(statuses()).toBe(statusesBefore);
     const ephemeral = h.slack.ephemerals(People.stranger.id).at(-1);
     expect(JSON.stringify(ephemeral)).toContain('no DuploCloud user with your Slack email');
   });
@@ -199,7 +203,8 @@ describe('tickets from Slack threads', () => {
     const { threadTs, outcome } = await createTicketThroughSlack(h, People.alice, 'crash loop', choice);
     expect(outcome.kind).toBe('closed');
     expect(h.transcript(threadTs).join('\n')).toContain(
-      'Creating the ticket failed. The DuploCloud portal is not answering',
+      'Creating the ticket failed. The DuploCloud portal answered with an error (HTTP 500). The ticket may have been ' +
+        'created anyway: look in the AI HelpDesk before you try again.',
     );
     expect(await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs })).toBeNull();
     // The same action works once the portal is back.
@@ -210,6 +215,16 @@ describe('tickets from Slack threads', () => {
       [ActionId.SelectIdentity]: choice.identity,
     });
     expect(await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs })).not.toBeNull();
+  });
+
+  it('redacts a secret typed into the thread before it reaches the agent, and tells the sender privately', async () => {
+    const { threadTs } = await createTicketThroughSlack(h, People.alice, 'db connection refused', choice);
+    const password = 'Tr0ub4dor-and-3-more';
+    await h.say(People.alice, `the app uses DB_PASSWORD=${password} and fails`, threadTs);
+    const sent = h.portal.callsTo('POST', /\/sendmessage$/).at(-1)?.body as { content: string };
+    expect(sent.content).toContain('DB_PASSWORD=[REDACTED:');
+    expect(sent.content).not.toContain(password);
+    expect(JSON.stringify(h.slack.ephemerals(People.alice.id).at(-1))).toContain('1 value that looks like a secret');
   });
 
   it('reports a failed relay in the thread', async () => {

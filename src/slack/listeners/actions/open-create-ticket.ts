@@ -5,6 +5,7 @@ import { replyFor } from '../../error-replies.js';
 import { CreateTicketPromptValueSchema, parseMessageAction } from '../../parse/block-action.js';
 import type { FormMetadata } from '../../parse/form-metadata.js';
 import { serializeFormMetadata } from '../../parse/form-metadata.js';
+import { escapeMrkdwn } from '../../text/index.js';
 import { slackError } from '../../thread-poster.js';
 import { loadTicketForm } from '../../ticket-form-loader.js';
 import { updateView } from '../../view-updates.js';
@@ -65,7 +66,7 @@ export async function openTicketModal(
   const existing = await deps.tickets.activeLink(metadata.thread);
   const form = await loadTicketForm(deps, { metadata, slackUserId: userId, values: {} });
   const notice = existing
-    ? `This thread is already linked to ticket *${existing.ticketName}*. Use *Update Context* on its ticket card to change it.`
+    ? `This thread is already linked to ticket *${escapeMrkdwn(existing.ticketName)}*. Use *Update Context* on its ticket card to change it.`
     : form.notice;
   await updateView(
     client,

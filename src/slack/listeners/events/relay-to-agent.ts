@@ -1,23 +1,47 @@
-import { type ThreadRef, threadKey } from '../../../domain/thread-link.js';
+import { type ThreadRef, type TicketLink, threadKey } from '../../../domain/thread-link.js';
 import type { Logger } from '../../../logger.js';
+import { buildNotice } from '../../blocks/notice.js';
+import { buildTicketCard } from '../../blocks/ticket-card.js';
 import { actorFor, type Progress, postAgentReply, reportFailure, startProgress } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 
-/** A human message in a linked thread goes to the ticket's agent; its reply comes back into the thread. */
+/**
+ * A human message in a linked thread goes to the ticket's agent (redacted like any thread text that leaves Slack;
+ * the sender is told privately when something was); its reply comes back into the thread.
+ */
 export async function relayToAgent(
   deps: SlackDeps,
   log: Logger,
   input: { thread: ThreadRef; slackUserId: string; text: string; agentName: string },
 ): Promise<void> {
-  let progress: Progress | null = null;
+  // Set by onAccepted, inside the relay: read back only after it returns or throws.
+  let progress = null as Progress | null;
   const { thread, slackUserId, agentName } = input;
   const done = deps.inFlight.begin({ kind: 'relay', thread, slackUserId, agentName });
   try {
     deps.limits.take('relay', { person: input.slackUserId, thread: threadKey(input.thread) });
     const actor = await actorFor(deps, input.slackUserId);
-    progress = await startProgress(deps, input.thread, input.agentName);
-    const { link, reply } = await deps.tickets.relay({ thread: input.thread, actor, text: input.text });
+    const redacted = deps.redactor.redact(input.text);
+    const { link, reply } = await deps.tickets.relay({
+      thread: input.thread,
+      actor,
+      text: redacted.text,
+      onAccepted: async () => {
+        progress = await startProgress(deps, input.thread, input.agentName);
+        if (redacted.count > 0) {
+          const what = redacted.count === 1 ? '1 value that looks' : `${redacted.count} values that look`;
+          await deps.poster
+            .ephemeral(
+              input.thread,
+              input.slackUserId,
+              buildNotice(`${what} like a secret went to the agent as [REDACTED]. Secrets stay out of tickets.`),
+            )
+            .catch((error: unknown) => log.warn({ err: error }, 'could not tell the sender about a redaction'));
+        }
+      },
+    });
     deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });
+    if (!link.cardMessageTs) await restoreTicketCard(deps, log, link);
     await postAgentReply(deps, link, reply, progress);
   } catch (error) {
     deps.metrics.agentReplies.inc({ portal: 'unknown', outcome: 'error' });
@@ -33,5 +57,15 @@ export async function relayToAgent(
     await reportFailure(deps, log, input.thread, input.slackUserId, error, 'Sending your message to the agent');
   } finally {
     done();
+  }
+}
+
+/** A linked thread whose ticket card never made it to Slack (it failed when the ticket was created) gets it now. */
+async function restoreTicketCard(deps: SlackDeps, log: Logger, link: TicketLink): Promise<void> {
+  try {
+    const ts = await deps.poster.post(link.thread, buildTicketCard({ link, url: deps.tickets.ticketUrl(link) }));
+    await deps.store.updateLink(link.id, { cardMessageTs: ts }, deps.clock.now());
+  } catch (error) {
+    log.warn({ err: error }, 'could not post the missing ticket card');
   }
 }
