@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ConfigError, loadConfig } from './config.js';
 
 const token = 'xoxb-1-test-token-value';
@@ -9,15 +10,51 @@ const base = {
   DUPLO_SLACK_APP_PORTALS: JSON.stringify([{ duplo_host: 'https://acme.duplocloud.net/', duplo_token: portalToken }]),
 };
 
-const failure = (env: Record<string, string | undefined>, readFile?: (path: string) => string): string => {
+/**
+ * Strings a refusal must not show: each overridden value of six characters or more, and for a portal list each
+ * string in it (tokens, hosts, agents) but names, which a message may quote.
+ */
+function unshowable(override: Record<string, string | undefined>, shown: readonly string[]): string[] {
+  const values: string[] = [];
+  const collect = (item: unknown, key?: string): void => {
+    if (typeof item === 'string' && key !== 'name') values.push(item);
+    else if (Array.isArray(item)) for (const entry of item) collect(entry);
+    else if (item !== null && typeof item === 'object') {
+      for (const [name, entry] of Object.entries(item)) collect(entry, name);
+    }
+  };
+  for (const [variable, value] of Object.entries(override)) {
+    if (value === undefined || shown.includes(variable)) continue;
+    values.push(value);
+    if (variable === 'DUPLO_SLACK_APP_PORTALS') {
+      try {
+        collect(parseYaml(value));
+      } catch {
+        // Not YAML: the whole value is checked above; what a bad line holds is checked by its own case.
+      }
+    }
+  }
+  return values.filter((value) => value.length >= 6);
+}
+
+/**
+ * Runs loadConfig on `base` with `override` and returns its one-line refusal, asserting that neither the base
+ * secrets nor any overridden value appears in it. `shown` lists variables whose value the message may name (a file
+ * path is not a secret).
+ */
+const failure = (
+  override: Record<string, string | undefined>,
+  { readFile, shown = [] }: { readFile?: (path: string) => string; shown?: readonly string[] } = {},
+): string => {
   try {
-    loadConfig(env, readFile ? { readFile } : {});
+    loadConfig({ ...base, ...override }, readFile ? { readFile } : {});
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).not.toContain('\n');
     expect(message).not.toContain(portalToken);
     expect(message).not.toContain(token);
+    for (const value of unshowable(override, shown)) expect(message).not.toContain(value);
     return message;
   }
   throw new Error('expected loadConfig to fail');
@@ -80,7 +117,8 @@ describe('loadConfig', () => {
     [{ SLACK_BOT_TOKEN: undefined }, /^SLACK_BOT_TOKEN: /],
     [{ SLACK_BOT_TOKEN: 'xoxp-user-token' }, /^SLACK_BOT_TOKEN: must be a bot token/],
     [{ SLACK_SIGNING_SECRET: '' }, /^SLACK_SIGNING_SECRET: is required when SLACK_MODE is http/],
-    [{ SLACK_MODE: 'socket' }, /^SLACK_APP_TOKEN: is required when SLACK_MODE is socket/],
+    // 'socket' is one of SLACK_MODE's two words, not something to keep out of a message.
+    [{ SLACK_MODE: 'socket' }, /^SLACK_APP_TOKEN: is required when SLACK_MODE is socket/, ['SLACK_MODE']],
     [{ SLACK_MODE: 'websocket' }, /^SLACK_MODE: must be "socket" or "http"/],
     [{ SLACK_APP_TOKEN: 'xoxb-wrong' }, /^SLACK_APP_TOKEN: must be an app-level token/],
     [{ PORT: 'eighty' }, /^PORT: /],
@@ -109,25 +147,49 @@ describe('loadConfig', () => {
       /portal name "a" is used twice/,
     ],
     [{ DUPLO_SLACK_APP_PORTALS_FILE: '/x.yaml' }, /^DUPLO_SLACK_APP_PORTALS_FILE: set either it or/],
-  ])('refuses %j with one line naming the variable', (override, expected) => {
-    expect(failure({ ...base, ...override })).toMatch(expected);
-  });
+  ] as [Record<string, string | undefined>, RegExp, string[]?][])(
+    'refuses %j with one line naming the variable',
+    (override, expected, shown = []) => {
+      expect(failure(override, { shown })).toMatch(expected);
+    },
+  );
 
   it('reports an unreadable portals file without its content', () => {
     const message = failure(
-      { ...base, DUPLO_SLACK_APP_PORTALS: undefined, DUPLO_SLACK_APP_PORTALS_FILE: '/nope' },
-      () => {
-        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      { DUPLO_SLACK_APP_PORTALS: undefined, DUPLO_SLACK_APP_PORTALS_FILE: '/run/secrets/missing.yaml' },
+      {
+        readFile: () => {
+          throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+        },
+        shown: ['DUPLO_SLACK_APP_PORTALS_FILE'],
       },
     );
-    expect(message).toBe('DUPLO_SLACK_APP_PORTALS_FILE: cannot read /nope (ENOENT)');
+    expect(message).toBe('DUPLO_SLACK_APP_PORTALS_FILE: cannot read /run/secrets/missing.yaml (ENOENT)');
   });
 
   it('never echoes a token found in a malformed portal entry', () => {
     const message = failure({
-      ...base,
       DUPLO_SLACK_APP_PORTALS: JSON.stringify([{ duplo_host: portalToken, duplo_token: portalToken }]),
     });
     expect(message).toMatch(/duplo_host/);
+  });
+
+  // The YAML parser's own message quotes the offending line: a token written there must not come along.
+  const badLineToken = 'yaml-bad-line-token-0123456789';
+  const badYaml = `- duplo_host: https://acme.duplocloud.net\n  duplo_token: ${badLineToken}: oops: x\n`;
+
+  it('reports a YAML syntax error by line only, not the token written on that line', () => {
+    const message = failure({ DUPLO_SLACK_APP_PORTALS: badYaml });
+    expect(message).toBe('DUPLO_SLACK_APP_PORTALS: is neither valid YAML nor JSON (line 2)');
+    expect(message).not.toContain(badLineToken);
+  });
+
+  it('reports a YAML syntax error in the portals file the same way', () => {
+    const message = failure(
+      { DUPLO_SLACK_APP_PORTALS: undefined, DUPLO_SLACK_APP_PORTALS_FILE: '/run/secrets/portals.yaml' },
+      { readFile: () => badYaml, shown: ['DUPLO_SLACK_APP_PORTALS_FILE'] },
+    );
+    expect(message).toBe('DUPLO_SLACK_APP_PORTALS_FILE: is neither valid YAML nor JSON (line 2)');
+    expect(message).not.toContain(badLineToken);
   });
 });
