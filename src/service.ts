@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { WebClientOptions } from '@slack/web-api';
-import { WebClient } from '@slack/web-api';
+import { ErrorCode, WebClient } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config.js';
 import { createAccessService } from './domain/access.js';
@@ -93,7 +93,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     timeout: 10_000,
     ...options.slackClientOptions,
   };
-  const auth = await authenticate(config.slack.botToken, slackClientOptions);
+  const auth = await authenticate(config.slack.botToken, slackClientOptions, logger);
 
   const store = options.store ?? (await openStore(config));
   const portalClients = config.portals.map((portal) =>
@@ -255,18 +255,58 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   };
 }
 
-async function authenticate(token: string, clientOptions: WebClientOptions) {
-  const client = new WebClient(token, { ...clientOptions, retryConfig: { retries: 2 } });
+async function authenticate(token: string, clientOptions: WebClientOptions, logger: Logger) {
+  // The service's logger (JSON on stdout, redacted), not the WebClient's console one: its retry warnings must not
+  // land on stderr ahead of the one line that says why start-up stopped.
+  const client = new WebClient(token, {
+    ...clientOptions,
+    logger: boltLoggerFrom(logger),
+    retryConfig: { retries: 2 },
+  });
   try {
     const result = await client.auth.test();
     if (!result.team_id || !result.user_id) throw new Error('auth.test did not name the team and bot user');
     return { teamId: result.team_id, botUserId: result.user_id, botId: result.bot_id ?? result.user_id };
   } catch (error) {
+    // A network failure, or an HTTP status Slack's Web API never answers auth.test with, says nothing about the
+    // token: name the URL we tried instead.
+    const code = (error as { code?: unknown }).code;
+    const url = shownUrl(clientOptions.slackApiUrl ?? 'https://slack.com/api/');
+    if (code === ErrorCode.RequestError) {
+      throw new StartupError(`SLACK_API_URL: Slack is not reachable at ${url} (${unreachableReason(error)})`);
+    }
+    if (code === ErrorCode.HTTPError) {
+      const status = (error as { statusCode?: unknown }).statusCode;
+      throw new StartupError(`SLACK_API_URL: no Slack Web API answers at ${url} (HTTP ${String(status)})`);
+    }
     const slackCode = (error as { data?: { error?: string } }).data?.error;
     throw new StartupError(
       `SLACK_BOT_TOKEN: Slack did not accept the token (${slackCode ?? (error as Error).message ?? 'auth.test failed'})`,
     );
   }
+}
+
+/** A URL for a message: no credentials, query or fragment (a proxy URL could carry them). */
+function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/** The telling part of a request failure: the socket's code (ECONNREFUSED, ENOTFOUND…) or a timeout. */
+function unreachableReason(error: unknown): string {
+  const { original } = error as { original?: unknown };
+  const cause = (original as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (original instanceof Error) {
+    if (original.name === 'TimeoutError' || original.name === 'AbortError') return 'no answer in time';
+    // fetch quotes the URL in some messages, credentials and all.
+    return (original.message.split('\n')[0] ?? original.name).replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>');
+  }
+  return 'request failed';
 }
 
 /** The readiness checks' portal results, as the App Home shows them ('portal:acme' → 'acme'). */

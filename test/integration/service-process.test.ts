@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,9 @@ const root = new URL('../../', import.meta.url).pathname;
 
 interface Started {
   readonly child: ChildProcess;
+  /** stdout and stderr as they arrived. */
   readonly output: () => string;
+  readonly stderr: () => string;
   readonly exit: Promise<number | null>;
 }
 
@@ -23,14 +26,27 @@ function startProcess(env: Record<string, string>): Started {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
+    stderr += chunk.toString('utf8');
   });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exit };
+  // 'close', not 'exit': the pipes are drained by then, so the output is complete.
+  const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, output: () => output, stderr: () => stderr, exit };
+}
+
+/** A loopback port nothing listens on: bound, then freed, so connecting to it is refused. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  return port;
 }
 
 // A first boot creates the embedded database (several seconds on a busy 2-core machine).
@@ -168,5 +184,30 @@ describe('the service as a process', { timeout: 60_000 }, () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(expected);
     expect(started.output()).not.toContain(portal.adminToken);
+  });
+
+  it.each([
+    [
+      'nothing listens',
+      async () => `http://127.0.0.1:${await closedPort()}/api/`,
+      (url: string) => `duplo-helpdesk-slack: SLACK_API_URL: Slack is not reachable at ${url} (ECONNREFUSED)`,
+    ],
+    [
+      'something else answers',
+      async () => `${portal.url}/not-slack/`,
+      (url: string) =>
+        expect.stringMatching(
+          new RegExp(`^duplo-helpdesk-slack: SLACK_API_URL: no Slack Web API answers at ${url} \\(HTTP 4\\d\\d\\)$`),
+        ),
+    ],
+  ])('names SLACK_API_URL, not the token, in one stderr line when %s there', async (_case, apiUrlOf, expected) => {
+    const apiUrl = await apiUrlOf();
+    const started = startProcess({ ...env, SLACK_API_URL: apiUrl });
+    expect(await started.exit).toBe(1);
+    const lines = started.stderr().trim().split('\n');
+    expect(lines).toEqual([expected(apiUrl)]);
+    // The Web API client's retry warnings go to the JSON log on stdout, not as console lines on stderr.
+    for (const line of started.output().trim().split('\n').slice(0, -1)) expect(() => JSON.parse(line)).not.toThrow();
+    expect(started.output()).not.toContain(slack.botToken);
   });
 });
