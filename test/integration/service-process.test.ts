@@ -49,6 +49,13 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** Values a failed start must not print: every overridden value long enough to be recognisable. */
+const expectNotEchoed = (output: string, override: Record<string, string>) => {
+  for (const value of Object.values(override).filter((item) => item.length >= 6)) {
+    expect(output).not.toContain(value);
+  }
+};
+
 // A first boot creates the embedded database (several seconds on a busy 2-core machine).
 async function waitForPort(started: Started, timeoutMs = 45_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -184,6 +191,7 @@ describe('the service as a process', { timeout: 60_000 }, () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(expected);
     expect(started.output()).not.toContain(portal.adminToken);
+    expectNotEchoed(started.output(), override);
   });
 
   it.each([
