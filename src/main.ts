@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
+// Start-up failures the service does not name (StartupError and ConfigError do) still stop with one line.
 main().catch((error: unknown) => {
-  process.stderr.write(`duplo-helpdesk-slack: failed to start: ${(error as Error)?.message ?? String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`duplo-helpdesk-slack: failed to start: ${message.split('\n')[0]}\n`);
   process.exit(1);
 });

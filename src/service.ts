@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config.js';
 import { createAccessService } from './domain/access.js';
 import { createApprovalService } from './domain/approval-service.js';
+import { DomainError, isDomainError } from './domain/errors.js';
 import { type Clock, systemClock, type TicketStore } from './domain/ports.js';
 import { createRateLimiter, type RateLimits } from './domain/rate-limit.js';
 import { createRedactor } from './domain/redact.js';
@@ -95,7 +96,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   };
   const auth = await authenticate(config.slack.botToken, slackClientOptions, logger);
 
-  const store = options.store ?? (await openStore(config));
+  const store = options.store ?? (await openStoreAtStartup(config, logger));
   const portalClients = config.portals.map((portal) =>
     createHttpPortalClient(portal, {
       ...options.portalClientOptions,
@@ -307,6 +308,31 @@ function unreachableReason(error: unknown): string {
     return (original.message.split('\n')[0] ?? original.name).replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>');
   }
   return 'request failed';
+}
+
+/**
+ * Opens the store, or stops start-up with one line naming the variable to check. The URL itself is never printed:
+ * it may hold a password.
+ */
+async function openStoreAtStartup(config: AppConfig, logger: Logger): Promise<TicketStore> {
+  try {
+    return await openStore(config);
+  } catch (error) {
+    // The whole error, redacted, for whoever reads the logs; the one line below carries only a code.
+    logger.error({ err: error }, 'could not open the store');
+    const cause = error instanceof DomainError ? error.cause : error;
+    const code = (cause as { code?: unknown } | null)?.code;
+    const reason = typeof code === 'string' && code !== '' ? ` (${code})` : '';
+    if (config.databaseUrl === undefined) {
+      // Embedded database errors hold paths, never secrets: their first line says more than a missing code.
+      const line = error instanceof Error ? error.message.split('\n')[0]?.slice(0, 300) : undefined;
+      throw new StartupError(
+        `DATA_DIR: cannot open the embedded database in ${config.dataDir}${reason || (line ? ` (${line})` : '')}`,
+      );
+    }
+    const what = isDomainError(error, 'store.unavailable') ? 'is not reachable' : 'could not be opened';
+    throw new StartupError(`DATABASE_URL: the database ${what}${reason}`);
+  }
 }
 
 /** The readiness checks' portal results, as the App Home shows them ('portal:acme' → 'acme'). */

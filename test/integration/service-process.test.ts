@@ -218,4 +218,17 @@ describe('the service as a process', { timeout: 60_000 }, () => {
     for (const line of started.output().trim().split('\n').slice(0, -1)) expect(() => JSON.parse(line)).not.toThrow();
     expect(started.output()).not.toContain(slack.botToken);
   });
+
+  it('names DATABASE_URL, never its value, in one line when the database cannot be reached', async () => {
+    const password = 'db-password-never-printed';
+    const override = { DATABASE_URL: `postgresql://postgres:${password}@127.0.0.1:1/test` };
+    const started = startProcess({ ...env, ...override });
+    expect(await started.exit).toBe(1);
+    expect(started.stderr().trim().split('\n')).toEqual([
+      'duplo-helpdesk-slack: DATABASE_URL: the database is not reachable (ECONNREFUSED)',
+    ]);
+    expect(started.output()).not.toContain(password);
+    expect(started.output()).not.toContain('postgresql://');
+    expectNotEchoed(started.output(), override);
+  });
 });
