@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPortalSeed, type FakePortal, startFakePortal } from '../fakes/portal/index.js';
 import { type FakeSlack, postToApp, startFakeSlack } from '../fakes/slack/index.js';
@@ -18,9 +19,12 @@ interface Started {
   readonly exit: Promise<number | null>;
 }
 
-/** `npm start`'s program (run from source with tsx, so the test needs no build) with the given environment. */
-function startProcess(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * `npm start`'s program with the given environment: by default run from source with tsx, so most tests need no
+ * build; `entry` runs a compiled main.js instead.
+ */
+function startProcess(env: Record<string, string>, entry?: string): Started {
+  const child = spawn(process.execPath, entry ? [entry] : ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -230,5 +234,52 @@ describe('the service as a process', { timeout: 60_000 }, () => {
     expect(started.output()).not.toContain(password);
     expect(started.output()).not.toContain('postgresql://');
     expectNotEchoed(started.output(), override);
+  });
+
+  describe('built with tsc', () => {
+    let build: string;
+
+    // Like the image: tsc's output with package.json and node_modules beside it, in a temporary directory so that
+    // dist/ is left alone.
+    beforeAll(async () => {
+      build = await mkdtemp(join(tmpdir(), 'helpdesk-build-'));
+      await promisify(execFile)(
+        process.execPath,
+        [
+          join(root, 'node_modules/typescript/bin/tsc'),
+          '-p',
+          'tsconfig.build.json',
+          '--outDir',
+          build,
+          '--sourceMap',
+          'false',
+        ],
+        { cwd: root },
+      );
+      await writeFile(join(build, 'package.json'), JSON.stringify({ type: 'module' }));
+      await symlink(join(root, 'node_modules'), join(build, 'node_modules'), 'dir');
+    }, 60_000);
+    afterAll(async () => {
+      if (build) await rm(build, { recursive: true, force: true });
+    });
+
+    it('starts from the compiled main.js and answers /healthz, /readyz and /metrics', async () => {
+      const started = startProcess(env, join(build, 'src/main.js'));
+      try {
+        const base = `http://127.0.0.1:${await waitForPort(started)}`;
+        expect((await fetch(`${base}/healthz`)).status).toBe(200);
+        const ready = await fetch(`${base}/readyz`);
+        expect(ready.status).toBe(200);
+        expect(await ready.json()).toMatchObject({ ready: true });
+        const metrics = await fetch(`${base}/metrics`);
+        expect(metrics.status).toBe(200);
+        expect(await metrics.text()).toContain('helpdesk_portal_calls_total{portal="acme",operation="checkToken"');
+        started.child.kill('SIGTERM');
+        expect(await started.exit).toBe(0);
+        expect(started.stderr()).toBe('');
+      } finally {
+        started.child.kill('SIGKILL');
+      }
+    });
   });
 });
