@@ -10,6 +10,7 @@ import {
   createHttpPortalClient,
   type HttpPortalClientOptions,
   type PortalCallObservation,
+  type PortalOperation,
 } from './http-portal-client.js';
 
 const HOST = 'https://acme.duplo.test';
@@ -813,6 +814,194 @@ describe('ticketUrl', () => {
     expect(client.name).toBe('acme');
     expect(client.host).toBe(HOST);
   });
+});
+
+describe('failure mapping, every call', () => {
+  const agent = { name: 'aws-agent', instanceId: 'inst-2' };
+  const adminUsers = [{ Username: 'admin@acme.io', Roles: ['Administrator'], IsReadOnly: false }];
+
+  interface Call {
+    readonly operation: PortalOperation;
+    /** How the message names the operation. */
+    readonly words: string;
+    readonly method: 'GET' | 'POST' | 'PUT';
+    /** The request that fails. */
+    readonly path: string;
+    /** Replies the call needs before it reaches the failing request. */
+    readonly before?: () => void;
+    readonly run: (client: PortalClient) => Promise<unknown>;
+    /** Reassigning reads nothing from the reply, so no 2xx body can be malformed for it. */
+    readonly ignoresBody?: boolean;
+  }
+
+  const calls: Call[] = [
+    {
+      operation: 'checkToken',
+      words: 'check token',
+      method: 'GET',
+      path: '/admin/GetUserRoleInfo',
+      run: (client) => client.checkToken(),
+    },
+    {
+      operation: 'userAccess',
+      words: 'user access',
+      method: 'GET',
+      path: '/admin/GetAllUserRoles',
+      run: (client) => client.userAccess('admin@acme.io'),
+    },
+    {
+      operation: 'userAccess',
+      words: 'user access',
+      method: 'GET',
+      path: '/admin/GetTenantsForUser',
+      before: () => portal().get('/admin/GetAllUserRoles').reply(200, adminUsers),
+      run: (client) => client.userAccess('admin@acme.io'),
+    },
+    {
+      operation: 'getTenant',
+      words: 'get tenant',
+      method: 'GET',
+      path: `/v3/admin/tenant/${TENANT_DEV}`,
+      run: (client) => client.getTenant(TENANT_DEV),
+    },
+    {
+      operation: 'impersonatableUsers',
+      words: 'impersonatable users',
+      method: 'GET',
+      path: `/v3/admin/tenant/${TENANT_DEV}/metadata`,
+      run: (client) => client.impersonatableUsers(TENANT_DEV),
+    },
+    {
+      operation: 'listAgents',
+      words: 'list agents',
+      method: 'GET',
+      path: '/v1/aiservicedesk/admin/data/aiagents',
+      run: (client) => client.listAgents(TENANT_DEV),
+    },
+    {
+      operation: 'createTicket',
+      words: 'create ticket',
+      method: 'POST',
+      path: `/v1/aiservicedesk/tickets/${TENANT_DEV}`,
+      run: (client) =>
+        client.createTicket({ tenantId: TENANT_DEV, title: 't', content: 'c', agent, identity: 'x', platformContext }),
+    },
+    {
+      operation: 'sendMessage',
+      words: 'send message',
+      method: 'POST',
+      path: `/v1/aiservicedesk/tickets/${TENANT_DEV}/dev-1/sendmessage`,
+      run: (client) => client.sendMessage({ tenantId: TENANT_DEV, ticketName: 'dev-1', content: 'c', platformContext }),
+    },
+    {
+      operation: 'getTicket',
+      words: 'get ticket',
+      method: 'GET',
+      path: `/v1/aiservicedesk/tickets/${TENANT_DEV}/dev-1`,
+      run: (client) => client.getTicket(TENANT_DEV, 'dev-1'),
+    },
+    {
+      operation: 'reassignAgent',
+      words: 'reassign agent',
+      method: 'PUT',
+      path: `/v1/aiservicedesk/tickets/${TENANT_DEV}/dev-1/assignee`,
+      run: (client) => client.reassignAgent(TENANT_DEV, 'dev-1', agent),
+      ignoresBody: true,
+    },
+  ];
+
+  interface Failure {
+    readonly name: string;
+    readonly code: string;
+    /** What the message says after `<operation> failed: `. */
+    readonly reason: RegExp;
+    /** Whether an idempotent GET tries again (the portal was down or slow), with the fake sleep: no waiting. */
+    readonly retried: boolean;
+    readonly reply: (interceptor: nock.Interceptor, count: () => void) => void;
+  }
+
+  const status =
+    (code: number, body: string | object): Failure['reply'] =>
+    (interceptor, count) =>
+      interceptor.reply(() => {
+        count();
+        return [code, body];
+      });
+
+  const failures: Failure[] = [
+    {
+      name: '401',
+      code: 'portal.unauthorized',
+      reason: /^HTTP 401$/,
+      retried: false,
+      reply: status(401, 'Unauthorized'),
+    },
+    {
+      name: '403',
+      code: 'portal.forbidden',
+      reason: /^HTTP 403 \(Forbidden\)$/,
+      retried: false,
+      reply: status(403, { Message: 'Forbidden' }),
+    },
+    { name: '404', code: 'portal.not_found', reason: /^HTTP 404$/, retried: false, reply: status(404, '') },
+    {
+      name: '500',
+      code: 'portal.unavailable',
+      reason: /^HTTP 500 \(boom\)$/,
+      retried: true,
+      reply: status(500, { Message: 'boom' }),
+    },
+    {
+      name: 'timeout',
+      code: 'portal.timeout',
+      reason: /^no answer in time$/,
+      retried: true,
+      // Far longer than the 30 ms the client is given below; nock answers after it gave up.
+      reply: (interceptor, count) =>
+        interceptor.delay(400).reply(() => {
+          count();
+          return [200, {}];
+        }),
+    },
+    {
+      name: 'malformed body',
+      code: 'portal.bad_response',
+      reason: /^unexpected response \(not JSON\)$/,
+      retried: false,
+      reply: status(200, '{"Username": "svc@acme.io", "Roles": '),
+    },
+  ];
+
+  describe.each(calls.map((call) => [`${call.operation} (${call.method} ${call.path})`, call] as const))(
+    '%s',
+    (_name, call) => {
+      it.each(failures.map((failure) => [failure.name, failure] as const))('%s', async (_failure, mode) => {
+        call.before?.();
+        let attempts = 0;
+        mode.reply(portal().intercept(call.path, call.method).times(5), () => attempts++);
+        const { client, sleeps, observed } = setup({ timeoutMs: 30, agentTimeoutMs: 30 });
+
+        if (call.ignoresBody && mode.name === 'malformed body') {
+          await expect(call.run(client)).resolves.toBeUndefined();
+          expect(observed.map((item) => item.outcome)).toEqual(['ok']);
+          return;
+        }
+        const error = await failure(call.run(client));
+        expect(error.code).toBe(mode.code);
+        const prefix = `Portal "acme": ${call.words} failed: `;
+        expect(error.message.startsWith(prefix)).toBe(true);
+        expect(error.message.slice(prefix.length)).toMatch(mode.reason);
+        expect(error.details).toMatchObject({ portal: 'acme', operation: call.operation });
+        const tries = mode.retried && call.method === 'GET' ? 3 : 1;
+        expect(attempts).toBe(tries);
+        expect(sleeps).toHaveLength(tries - 1);
+        expect(observed).toEqual([
+          { portal: 'acme', operation: call.operation, outcome: mode.code, seconds: expect.any(Number) },
+        ]);
+        expectNoToken(error, observed);
+      });
+    },
+  );
 });
 
 describe('the token', () => {
