@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BlockKitLimits,
+  blocksText,
   validateBlocks,
   validateHomeView,
   validateMessageContent,
@@ -398,6 +399,30 @@ describe('message content', () => {
   it('rejects text over 40000 characters', () => {
     expect(validateMessageContent({ text: chars(40000) })).toEqual({ ok: true });
     expect(validateMessageContent({ text: chars(40001) })).toEqual({ ok: false, error: 'msg_too_long', messages: [] });
+  });
+
+  it('refuses more than 12,000 characters of text in all blocks (msg_blocks_too_long), each block valid', () => {
+    const four = (last: number) => [
+      section(chars(3000)),
+      section(chars(3000)),
+      section(chars(3000)),
+      section(chars(last)),
+    ];
+    expect(validateMessageContent({ text: 'hi', blocks: four(3000) })).toEqual({ ok: true });
+    const over = [...four(2999), { type: 'context', elements: [mrkdwn('xy')] }];
+    expect(validateMessageContent({ text: 'hi', blocks: over })).toEqual({
+      ok: false,
+      error: 'msg_blocks_too_long',
+      messages: [],
+    });
+    // Button labels, confirm dialogs and rich text count; values, ids and the top-level text do not.
+    const counted = [
+      section('abc'),
+      actions([button({ value: chars(2000), confirm: { title: plain('t'), text: plain('sure?') } })]),
+      { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: 'rich' }] }] },
+    ];
+    expect(blocksText(counted)).toBe('abc'.length + 'Go'.length + 't'.length + 'sure?'.length + 'rich'.length);
+    expect(validateMessageContent({ text: chars(40000), blocks: four(3000) })).toEqual({ ok: true });
   });
 
   it('answers invalid_blocks with the Slack messages, and invalid_blocks_format for a non-array', () => {

@@ -136,6 +136,17 @@ describe('chat.postMessage', () => {
     });
   });
 
+  it('refuses blocks carrying more than 12,000 characters of text in all (msg_blocks_too_long), on post and update', async () => {
+    const blocks = (count: number) => Array.from({ length: count }, () => section('y'.repeat(2500)));
+    expect((await slackError(client.chat.postMessage({ channel: CHANNEL, text: 'x', blocks: blocks(5) }))).error).toBe(
+      'msg_blocks_too_long',
+    );
+    const posted = await client.chat.postMessage({ channel: CHANNEL, text: 'x', blocks: blocks(4) });
+    const update = client.chat.update({ channel: CHANNEL, ts: posted.ts as string, text: 'x', blocks: blocks(5) });
+    expect((await slackError(update)).error).toBe('msg_blocks_too_long');
+    expect(fake.message(CHANNEL, posted.ts as string)?.blocks).toHaveLength(4);
+  });
+
   it('refuses unknown channels and channels without the bot', async () => {
     fake.addChannel('C0OUTSIDE', { botIsMember: false });
     fake.addChannel('G0SECRET', { botIsMember: false });

@@ -1,6 +1,7 @@
 export {
   BlockKitLimits,
   type BlockSurface,
+  blocksText,
   type MessageContentCheck,
   type MessageContentError,
   validateBlocks,
