@@ -37,23 +37,44 @@ export async function postProposals(deps: SlackDeps, link: TicketLink, reply: Ag
   await deps.approvals.attachMessage(card.id, ts);
 }
 
-/** Each executed command's output in the thread: redacted, as code, or as a file when long. */
+/**
+ * Each executed command's output in the thread: redacted, as code, or as a file when long. Each is posted on its
+ * own, so one Slack refuses (or a failed upload) does not keep the others from the thread; a failure is logged and,
+ * once every output was tried, the first one is thrown for the caller to report.
+ */
 export async function postOutputs(
   deps: SlackDeps,
   link: Pick<TicketLink, 'thread'>,
   executed: readonly { command: string; output: string }[],
 ): Promise<void> {
+  const failures: unknown[] = [];
   for (const [index, { command, output }] of executed.entries()) {
-    const redacted = deps.redactor.redact(output).text;
-    const post = buildCommandOutput(deps.redactor.redact(command).text, redacted, index);
-    if (post.kind === 'message') await deps.poster.post(link.thread, post.message);
-    else {
-      await deps.poster.uploadText(link.thread, {
-        filename: post.filename,
-        title: post.filename,
-        content: post.content,
-        initialComment: post.summary,
-      });
+    try {
+      await postOutput(deps, link, deps.redactor.redact(command).text, deps.redactor.redact(output).text, index);
+    } catch (error) {
+      deps.logger.warn({ err: error, index, of: executed.length }, 'could not post a command output; going on');
+      failures.push(error);
     }
   }
+  if (failures.length > 0) throw failures[0];
+}
+
+async function postOutput(
+  deps: SlackDeps,
+  link: Pick<TicketLink, 'thread'>,
+  command: string,
+  output: string,
+  index: number,
+): Promise<void> {
+  const post = buildCommandOutput(command, output, index);
+  if (post.kind === 'message') {
+    await deps.poster.post(link.thread, post.message);
+    return;
+  }
+  await deps.poster.uploadText(link.thread, {
+    filename: post.filename,
+    title: post.filename,
+    content: post.content,
+    initialComment: post.summary,
+  });
 }

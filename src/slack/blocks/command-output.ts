@@ -1,8 +1,14 @@
-import { codeBlock, escapeMrkdwn } from '../text/index.js';
-import { clip, type MessageContent, mrkdwn } from './message.js';
+import { codeBlock, escapeToFit } from '../text/index.js';
+import { type MessageContent, mrkdwn, SectionTextMax } from './message.js';
 
-/** Output past either limit goes up as a file; a code block in a section holds at most ~3000 characters. */
-export const InlineOutputLimits = { maxChars: 2_800, maxLines: 60 } as const;
+/**
+ * Output goes up as a file unless its whole section (heading and escaped code block) fits Slack's section limit;
+ * past 60 lines it goes up anyway, as a thread reader would not scroll through it.
+ */
+export const InlineOutputLimits = { maxSectionChars: SectionTextMax, maxLines: 60 } as const;
+
+/** How much of the command the heading shows (escaped, on one line). */
+const HeadingCommandChars = 300;
 
 export type CommandOutputPost =
   | { readonly kind: 'message'; readonly message: MessageContent }
@@ -11,22 +17,24 @@ export type CommandOutputPost =
 const countLines = (text: string) => (text.length === 0 ? 0 : text.split('\n').length);
 
 /**
- * One executed command's output for the thread. `output` is already redacted. Short output is shown as code;
- * long output is uploaded as a text file with a one-line summary (file content is not mrkdwn, so not escaped).
+ * One executed command's output for the thread. `output` is already redacted. Output whose section fits is shown
+ * as code; the rest is uploaded as a text file with a one-line summary (file content is not mrkdwn, so not escaped).
  */
 export function buildCommandOutput(command: string, output: string, index: number): CommandOutputPost {
   const lines = countLines(output);
   const heading = `Output of ${codeSpan(command)}`;
-  if (output.length <= InlineOutputLimits.maxChars && lines <= InlineOutputLimits.maxLines) {
-    return {
-      kind: 'message',
-      message: {
-        text: escapeMrkdwn(`Output of ${clip(command, 200)}`),
-        blocks: [
-          { type: 'section', text: mrkdwn(`${heading}\n${codeBlock(output.length > 0 ? output : '(no output)')}`) },
-        ],
-      },
-    };
+  // Escaping never shortens text: output longer than the limit cannot fit, and is not escaped just to find out.
+  if (output.length <= InlineOutputLimits.maxSectionChars && lines <= InlineOutputLimits.maxLines) {
+    const section = `${heading}\n${codeBlock(output.length > 0 ? output : '(no output)')}`;
+    if (section.length <= InlineOutputLimits.maxSectionChars) {
+      return {
+        kind: 'message',
+        message: {
+          text: `Output of ${escapeToFit(oneLine(command), 200).text}`,
+          blocks: [{ type: 'section', text: mrkdwn(section) }],
+        },
+      };
+    }
   }
   return {
     kind: 'file',
@@ -36,7 +44,9 @@ export function buildCommandOutput(command: string, output: string, index: numbe
   };
 }
 
-/** A command inline: escaped, clipped, and with backticks swapped so it cannot break out of the span. */
+const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+
+/** A command inline: on one line, escaped, fitted, and with backticks swapped so it cannot break out of the span. */
 function codeSpan(command: string): string {
-  return `\`${escapeMrkdwn(clip(command.replace(/\s+/g, ' '), 300)).replaceAll('`', 'ˋ')}\``;
+  return `\`${escapeToFit(oneLine(command).replaceAll('`', 'ˋ'), HeadingCommandChars).text}\``;
 }

@@ -6,6 +6,32 @@ export interface MessageContent {
   readonly blocks: KnownBlock[];
 }
 
+/**
+ * Slack refuses a section whose text is over 3000 characters (reference §4); builders stay a little under it, so
+ * what they measure and what Slack counts may differ by a few characters without a refusal.
+ */
+export const SectionTextMax = 2_950;
+
+/**
+ * The characters of text in a message's blocks: every string under a `text` key (text objects, markdown blocks,
+ * rich text). Slack refuses a message whose blocks carry too much text (`msg_blocks_too_long`, undocumented:
+ * ~12,000 text characters "with a buffer for block containers", bolt-js#2509).
+ */
+export function blocksTextLength(blocks: unknown): number {
+  let total = 0;
+  const walk = (value: unknown, key: string | null): void => {
+    if (typeof value === 'string') {
+      if (key === 'text') total += value.length;
+    } else if (Array.isArray(value)) {
+      for (const entry of value) walk(entry, null);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [name, entry] of Object.entries(value)) walk(entry, name);
+    }
+  };
+  walk(blocks, null);
+  return total;
+}
+
 export const plainText = (text: string, emoji = true): PlainTextElement => ({ type: 'plain_text', text, emoji });
 
 /** `text` must already be safe mrkdwn (escaped). */
