@@ -1,10 +1,17 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateBlocks, validateModalView } from '../../../test/fakes/slack/block-kit-validator.js';
-import type { CommandCard } from '../../domain/command-card.js';
+import {
+  blocksText,
+  validateBlocks,
+  validateMessageContent,
+  validateModalView,
+} from '../../../test/fakes/slack/block-kit-validator.js';
+import type { CardChoice, CardItem, CardStatus, CommandCard } from '../../domain/command-card.js';
 import { buildAgentReply } from './agent-reply.js';
-import { buildCommandCard, CardItemLimit, commandDigest } from './command-card.js';
+import { buildCommandCard, CardItemLimit, CardTextBudget, commandDigest } from './command-card.js';
 import { buildCommandOutput } from './command-output.js';
 import { buildCreateTicketPrompt } from './create-ticket-prompt.js';
+import { buildRejectReasonModal } from './reject-reason-modal.js';
 import { buildTicketCard } from './ticket-card.js';
 import { buildTicketForm, type TicketForm } from './ticket-form.js';
 
@@ -192,3 +199,188 @@ describe('Block Kit builders', () => {
     );
   });
 });
+
+/** `kubectl get -o wide` output: every `<none>` grows by six characters when escaped. */
+const wideLine = 'web-7d4b9c6f5d-2xkqp   1/1   Running   0   3d2h   10.0.1.23   ip-10-0-1-5   <none>   <none>\n';
+const wideOutput = (chars: number) => wideLine.repeat(Math.ceil(chars / wideLine.length)).slice(0, chars);
+/** A command that grows when escaped: `&&`, `<` and `>` throughout. */
+const longCommand = (chars: number, seed = 0) =>
+  `kubectl get pods -n ns-${seed} -o wide | grep -v "<none>" && echo ok > /tmp/out-${seed} `
+    .repeat(Math.ceil(chars / 40))
+    .slice(0, chars);
+
+const sectionTexts = (blocks: unknown[]): string[] =>
+  blocks.flatMap((block) => {
+    const text = (block as { type: string; text?: { text?: string } }).text?.text;
+    return (block as { type: string }).type === 'section' && text !== undefined ? [text] : [];
+  });
+
+const decisionDigests = (blocks: unknown[]): string[] =>
+  blocks.flatMap((block) =>
+    (block as { type: string; block_id?: string }).block_id?.endsWith('.decide')
+      ? [JSON.parse((block as { elements: { value: string }[] }).elements[0]?.value ?? '{}').digest as string]
+      : [],
+  );
+
+describe('command output near the limits', () => {
+  it('uploads a 2,800-character output full of <none> with a 300-character command: escaped, it would not fit', () => {
+    const output = wideOutput(2_800);
+    const post = buildCommandOutput(longCommand(300), output, 0);
+    expect(post).toMatchObject({ kind: 'file', content: output, filename: 'command-1-output.txt' });
+    if (post.kind === 'file') expect(post.summary).toMatch(/: 31 lines, 2,800 characters, attached as a file\.$/);
+  });
+
+  it('uploads output that fits raw but not with its heading', () => {
+    const output = 'x'.repeat(2_800);
+    expect(buildCommandOutput('k'.repeat(300), output, 0).kind).toBe('file');
+    expect(buildCommandOutput('ls', output, 0).kind).toBe('message');
+  });
+
+  it('posts what fits as a message Slack accepts, and everything else as a file, for any output and command', () => {
+    const piece = fc.constantFrom('<none>', '&', '`', '```', 'a', ' ', '\n', 'pod-1   1/1   Running', '😀');
+    const text = (max: number) => fc.array(piece, { maxLength: max }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text(100), text(800), (command, output) => {
+        const post = buildCommandOutput(command, output, 0);
+        if (post.kind === 'message') {
+          expect(validateMessageContent(post.message)).toEqual({ ok: true });
+          expect(post.message.blocks[0]).toMatchObject({ text: { text: expect.stringContaining('Output of `') } });
+        } else {
+          expect(post.content).toBe(output);
+          expect(post.summary.length).toBeLessThan(500);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('command card near the limits', () => {
+  const reason500 = `${'not now <!here>, use the canary & wait '.repeat(13)}`.slice(0, 500);
+
+  it('redraws a 2,325-character command with a 221-character description after a Reject with a 500-character reason', () => {
+    const item: CardItem = {
+      kind: 'cmd',
+      text: longCommand(2_325),
+      description: 'd&<'.repeat(74).slice(0, 221),
+      raw: {},
+    };
+    const pending = card({ items: [item] });
+    expect(validateMessageContent(buildCommandCard(cardInput(pending)))).toEqual({ ok: true });
+    const rejected = card({
+      items: [item],
+      choices: { '0': { decision: 'reject', reason: reason500, by: 'UALICE', at: new Date() } },
+    });
+    const redrawn = buildCommandCard(cardInput(rejected));
+    expect(validateMessageContent(redrawn)).toEqual({ ok: true });
+    const [, section] = sectionTexts(redrawn.blocks);
+    expect(section).toContain(`Rejected by <@UALICE>: ${escapeHostile(reason500).slice(0, 100)}`);
+    expect(section).toContain('Shown shortened: the full command (2,325 characters) is in the AI HelpDesk.');
+    expect(decisionDigests(redrawn.blocks)).toEqual([commandDigest(item.text)]);
+    const submitted = buildCommandCard(cardInput({ ...rejected, status: 'executed', submittedBy: 'UALICE' }));
+    expect(validateMessageContent(submitted)).toEqual({ ok: true });
+    expect(JSON.stringify(submitted)).not.toContain('"type":"button"');
+  });
+
+  it('shows a command whole when it fits, however much it grows when escaped', () => {
+    const text = '<'.repeat(700); // 2,800 characters escaped
+    const message = buildCommandCard(cardInput(card({ items: [{ kind: 'cmd', text, raw: {} }] })));
+    expect(validateMessageContent(message)).toEqual({ ok: true });
+    expect(sectionTexts(message.blocks)[1]).toContain('&lt;'.repeat(700));
+    expect(JSON.stringify(message)).not.toContain('Shown shortened');
+  });
+
+  it(`keeps ${CardItemLimit} long commands, descriptions and reasons within Slack's limits, bound to the full commands`, () => {
+    const items: CardItem[] = Array.from({ length: 25 }, (_, index) => ({
+      kind: 'cmd',
+      text: longCommand(2_400, index),
+      description: `Step ${index}: ${'check <this> & that '.repeat(30)}`,
+      raw: {},
+    }));
+    const choices: Record<string, CardChoice> = {};
+    for (let index = 0; index < 10; index += 1) {
+      choices[String(index)] = { decision: 'reject', reason: reason500, by: 'UBOB', at: new Date() };
+    }
+    for (const status of ['pending', 'executed'] as const) {
+      const message = buildCommandCard(cardInput(card({ items, choices, status, submittedBy: 'UALICE' })));
+      expect(validateMessageContent(message)).toEqual({ ok: true });
+      expect(blocksText(message.blocks)).toBeLessThanOrEqual(CardTextBudget);
+      const sections = sectionTexts(message.blocks).slice(1);
+      expect(sections).toHaveLength(CardItemLimit);
+      for (const [index, section] of sections.entries()) {
+        expect(section).toMatch(new RegExp(`^\\*Command ${index + 1}\\*\\nStep ${index}: `));
+        expect(section).toContain('Shown shortened: the full command (2,400 characters) is in the AI HelpDesk.');
+        expect(section).toContain(index < 10 ? 'Rejected by <@UBOB>: not now' : '_Not decided yet_');
+      }
+      if (status === 'pending') {
+        expect(decisionDigests(message.blocks)).toEqual(
+          items.slice(0, CardItemLimit).map((item) => commandDigest(item.text)),
+        );
+      }
+    }
+  });
+
+  it('is accepted by Slack for any commands, descriptions, reasons and state', () => {
+    const piece = fc.constantFrom('<none>', '&', '`', '```', 'a', ' ', '\n', 'kubectl get pods', '😀', 'x'.repeat(400));
+    const text = (max: number) => fc.array(piece, { maxLength: max }).map((parts) => parts.join(''));
+    const item = fc.record({ text: text(40), description: fc.option(text(10), { nil: undefined }) });
+    const choice = fc.option(
+      fc.record({
+        decision: fc.constantFrom('approve', 'reject', 'ignore'),
+        reason: fc.option(text(10), { nil: undefined }),
+      }),
+      { nil: undefined },
+    );
+    const status = fc.constantFrom<CardStatus>('pending', 'submitted', 'executed', 'failed', 'expired');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(item, choice), { minLength: 1, maxLength: 24 }), status, (entries, state) => {
+        const items: CardItem[] = entries.map(([entry]) => ({
+          kind: 'cmd',
+          text: entry.text.length > 0 ? entry.text : 'ls',
+          ...(entry.description ? { description: entry.description } : {}),
+          raw: {},
+        }));
+        const choices: Record<string, CardChoice> = {};
+        entries.forEach(([, picked], index) => {
+          if (picked) {
+            choices[String(index)] = {
+              decision: picked.decision,
+              ...(picked.reason ? { reason: picked.reason } : {}),
+              by: 'UALICE',
+              at: new Date(),
+            };
+          }
+        });
+        const message = buildCommandCard(cardInput(card({ items, choices, status: state, submittedBy: 'UALICE' })));
+        expect(validateMessageContent(message)).toEqual({ ok: true });
+        expect(blocksText(message.blocks)).toBeLessThanOrEqual(CardTextBudget);
+        if (state === 'pending') {
+          expect(decisionDigests(message.blocks)).toEqual(
+            items.slice(0, CardItemLimit).map((entry) => commandDigest(entry.text)),
+          );
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('reject reason modal', () => {
+  it('opens for a command that grows past the section limit when escaped, saying it is shortened', () => {
+    const command = longCommand(2_800);
+    const modal = buildRejectReasonModal(command, '{}');
+    expect(validateModalView(modal)).toEqual([]);
+    expect(JSON.stringify(modal)).toContain(
+      'Shown shortened: the full command (2,800 characters) is in the AI HelpDesk.',
+    );
+  });
+
+  it('shows a command that fits whole, without a note', () => {
+    const modal = buildRejectReasonModal('kubectl delete pod web-1 <!here>', '{}');
+    expect(validateModalView(modal)).toEqual([]);
+    expect(JSON.stringify(modal)).toContain('kubectl delete pod web-1 &lt;!here&gt;');
+    expect(JSON.stringify(modal)).not.toContain('Shown shortened');
+  });
+});
+
+const escapeHostile = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
 import type { CardChoice, CardItem, CommandCard } from '../../domain/command-card.js';
 import { ActionId } from '../ids.js';
-import { codeBlock, escapeMrkdwn } from '../text/index.js';
-import { clip, type MessageContent, mrkdwn, plainText } from './message.js';
+import { codeBlockToFit, escapeToFit, fitEscaped, shareBudget } from '../text/index.js';
+import { blocksTextLength, clip, type MessageContent, mrkdwn, plainText, SectionTextMax } from './message.js';
 
 /** Items a card shows: 2 blocks each, within Slack's 50 blocks per message with room for the header and Submit. */
 export const CardItemLimit = 20;
 
-/** What each decision button carries: the card, the item, and a digest of the exact command text shown. */
+/** What each decision button carries: the card, the item, and a digest of the full stored command, however shown. */
 export interface DecisionValue {
   readonly cardId: string;
   readonly index: number;
@@ -27,73 +27,176 @@ export interface CommandCardInput {
 }
 
 const kindLabel: Record<CardItem['kind'], string> = { cmd: 'Command', tool_call: 'Tool call', approval: 'Approval' };
+const kindNoun: Record<CardItem['kind'], string> = { cmd: 'command', tool_call: 'tool call', approval: 'approval' };
 
-const statusLine = (choice: CardChoice | undefined): string => {
-  if (!choice) return '_Not decided yet_';
-  if (choice.decision === 'approve') return `:white_check_mark: Approved by <@${choice.by}>`;
-  if (choice.decision === 'ignore') return `:heavy_minus_sign: Ignored by <@${choice.by}>`;
-  const reason = choice.reason ? `: ${escapeMrkdwn(clip(choice.reason, 500))}` : '';
-  return `:x: Rejected by <@${choice.by}>${reason}`;
+/**
+ * Text the card's blocks may carry in all. Slack refuses a message at about 12,000 characters of block text plus
+ * an undocumented allowance for the blocks themselves (`msg_blocks_too_long`: bolt-js#2509; #2867 saw a refusal at
+ * 11,341 characters in many blocks). A full card has 44 blocks and 61 buttons, so it stays well under.
+ */
+export const CardTextBudget = 10_000;
+
+/** Shown at most; the stored text (and what the portal gets) is whole. */
+const DescriptionChars = 500;
+const ReasonChars = 500;
+/** Anything else untrusted on the card: names, identities, outcomes. */
+const NameChars = 200;
+
+const short = (text: string, max = NameChars): string => escapeToFit(text, max).text;
+
+/** One item's section, in pieces: everything but the command is escaped already. */
+interface ItemParts {
+  readonly label: string;
+  readonly description: string;
+  /** Redacted, not escaped: codeBlockToFit escapes it. */
+  readonly command: string;
+  readonly note: string;
+  readonly status: string;
+  readonly reason: string;
+}
+
+const statusOf = (choice: CardChoice | undefined): { status: string; reason: string } => {
+  if (!choice) return { status: '_Not decided yet_', reason: '' };
+  if (choice.decision === 'approve') return { status: `:white_check_mark: Approved by <@${choice.by}>`, reason: '' };
+  if (choice.decision === 'ignore') return { status: `:heavy_minus_sign: Ignored by <@${choice.by}>`, reason: '' };
+  return { status: `:x: Rejected by <@${choice.by}>`, reason: choice.reason ? short(choice.reason, ReasonChars) : '' };
 };
+
+const itemParts = (input: CommandCardInput, item: CardItem, index: number): ItemParts => {
+  const command = input.redact(item.text);
+  const characters = Array.from(command).length.toLocaleString('en-US');
+  return {
+    label: `*${kindLabel[item.kind]} ${index + 1}*`,
+    // Redacted before it is cut: a cut secret no longer looks like one.
+    description: item.description ? short(input.redact(item.description), DescriptionChars) : '',
+    command,
+    note: `_Shown shortened: the full ${kindNoun[item.kind]} (${characters} characters) is in the AI HelpDesk._`,
+    ...statusOf(input.card.choices[String(index)]),
+  };
+};
+
+/** The label, description, code block, note and status, a line each; an empty description or note takes no line. */
+const composeItem = (parts: ItemParts, description: string, block: string, note: string, reason: string): string => {
+  const status = reason ? `${parts.status}: ${reason}` : parts.status;
+  return [parts.label, description, block, note, status].filter((line, index) => index === 2 || line !== '').join('\n');
+};
+
+/** The smallest code block that still shows something (fences, one character and the ellipsis). */
+const MinCodeBlock = 10;
+
+/**
+ * An item's section in at most `max` characters (at least ~150: the label, status and note always show). When all
+ * of it does not fit, the command's code block gets at least half of the room the rest leaves, and the description
+ * and the reason share the other half; a shortened command says so, and where to read it whole.
+ */
+function itemText(parts: ItemParts, max: number): string {
+  const whole = codeBlockToFit(parts.command, SectionTextMax);
+  const full = composeItem(parts, parts.description, whole.text, whole.cut ? parts.note : '', parts.reason);
+  if (full.length <= max) return full;
+  const shorten = (note: string): { text: string; cut: boolean } => {
+    const variable = parts.description.length + parts.reason.length;
+    const room = max - (composeItem(parts, parts.description, '', note, parts.reason).length - variable);
+    const blockFirst = Math.min(whole.text.length, Math.max(Math.ceil(room / 2), room - variable));
+    const [description = 0, reason = 0] = shareBudget(
+      [parts.description.length, parts.reason.length],
+      room - blockFirst,
+    );
+    const block = codeBlockToFit(parts.command, Math.max(MinCodeBlock, room - description - reason));
+    const text = composeItem(
+      parts,
+      fitEscaped(parts.description, description).text,
+      block.text,
+      note,
+      fitEscaped(parts.reason, reason).text,
+    );
+    return { text, cut: block.cut };
+  };
+  if (!whole.cut) {
+    // The command may still show whole when only the description or reason is cut: then it needs no note.
+    const attempt = shorten('');
+    if (!attempt.cut) return attempt.text;
+  }
+  return shorten(parts.note).text;
+}
 
 const footer = (input: CommandCardInput): string => {
   const { card } = input;
   const by = card.submittedBy ? ` by <@${card.submittedBy}>` : '';
+  const identity = short(card.identity);
   switch (card.status) {
     case 'pending':
-      return `Runs as *${escapeMrkdwn(card.identity)}* in *${escapeMrkdwn(input.tenantName)}* (${escapeMrkdwn(input.portal)}). Decide each one, then Submit.`;
+      return `Runs as *${identity}* in *${short(input.tenantName)}* (${short(input.portal)}). Decide each one, then Submit.`;
     case 'submitted':
-      return `:hourglass_flowing_sand: Submitted${by}; approved commands are running as *${escapeMrkdwn(card.identity)}*…`;
+      return `:hourglass_flowing_sand: Submitted${by}; approved commands are running as *${identity}*…`;
     case 'executed':
-      return `:white_check_mark: Submitted${by}: ${escapeMrkdwn(card.outcome ?? 'done')}. Ran as *${escapeMrkdwn(card.identity)}*.`;
+      return `:white_check_mark: Submitted${by}: ${short(card.outcome ?? 'done')}. Ran as *${identity}*.`;
     case 'failed':
-      return `:warning: Submitted${by}, but it failed (${escapeMrkdwn(card.outcome ?? 'unknown')}). Nothing more will run from this card.`;
+      return `:warning: Submitted${by}, but it failed (${short(card.outcome ?? 'unknown')}). Nothing more will run from this card.`;
     case 'expired':
       return ':hourglass: These commands expired before anyone submitted them. Ask the agent again.';
   }
 };
 
+const decisionRow = (cardId: string, item: CardItem, index: number): KnownBlock => {
+  const value = JSON.stringify({ cardId, index, digest: commandDigest(item.text) } satisfies DecisionValue);
+  return {
+    type: 'actions',
+    block_id: `cmd.${index}.decide`,
+    elements: [
+      { type: 'button', action_id: ActionId.Approve, text: plainText('Approve'), style: 'primary', value },
+      { type: 'button', action_id: ActionId.Reject, text: plainText('Reject'), style: 'danger', value },
+      { type: 'button', action_id: ActionId.Ignore, text: plainText('Ignore'), value },
+    ],
+  };
+};
+
+const submitRow = (input: CommandCardInput): KnownBlock => ({
+  type: 'actions',
+  block_id: 'cmd.submit',
+  elements: [
+    {
+      type: 'button',
+      action_id: ActionId.Submit,
+      text: plainText('Submit'),
+      style: 'primary',
+      value: input.card.id,
+      confirm: {
+        title: plainText('Submit your decisions?'),
+        text: plainText(
+          clip(
+            `Approved commands run in ${input.tenantName} as ${input.card.identity}. Rejected ones go back to the agent.`,
+            300,
+          ),
+        ),
+        confirm: plainText('Submit'),
+        deny: plainText('Not yet'),
+      },
+    },
+  ],
+});
+
 /**
  * The command card: each proposed command as code with Approve / Reject / Ignore, and one Submit. Once the card
  * leaves `pending` it shows who decided what, as whom, and no buttons at all.
+ *
+ * Every section fits Slack's section limit and the whole card its limit on block text (CardTextBudget): long
+ * commands share the room left by everything else, and one shown shortened says where to read it whole. The
+ * decision buttons stay bound to the digest of the full stored command, whatever is shown.
  */
 export function buildCommandCard(input: CommandCardInput): MessageContent {
   const { card } = input;
   const pending = card.status === 'pending';
   const shown = card.items.slice(0, CardItemLimit);
-  const blocks: KnownBlock[] = [
-    {
-      type: 'section',
-      text: mrkdwn(
-        `*${escapeMrkdwn(input.agentName)}* proposes ${card.items.length === 1 ? 'a command' : `${card.items.length} commands`} for your approval.`,
-      ),
-    },
-  ];
-  shown.forEach((item, index) => {
-    const choice = card.choices[String(index)];
-    // Redacted before it is clipped: a clipped secret no longer looks like one.
-    const description = item.description ? `\n${escapeMrkdwn(clip(input.redact(item.description), 500))}` : '';
-    const text = `*${kindLabel[item.kind]} ${index + 1}*${description}\n${codeBlock(clip(input.redact(item.text), 2400))}\n${statusLine(choice)}`;
-    blocks.push({ type: 'section', block_id: `cmd.${index}`, text: mrkdwn(text) });
-    if (pending) {
-      const value = JSON.stringify({
-        cardId: card.id,
-        index,
-        digest: commandDigest(item.text),
-      } satisfies DecisionValue);
-      blocks.push({
-        type: 'actions',
-        block_id: `cmd.${index}.decide`,
-        elements: [
-          { type: 'button', action_id: ActionId.Approve, text: plainText('Approve'), style: 'primary', value },
-          { type: 'button', action_id: ActionId.Reject, text: plainText('Reject'), style: 'danger', value },
-          { type: 'button', action_id: ActionId.Ignore, text: plainText('Ignore'), value },
-        ],
-      });
-    }
-  });
+  const header: KnownBlock = {
+    type: 'section',
+    text: mrkdwn(
+      `*${short(input.agentName)}* proposes ${card.items.length === 1 ? 'a command' : `${card.items.length} commands`} for your approval.`,
+    ),
+  };
+  const rows = pending ? shown.map((item, index) => decisionRow(card.id, item, index)) : [];
+  const tail: KnownBlock[] = [];
   if (card.items.length > shown.length) {
-    blocks.push({
+    tail.push({
       type: 'context',
       elements: [
         mrkdwn(
@@ -102,38 +205,27 @@ export function buildCommandCard(input: CommandCardInput): MessageContent {
       ],
     });
   }
-  blocks.push({ type: 'context', elements: [mrkdwn(footer(input))] });
-  if (pending) {
-    blocks.push({
-      type: 'actions',
-      block_id: 'cmd.submit',
-      elements: [
-        {
-          type: 'button',
-          action_id: ActionId.Submit,
-          text: plainText('Submit'),
-          style: 'primary',
-          value: card.id,
-          confirm: {
-            title: plainText('Submit your decisions?'),
-            text: plainText(
-              clip(
-                `Approved commands run in ${input.tenantName} as ${card.identity}. Rejected ones go back to the agent.`,
-                300,
-              ),
-            ),
-            confirm: plainText('Submit'),
-            deny: plainText('Not yet'),
-          },
-        },
-      ],
-    });
-  }
+  tail.push({ type: 'context', elements: [mrkdwn(footer(input))] });
+  if (pending) tail.push(submitRow(input));
+
+  const parts = shown.map((item, index) => itemParts(input, item, index));
+  const room = CardTextBudget - blocksTextLength([header, ...rows, ...tail]);
+  const shares = shareBudget(
+    parts.map((item) => itemText(item, SectionTextMax).length),
+    room,
+  );
+  const blocks: KnownBlock[] = [header];
+  parts.forEach((item, index) => {
+    const text = itemText(item, Math.min(SectionTextMax, shares[index] ?? 0));
+    blocks.push({ type: 'section', block_id: `cmd.${index}`, text: mrkdwn(text) });
+    const row = rows[index];
+    if (row) blocks.push(row);
+  });
+  blocks.push(...tail);
+  const commands = card.items.map((item) => input.redact(item.text)).join('; ');
   return {
     // The notification text is mrkdwn too: escaped like everything untrusted.
-    text: escapeMrkdwn(
-      `${input.agentName} proposes ${card.items.length} command(s): ${clip(card.items.map((item) => input.redact(item.text)).join('; '), 200)}`,
-    ),
+    text: `${short(input.agentName)} proposes ${card.items.length} command(s): ${escapeToFit(commands, 200).text}`,
     blocks,
   };
 }

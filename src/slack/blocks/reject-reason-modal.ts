@@ -1,25 +1,34 @@
-import type { ModalView } from '@slack/types';
+import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../ids.js';
-import { codeBlock } from '../text/index.js';
-import { clip, mrkdwn, plainText } from './message.js';
+import { codeBlockToFit } from '../text/index.js';
+import { mrkdwn, plainText, SectionTextMax } from './message.js';
 
 /** Reject takes optional feedback for the agent. `command` is already redacted. */
-export const buildRejectReasonModal = (command: string, metadata: string): ModalView => ({
-  type: 'modal',
-  callback_id: CallbackId.RejectReason,
-  title: plainText('Reject command'),
-  submit: plainText('Reject'),
-  close: plainText('Cancel'),
-  private_metadata: metadata,
-  blocks: [
-    { type: 'section', text: mrkdwn(codeBlock(clip(command, 2800))) },
-    {
-      type: 'input',
-      block_id: BlockId.RejectReason,
-      optional: true,
-      label: plainText('Reason'),
-      hint: plainText('Optional feedback for the agent, e.g. what to do instead.'),
-      element: { type: 'plain_text_input', action_id: ActionId.RejectReason, multiline: true, max_length: 2000 },
-    },
-  ],
-});
+export function buildRejectReasonModal(command: string, metadata: string): ModalView {
+  const shown = codeBlockToFit(command, SectionTextMax);
+  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(shown.text) }];
+  if (shown.cut) {
+    const characters = Array.from(command).length.toLocaleString('en-US');
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`_Shown shortened: the full command (${characters} characters) is in the AI HelpDesk._`)],
+    });
+  }
+  blocks.push({
+    type: 'input',
+    block_id: BlockId.RejectReason,
+    optional: true,
+    label: plainText('Reason'),
+    hint: plainText('Optional feedback for the agent, e.g. what to do instead.'),
+    element: { type: 'plain_text_input', action_id: ActionId.RejectReason, multiline: true, max_length: 2000 },
+  });
+  return {
+    type: 'modal',
+    callback_id: CallbackId.RejectReason,
+    title: plainText('Reject command'),
+    submit: plainText('Reject'),
+    close: plainText('Cancel'),
+    private_metadata: metadata,
+    blocks,
+  };
+}
