@@ -24,12 +24,17 @@ const echoesFor = (calls: readonly Call[], ticketName: string) =>
       ((call.body as { data?: { cmds?: unknown[] } })?.data?.cmds?.length ?? 0) > 0,
   );
 
-async function ticketThread(h: Harness, request = 'pods keep crashing in dev, restart the web deployment') {
+async function newTicket(h: Harness, request: string) {
   const { threadTs } = await createTicketThroughSlack(h, People.alice, request, choice);
   const thread: ThreadRef = { teamId: h.slack.teamId, channelId: Channel, threadTs };
   const link = await h.service.store.activeLink(thread);
   if (!link) throw new Error('no link');
-  return { threadTs, thread, link, card: h.botMessage(threadTs, /proposes 2 commands/) };
+  return { threadTs, thread, link };
+}
+
+async function ticketThread(h: Harness, request = 'pods keep crashing in dev, restart the web deployment') {
+  const ticket = await newTicket(h, request);
+  return { ...ticket, card: h.botMessage(ticket.threadTs, /proposes 2 commands/) };
 }
 
 const decideButton = (index: number) => `cmd.${index}.decide`;
@@ -51,6 +56,41 @@ async function rejectWithReason(h: Harness, cardTs: string, index: number, reaso
 
 const submitClick = (h: Harness, user: { id: string }, cardTs: string) =>
   h.slack.clickButton({ user: user.id, channel: Channel, messageTs: cardTs, actionId: ActionId.Submit });
+
+/** The card id a card message carries (its Submit button's value); the store knows cards by id, not by ts. */
+function cardIdOf(h: Harness, cardTs: string): string {
+  for (const block of h.slack.message(Channel, cardTs)?.blocks ?? []) {
+    const elements = (block as { elements?: { action_id?: string; value?: string }[] }).elements ?? [];
+    const submit = elements.find((element) => element.action_id === ActionId.Submit);
+    if (submit?.value) return submit.value;
+  }
+  throw new Error(`no Submit button on card ${cardTs}`);
+}
+
+/** Web API calls Slack refused, from the `from`-th call on. */
+const refusedSince = (h: Harness, from = 0) =>
+  h.slack.calls
+    .slice(from)
+    .filter((call) => !call.ok)
+    .map((call) => `${call.method}: ${call.error}`);
+
+/** The agent proposes `cmds` to every message, and answers approval echoes as the default agent does. */
+const proposeToEveryMessage = (h: Harness, cmds: readonly object[]) =>
+  h.portal.setAgentScript(({ decisions }) =>
+    decisions.length > 0 ? undefined : { content: 'Here is what I would run.', data: { cmds: [...cmds] as never } },
+  );
+
+/** A long command with hardly anything to escape. */
+const plainCommand = (chars: number) =>
+  `${"kubectl get pods -n duploservices-dev -l app=web -o jsonpath='{.items[*].metadata.name}'; ".repeat(Math.ceil(chars / 80))}`
+    .slice(0, chars - ' && echo done'.length)
+    .concat(' && echo done');
+
+/** A command that grows when escaped for mrkdwn: `&&`, `<`, `>` and quotes throughout. */
+const longCommand = (chars: number, seed = 0) =>
+  `kubectl get pods -n duploservices-dev -l app=web-${seed} -o wide | grep -v "<none>" && echo ok > /tmp/pods-${seed}; `
+    .repeat(Math.ceil(chars / 40))
+    .slice(0, chars);
 
 describe('command approvals', () => {
   let h: Harness;
@@ -118,7 +158,8 @@ describe('command approvals', () => {
     expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(0);
     expect(JSON.stringify(h.slack.ephemerals(People.bob.id))).toContain('read-only access');
     expect(JSON.stringify(h.slack.ephemerals(People.stranger.id))).toContain('no DuploCloud user');
-    expect((await h.service.store.getCard(card.ts))?.status ?? 'pending').toBe('pending');
+    const stored = await h.service.store.getCard(cardIdOf(h, card.ts));
+    expect(stored).toMatchObject({ status: 'pending', choices: {} });
   });
 
   it('refuses Submit when the identity left the tenant list, and sends nothing', async () => {
@@ -146,6 +187,81 @@ describe('command approvals', () => {
     expect(h.transcript(threadTs).join('\n')).toMatch(/6,000 lines, [\d,]+ characters, attached as a file/);
   });
 
+  // The first one's card was accepted before it grew by a reason; the second's grows when escaped, from the start.
+  it.each([
+    ['2,325-character', plainCommand(2_325)],
+    ['2,400-character escape-heavy', longCommand(2_400)],
+  ])(
+    'redraws the card of a %s command after a Reject with a 500-character reason, then drops its buttons',
+    async (_name, command) => {
+      const from = h.slack.calls.length;
+      const description = 'Lists the web pods <with> their nodes & IPs, then saves them. '.repeat(4).slice(0, 221);
+      proposeToEveryMessage(h, [{ command, execute: false, description }]);
+      const { threadTs, link } = await newTicket(h, 'web pods crash, list them');
+      const card = h.botMessage(threadTs, /proposes a command/);
+      expect(card.text).toContain('Lists the web pods <with> their nodes & IPs');
+
+      const reason = 'Not now: <!here> is busy & the canary must pass first. '.repeat(10).slice(0, 500);
+      await rejectWithReason(h, card.ts, 0, reason);
+      const rejected = h.botMessage(threadTs, /proposes a command/).text;
+      expect(rejected).toContain(`Rejected by @UALICE: ${reason.slice(0, 300)}`);
+      expect(rejected).toContain('[Submit]');
+
+      await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+      const final = h.botMessage(threadTs, /proposes a command/).text;
+      expect(final).not.toMatch(/\[(Approve|Reject|Ignore|Submit)\]/);
+      expect(final).toMatch(/Submitted by @UALICE/);
+      const echo = echoesFor(h.portal.calls, link.ticketName)[0]?.body as { data: { cmds: object[] } } | undefined;
+      expect(echo?.data.cmds).toEqual([expect.objectContaining({ command, execute: false, rejection_reason: reason })]);
+      expect(refusedSince(h, from)).toEqual([]);
+    },
+  );
+
+  it('posts a 2,800-character output full of <none> for a long command in a form Slack accepts', async () => {
+    const from = h.slack.calls.length;
+    const command = `kubectl get pods -o wide -n duploservices-dev ${'--field-selector=status.phase!=Succeeded '.repeat(7)}`;
+    const line = 'web-7d4b9c6f5d-2xkqp   1/1   Running   0   3d2h   10.0.1.23   ip-10-0-1-5   <none>   <none>\n';
+    const output = line.repeat(31).slice(0, 2_800).trimEnd();
+    h.portal.setCommandOutput(command, output);
+    proposeToEveryMessage(h, [{ command, execute: false }]);
+    const { threadTs } = await newTicket(h, 'which pods have no node?');
+    const card = h.botMessage(threadTs, /proposes a command/);
+    await decide(h, People.alice, card.ts, 0, ActionId.Approve);
+    await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+
+    expect(refusedSince(h, from)).toEqual([]);
+    const file = h.slack.files().find((candidate) => candidate.threadTs === threadTs);
+    const shown = [file?.bytes?.toString('utf8') ?? '', h.transcript(threadTs).join('\n')];
+    expect(shown.some((text) => text.includes(output))).toBe(true);
+    expect(h.transcript(threadTs).join('\n')).toContain('Output of `kubectl get pods -o wide');
+  });
+
+  it('posts a card of 20 long commands Slack accepts, each decision bound to its full command', async () => {
+    const from = h.slack.calls.length;
+    const commands = Array.from({ length: 20 }, (_, index) => longCommand(1_500, index));
+    proposeToEveryMessage(
+      h,
+      commands.map((command, index) => ({ command, execute: false, description: `Step ${index + 1} of 20 <&>` })),
+    );
+    const { threadTs, link } = await newTicket(h, 'check every web pod');
+    const card = h.botMessage(threadTs, /proposes 20 commands/);
+    expect(card.text).toContain('the full command (1,500 characters) is in the AI HelpDesk');
+    expect(h.slack.message(Channel, card.ts)?.blocks).toHaveLength(1 + 2 * 20 + 2);
+
+    await decide(h, People.alice, card.ts, 19, ActionId.Approve);
+    await rejectWithReason(h, card.ts, 3, 'not this one <!channel>');
+    await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+    const echo = echoesFor(h.portal.calls, link.ticketName)[0]?.body as { data: { cmds: object[] } } | undefined;
+    expect(echo?.data.cmds).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ command: commands[19], execute: true }),
+        expect.objectContaining({ command: commands[3], execute: false, rejection_reason: 'not this one <!channel>' }),
+      ]),
+    );
+    expect(h.botMessage(threadTs, /proposes 20 commands/).text).not.toContain('[Submit]');
+    expect(refusedSince(h, from)).toEqual([]);
+  });
+
   it('posts an output with <!channel> and an AWS secret neither live nor verbatim', async () => {
     h.portal.setCommandOutput(
       getPods,
@@ -164,6 +280,11 @@ describe('command approvals', () => {
     expect(JSON.stringify(thread)).not.toMatch(/<!(channel|here|everyone)/);
     expect(JSON.stringify(h.slack.calls.map((call) => call.args))).not.toContain(awsSecret);
     expect(h.logs.text()).not.toContain(awsSecret);
+  });
+
+  it('sent Slack nothing it refused', () => {
+    expect(h.slack.internalErrors).toEqual([]);
+    expect(refusedSince(h)).toEqual([]);
   });
 });
 
@@ -261,6 +382,11 @@ describe('Update Context', () => {
       kind: 'errors',
       errors: { [BlockId.Portal]: expect.stringContaining('Nothing changed') },
     });
+  });
+
+  it('sent Slack nothing it refused', () => {
+    expect(h.slack.internalErrors).toEqual([]);
+    expect(refusedSince(h)).toEqual([]);
   });
 });
 
