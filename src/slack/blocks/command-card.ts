@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
-import type { CardChoice, CardItem, CommandCard } from '../../domain/command-card.js';
+import { type CardChoice, type CardItem, type CommandCard, SupersededOutcome } from '../../domain/command-card.js';
 import { ActionId } from '../ids.js';
 import { codeBlockToFit, escapeToFit, fitEscaped, shareBudget } from '../text/index.js';
 import { blocksTextLength, clip, type MessageContent, mrkdwn, plainText, SectionTextMax } from './message.js';
@@ -133,7 +133,9 @@ const footer = (input: CommandCardInput): string => {
     case 'failed':
       return `:warning: Submitted${by}, but it failed (${short(card.outcome ?? 'unknown')}). Nothing more will run from this card.`;
     case 'expired':
-      return ':hourglass: These commands expired before anyone submitted them. Ask the agent again.';
+      return card.outcome === SupersededOutcome
+        ? ':arrows_counterclockwise: Not run: the ticket’s context (tenant or permissions) was superseded by *Update Context* after these commands were proposed. Ask the agent again.'
+        : ':hourglass: These commands expired before anyone submitted them. Ask the agent again.';
   }
 };
 
