@@ -55,10 +55,17 @@ export async function postAgentReply(
   reply: AgentMessage,
   progress: Progress | null,
 ): Promise<void> {
-  // Outputs of commands the agent ran come first, then what it says about them, then anything new it proposes.
+  // Outputs of commands the agent ran come first, then what it says about them, then anything new it proposes. An
+  // output Slack would not take must not cost the thread the agent's answer or its next proposals: those go on,
+  // and the failure is reported after them.
+  let outputsFailure: { readonly error: unknown } | null = null;
   if (reply.data.executed_cmds.length > 0) {
     await progress?.clear();
-    await postOutputs(deps, link, reply.data.executed_cmds);
+    try {
+      await postOutputs(deps, link, reply.data.executed_cmds);
+    } catch (error) {
+      outputsFailure = { error };
+    }
   }
   const redacted = deps.redactor.redact(reply.content);
   const post = buildAgentReply(link.agentName, redacted.text);
@@ -73,6 +80,7 @@ export async function postAgentReply(
     });
   }
   await postProposals(deps, link, reply);
+  if (outputsFailure) throw outputsFailure.error;
 }
 
 /** Codes about the person's own action (their access, their limits, their duplicate click): told only to them. */
