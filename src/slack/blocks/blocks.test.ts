@@ -10,7 +10,7 @@ import type { CardChoice, CardItem, CardStatus, CommandCard } from '../../domain
 import { buildAgentReply } from './agent-reply.js';
 import { buildCommandCard, CardItemLimit, CardTextBudget, commandDigest } from './command-card.js';
 import { buildCommandOutput } from './command-output.js';
-import { buildCreateTicketPrompt } from './create-ticket-prompt.js';
+import { buildCreateTicketPrompt, buildCreateTicketPromptDone } from './create-ticket-prompt.js';
 import { buildRejectReasonModal } from './reject-reason-modal.js';
 import { buildTicketCard } from './ticket-card.js';
 import { buildTicketForm, type TicketForm } from './ticket-form.js';
@@ -78,6 +78,15 @@ describe('Block Kit builders', () => {
     const prompt = buildCreateTicketPrompt({ requestTs: '1700000000.000100' });
     expect(validateBlocks(prompt.blocks, 'message')).toEqual([]);
     await expect(JSON.stringify(prompt, null, 2)).toMatchFileSnapshot('./__snapshots__/create-ticket-prompt.json');
+  });
+
+  it('marks the prompt done with the ticket name escaped (it comes from the portal)', () => {
+    const done = buildCreateTicketPromptDone('UALICE', 'dev-1 <!channel> <https://evil.example|x>');
+    expect(validateBlocks(done.blocks, 'message')).toEqual([]);
+    const text = JSON.stringify(done.blocks);
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(text).not.toContain('<https://evil');
   });
 
   it('builds the ticket card with the web link and Update Context, escaping the title', async () => {

@@ -1,4 +1,5 @@
 import { ActionId } from '../ids.js';
+import { escapeMrkdwn } from '../text/index.js';
 import { type MessageContent, mrkdwn, plainText } from './message.js';
 
 export interface CreateTicketPromptValue {
@@ -37,7 +38,9 @@ export const buildCreateTicketPromptDone = (slackUserId: string, ticketName: str
   blocks: [
     {
       type: 'context',
-      elements: [mrkdwn(`:white_check_mark: <@${slackUserId}> created ticket *${ticketName}* for this thread.`)],
+      elements: [
+        mrkdwn(`:white_check_mark: <@${slackUserId}> created ticket *${escapeMrkdwn(ticketName)}* for this thread.`),
+      ],
     },
   ],
 });
