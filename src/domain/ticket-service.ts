@@ -94,12 +94,19 @@ export interface TicketService {
     readonly onAccepted?: () => Promise<void>;
   }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
+  /** The ticket's status as its portal reports it now (e.g. `open`); an unreadable status reads 'unknown'. */
+  ticketStatus(link: Pick<TicketLink, 'portal' | 'tenantId' | 'ticketName'>): Promise<string>;
   ticketUrl(link: Pick<TicketLink, 'portal' | 'tenantId' | 'ticketName'>): string;
 }
 
 const TitleLength = 100;
 
 /** A ticket title from the request: its first non-empty line, whitespace folded, at most 100 characters. */
+/** Statuses after which a ticket is no longer open (the portal's words, any case). */
+const ClosedStatuses = new Set(['closed', 'resolved', 'done', 'completed', 'cancelled', 'canceled', 'archived']);
+
+export const isClosedStatus = (status: string): boolean => ClosedStatuses.has(status.trim().toLowerCase());
+
 export function titleFromRequest(request: string, fallback = 'Request from Slack'): string {
   const firstLine = request
     .split('\n')
@@ -239,6 +246,8 @@ export function createTicketService({
     activeLink: (thread) => store.activeLink(thread),
 
     ticketUrl: (link) => portals.get(link.portal).ticketUrl(link.tenantId, link.ticketName),
+
+    ticketStatus: async (link) => (await portals.get(link.portal).getTicket(link.tenantId, link.ticketName)).status,
 
     validateCreate,
 

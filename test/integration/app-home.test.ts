@@ -134,6 +134,43 @@ describe('App Home', () => {
   });
 });
 
+describe('App Home and the tickets’ status in their portals', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ secondPortal: true });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('leaves out a ticket closed in the web HelpDesk, and shows the others with their status', async () => {
+    const open = await createTicketThroughSlack(h, People.alice, 'this one stays open', dev);
+    const closed = await createTicketThroughSlack(h, People.alice, 'this one gets closed', dev);
+    const threadOf = (threadTs: string) => ({ teamId: h.slack.teamId, channelId: Channel, threadTs });
+    const closedLink = await h.service.store.activeLink(threadOf(closed.threadTs));
+    const ticket = h.portal.ticket(String(closedLink?.ticketName));
+    if (!ticket) throw new Error('the portal has no such ticket');
+    ticket.status = 'Closed';
+
+    const { text } = await openHome(h, People.alice);
+    expect(text).toContain('this one stays open');
+    expect(text).not.toContain('this one gets closed');
+    const openLink = await h.service.store.activeLink(threadOf(open.threadTs));
+    expect(text).toMatch(new RegExp(`${openLink?.ticketName}.*· open`));
+  });
+
+  it('still lists a ticket whose portal does not answer, saying its status is not known', async () => {
+    h.portal.inject({ method: 'GET', path: /\/v1\/aiservicedesk\/tickets\/[^/]+\/[^/]+$/, delayMs: 4_000, times: 10 });
+    try {
+      const { text } = await openHome(h, People.alice);
+      expect(text).toContain('this one stays open');
+      expect(text).toContain('status not known right now');
+    } finally {
+      h.portal.clearFaults();
+    }
+  });
+});
+
 describe('App Home service status', () => {
   let h: Harness;
   beforeAll(async () => {

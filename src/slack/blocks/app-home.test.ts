@@ -20,6 +20,7 @@ const ticket = (n: number, overrides: Partial<HomeTicket['link']> = {}): HomeTic
   },
   url: `https://acme.duplocloud.net/app/ai/service-desk/t-1/tickets/chat/dev-${n}`,
   threadUrl: `https://fake-team.slack.com/archives/C0HELPDESK/p170000000000010${n}`,
+  status: n === 2 ? null : 'open',
 });
 
 const portals = [
@@ -55,6 +56,8 @@ describe('App Home', () => {
     expect(rendered).toContain('Your open tickets');
     expect(rendered).toContain('Pods crash in dev (1)');
     expect(rendered).toContain('dev-261125101501');
+    expect(rendered).toMatch(/dev-261125101501.*· open$/m);
+    expect(rendered).toMatch(/dev-261125101502.*· status not known right now$/m);
     expect(rendered).toMatch(/✅ \*?acme\*?: reachable/);
     expect(rendered).toMatch(/⚠️ \*?beta\*?: not reachable \(portal\.unauthorized/);
     expect(rendered).toContain('1 of 2 portals reachable');

@@ -14,6 +14,8 @@ export interface HomeTicket {
   readonly url: string | null;
   /** The ticket's Slack thread (a permalink); null when Slack would not give one. */
   readonly threadUrl: string | null;
+  /** The ticket's status in its portal now; null when the portal did not say in time. */
+  readonly status: string | null;
 }
 
 /** Whether the service reaches a configured portal with its token. */
@@ -87,7 +89,7 @@ export function buildAppHome({ tickets, mayHaveMore = false, portals, generatedA
   return { type: 'home', callback_id: CallbackId.Home, blocks: [...intro, ...list, ...status] };
 }
 
-function ticketBlocks({ link, url, threadUrl }: HomeTicket): KnownBlock[] {
+function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[] {
   const field = (label: string, value: string) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 300))}`);
   const opened = dateToken(link.createdAt, '{date_short_pretty}');
   const buttons = [
@@ -102,7 +104,7 @@ function ticketBlocks({ link, url, threadUrl }: HomeTicket): KnownBlock[] {
     {
       type: 'section',
       text: mrkdwn(
-        `*🎫 ${escapeMrkdwn(clip(link.ticketTitle, 200))}*\n\`${escapeMrkdwn(link.ticketName.replace(/`/g, ''))}\` · opened ${opened}`,
+        `*🎫 ${escapeMrkdwn(clip(link.ticketTitle, 200))}*\n\`${escapeMrkdwn(link.ticketName.replace(/`/g, ''))}\` · opened ${opened} · ${status === null ? 'status not known right now' : escapeMrkdwn(clip(status, 40))}`,
       ),
       fields: [
         field('Portal', link.portal),

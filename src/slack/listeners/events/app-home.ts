@@ -1,4 +1,5 @@
 import type { TicketLink } from '../../../domain/thread-link.js';
+import { isClosedStatus } from '../../../domain/ticket-service.js';
 import { buildAppHome, type HomeTicket, type PortalStatus } from '../../blocks/app-home.js';
 import type { SlackDeps } from '../../deps.js';
 import type { AppHomeOpenedArgs } from '../types.js';
@@ -26,7 +27,10 @@ export async function onAppHomeOpened(deps: SlackDeps, { event, client, context 
       return deps.portals.list().map((portal) => ({ name: portal.name, ok: false, reason: 'status unknown' }));
     }),
   ]);
-  const tickets = links === null ? null : await Promise.all(links.map((link) => homeTicket(deps, link)));
+  // Links stay active after a ticket is closed in the web HelpDesk: ask each ticket's portal, and leave out the
+  // closed ones. A portal that does not answer in time leaves its tickets listed, with an unknown status.
+  const listed = links === null ? null : await Promise.all(links.map((link) => homeTicket(deps, link)));
+  const tickets = listed?.filter((ticket) => ticket.status === null || !isClosedStatus(ticket.status)) ?? null;
 
   const view = buildAppHome({
     tickets,
@@ -49,6 +53,15 @@ async function homeTicket(deps: SlackDeps, link: TicketLink): Promise<HomeTicket
     url = null; // the ticket's portal is no longer configured
   }
   // The card message's link opens the thread at the card; before the card is posted, the thread's parent.
-  const threadUrl = await deps.permalinks.permalink(link.thread.channelId, link.cardMessageTs ?? link.thread.threadTs);
-  return { link, url, threadUrl };
+  const [threadUrl, status] = await Promise.all([
+    deps.permalinks.permalink(link.thread.channelId, link.cardMessageTs ?? link.thread.threadTs),
+    withTimeout(deps.tickets.ticketStatus(link), StatusWaitMs).catch(() => null),
+  ]);
+  return { link, url, threadUrl, status };
 }
+
+/** How long the Home tab waits for a ticket's status (the portals are asked in parallel). */
+const StatusWaitMs = 2_500;
+
+const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T | null> =>
+  Promise.race([work, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms).unref())]);
