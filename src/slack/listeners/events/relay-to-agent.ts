@@ -14,8 +14,11 @@ export async function relayToAgent(
   log: Logger,
   input: { thread: ThreadRef; slackUserId: string; text: string; agentName: string },
 ): Promise<void> {
-  // Set by onAccepted, inside the relay: read back only after it returns or throws.
-  let progress = null as Progress | null;
+  // Started by onAccepted, inside the relay, without holding the message back: the status (or placeholder) and the
+  // redaction notice go to Slack while the message goes to the portal. Both are awaited before this relay ends.
+  let progressShown: Promise<Progress> | null = null;
+  let notified: Promise<void> | null = null;
+  const progressOf = async (): Promise<Progress | null> => (progressShown ? await progressShown : null);
   const { thread, slackUserId, agentName } = input;
   const done = deps.inFlight.begin({ kind: 'relay', thread, slackUserId, agentName });
   try {
@@ -27,24 +30,28 @@ export async function relayToAgent(
       actor,
       text: redacted.text,
       onAccepted: async () => {
-        progress = await startProgress(deps, input.thread, input.agentName);
+        progressShown = startProgress(deps, input.thread, input.agentName);
         if (redacted.count > 0) {
           const what = redacted.count === 1 ? '1 value that looks' : `${redacted.count} values that look`;
-          await deps.poster
+          notified = deps.poster
             .ephemeral(
               input.thread,
               input.slackUserId,
               buildNotice(`${what} like a secret went to the agent as [REDACTED]. Secrets stay out of tickets.`),
             )
-            .catch((error: unknown) => log.warn({ err: error }, 'could not tell the sender about a redaction'));
+            .then(
+              () => undefined,
+              (error: unknown) => log.warn({ err: error }, 'could not tell the sender about a redaction'),
+            );
         }
       },
     });
     deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });
     if (!link.cardMessageTs) await restoreTicketCard(deps, log, link);
-    await postAgentReply(deps, link, reply, progress);
+    await postAgentReply(deps, link, reply, await progressOf());
   } catch (error) {
     deps.metrics.agentReplies.inc({ portal: 'unknown', outcome: 'error' });
+    const progress = await progressOf();
     await progress?.clear();
     if (progress?.placeholderTs) {
       await deps.poster
@@ -56,6 +63,7 @@ export async function relayToAgent(
     }
     await reportFailure(deps, log, input.thread, input.slackUserId, error, 'Sending your message to the agent');
   } finally {
+    await notified;
     done();
   }
 }
