@@ -78,6 +78,7 @@ export const serviceEnv = (fakes: BenchFakes, extra: Record<string, string> = {}
   DATA_DIR: 'memory',
   LOG_LEVEL: 'info',
   BENCH_SLACK_RETRIES: '0',
+  BENCH_SLACK_PACING: '100',
   ...extra,
 });
 

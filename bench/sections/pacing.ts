@@ -25,6 +25,7 @@ export async function measurePacing(context: PacingContext): Promise<Row[]> {
   try {
     const env = serviceEnv(fakes);
     delete env.BENCH_SLACK_RETRIES;
+    delete env.BENCH_SLACK_PACING;
     const service = await forkChild('service', env);
     try {
       log(`pacing: ${messages} mentions in one channel`);
