@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadRef } from '../../src/domain/thread-link.js';
 import { ActionId, BlockId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
-import { chooseInView, createTicketThroughSlack, openUpdateContext, submit } from '../support/flows.js';
+import { chooseInView, createTicketThroughSlack, linkedThread, openUpdateContext, submit } from '../support/flows.js';
 import { Channel, freshPostgresSchema, type Harness, People, startHarness } from '../support/harness.js';
 
 const dev = SeedTenants.dev;
@@ -33,8 +33,8 @@ async function newTicket(h: Harness, request: string) {
 }
 
 async function ticketThread(h: Harness, request = 'pods keep crashing in dev, restart the web deployment') {
-  const ticket = await newTicket(h, request);
-  return { ...ticket, card: h.botMessage(ticket.threadTs, /proposes 2 commands/) };
+  const linked = await linkedThread(h, People.alice, request, choice);
+  return { ...linked, card: h.botMessage(linked.threadTs, /proposes 2 commands/) };
 }
 
 const decideButton = (index: number) => `cmd.${index}.decide`;

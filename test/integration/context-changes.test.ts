@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ThreadRef } from '../../src/domain/thread-link.js';
 import { ActionId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
-import { chooseInView, createTicketThroughSlack, openUpdateContext, submit } from '../support/flows.js';
+import { chooseInView, linkedThread, openUpdateContext, submit } from '../support/flows.js';
 import { Channel, type Harness, People, startHarness } from '../support/harness.js';
 
 /**
@@ -24,13 +23,7 @@ describe('context changes', () => {
     await h?.stop();
   });
 
-  const ticketThread = async (request: string) => {
-    const { threadTs } = await createTicketThroughSlack(h, People.alice, request, choice);
-    const thread: ThreadRef = { teamId: h.slack.teamId, channelId: Channel, threadTs };
-    const link = await h.service.store.activeLink(thread);
-    if (!link) throw new Error('no link');
-    return { threadTs, thread, link };
-  };
+  const ticketThread = (request: string) => linkedThread(h, People.alice, request, choice);
 
   it('with No, gives the new tenant neither the old title nor where the thread came from', async () => {
     const { threadTs, link } = await ticketThread('project nightingale pods crash in dev');

@@ -1,3 +1,4 @@
+import type { ThreadRef } from '../../src/domain/thread-link.js';
 import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
 import type { FakeSlackUser } from '../fakes/slack/index.js';
 import { Channel, type Harness } from './harness.js';
@@ -69,4 +70,13 @@ export async function openUpdateContext(h: Harness, user: FakeSlackUser, threadT
   const view = h.slack.openViews(user.id).find((candidate) => !before.has(candidate.id));
   if (!view) throw new Error('the Update Context modal did not open');
   return String(view.id);
+}
+
+/** Creates a ticket for a new thread through Slack, as `user`; returns the thread and its active link. */
+export async function linkedThread(h: Harness, user: FakeSlackUser, request: string, choice: TicketChoice) {
+  const { threadTs } = await createTicketThroughSlack(h, user, request, choice);
+  const thread: ThreadRef = { teamId: h.slack.teamId, channelId: Channel, threadTs };
+  const link = await h.service.store.activeLink(thread);
+  if (!link) throw new Error(`no ticket was linked to thread ${threadTs}: ${h.transcript(threadTs).join(' | ')}`);
+  return { threadTs, thread, link };
 }

@@ -1,8 +1,7 @@
 import type { RateLimits } from '../../../src/domain/rate-limit.js';
-import type { ThreadRef } from '../../../src/domain/thread-link.js';
 import { ActionId } from '../../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../../fakes/portal/index.js';
-import { createTicketThroughSlack } from '../../support/flows.js';
+import { linkedThread } from '../../support/flows.js';
 import { Channel, type Harness, People } from '../../support/harness.js';
 
 export const dev = SeedTenants.dev;
@@ -62,13 +61,8 @@ export const createsIn = (calls: readonly PortalCall[], tenantId: string) =>
   );
 
 /** A linked thread with a ticket card and, from the default agent script, a card proposing two commands. */
-export async function ticketThread(h: Harness, request = 'pods keep crashing in dev, restart the web deployment') {
-  const { threadTs } = await createTicketThroughSlack(h, People.alice, request, devChoice);
-  const thread: ThreadRef = { teamId: h.slack.teamId, channelId: Channel, threadTs };
-  const link = await h.service.store.activeLink(thread);
-  if (!link) throw new Error(`no ticket was linked to thread ${threadTs}: ${h.transcript(threadTs).join(' | ')}`);
-  return { threadTs, thread, link };
-}
+export const ticketThread = (h: Harness, request = 'pods keep crashing in dev, restart the web deployment') =>
+  linkedThread(h, People.alice, request, devChoice);
 
 /** The command card the agent's reply produced in the thread (the newest one). */
 export const commandCard = (h: Harness, threadTs: string) => h.botMessage(threadTs, /proposes \d+ command/);
