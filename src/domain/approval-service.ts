@@ -6,6 +6,7 @@ import {
   type CommandCard,
   cardItemsFrom,
   checkDecision,
+  checkStillOpen,
   checkSubmit,
   type Decision,
   type DecisionSummary,
@@ -150,11 +151,8 @@ export function createApprovalService({
     if (current?.status === 'pending') {
       throw new DomainError('card.changed', `Card ${cardId} changed during the Submit`, { cardId });
     }
-    if (current?.status === 'expired' && current.outcome === SupersededOutcome) {
-      throw new DomainError('card.superseded', `Card ${cardId} was proposed in an earlier context`, { cardId });
-    }
-    if (current?.status === 'expired') throw new DomainError('card.expired', `Card ${cardId} expired`, { cardId });
-    throw new DomainError('card.already_submitted', `Card ${cardId} was already submitted`, { cardId });
+    if (current) checkStillOpen(current, clock.now()); // throws: the card is no longer pending
+    throw new DomainError('card.not_found', `No command card ${cardId}`, { cardId });
   };
 
   // Never re-send an interrupted echo: the portal may have received it before the process stopped.

@@ -260,8 +260,11 @@ export function checkSubmit(
 /** The outcome of a card retired because Update Context changed its ticket or identity before it was submitted. */
 export const SupersededOutcome = 'superseded';
 
-// An expired card says "expired" (not "already submitted") whether or not the sweep has marked it yet.
-function checkStillOpen(card: CommandCard, now: Date): void {
+/**
+ * Refuses a card that no longer takes decisions, saying why: retired by Update Context, expired (whether or not the
+ * sweep has marked it yet), or already submitted.
+ */
+export function checkStillOpen(card: CommandCard, now: Date): void {
   if (card.status === 'expired' && card.outcome === SupersededOutcome) {
     throw new DomainError('card.superseded', `Card ${card.id} was proposed in an earlier context`, { cardId: card.id });
   }

@@ -2,6 +2,7 @@ import type { TicketLink } from '../../../domain/thread-link.js';
 import { isClosedStatus } from '../../../domain/ticket-service.js';
 import { buildAppHome, type HomeTicket, type PortalStatus } from '../../blocks/app-home.js';
 import type { SlackDeps } from '../../deps.js';
+import { withinBudget } from '../../submit-budget.js';
 import type { AppHomeOpenedArgs } from '../types.js';
 
 /** How many of a person's open tickets the Home tab lists (newest first). */
@@ -55,13 +56,10 @@ async function homeTicket(deps: SlackDeps, link: TicketLink): Promise<HomeTicket
   // The card message's link opens the thread at the card; before the card is posted, the thread's parent.
   const [threadUrl, status] = await Promise.all([
     deps.permalinks.permalink(link.thread.channelId, link.cardMessageTs ?? link.thread.threadTs),
-    withTimeout(deps.tickets.ticketStatus(link), StatusWaitMs).catch(() => null),
+    withinBudget(deps.tickets.ticketStatus(link), StatusWaitMs),
   ]);
-  return { link, url, threadUrl, status };
+  return { link, url, threadUrl, status: status.state === 'done' ? status.value : null };
 }
 
 /** How long the Home tab waits for a ticket's status (the portals are asked in parallel). */
 const StatusWaitMs = 2_500;
-
-const withTimeout = <T>(work: Promise<T>, ms: number): Promise<T | null> =>
-  Promise.race([work, new Promise<null>((resolve) => setTimeout(() => resolve(null), ms).unref())]);
