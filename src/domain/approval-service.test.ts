@@ -150,10 +150,14 @@ afterAll(async () => {
   await store?.close();
 });
 
-const linkFor = (clock: Clock, context: { portal: string; tenantId: string; tenantName: string; ticketName: string }) =>
+const linkFor = (
+  clock: Clock,
+  context: { portal: string; tenantId: string; tenantName: string; ticketName: string },
+  thread: ThreadRef = nextThread(),
+) =>
   store.linkThread(
     {
-      thread: nextThread(),
+      thread,
       ...context,
       ticketTitle: 'web is down',
       agentName: 'kubernetes-agent',
@@ -567,21 +571,8 @@ describe('approval service (stub portal, PGlite store)', () => {
 
     it('retires a card once the thread moved to another ticket, and refuses decisions on it', async () => {
       const card = await openProposal();
-      await store.linkThread(
-        {
-          thread: link.thread,
-          portal: 'acme',
-          tenantId: devTenant.id,
-          tenantName: devTenant.name,
-          ticketName: `${link.ticketName}-moved`,
-          ticketTitle: 'web is down',
-          agentName: 'kubernetes-agent',
-          agentInstanceId: 'k8s-1',
-          identity: 'dev-deployer',
-          createdBy: alice.slackUserId,
-        },
-        clock.now(),
-      );
+      const moved = { portal: 'acme', tenantId: devTenant.id, tenantName: devTenant.name };
+      await linkFor(clock, { ...moved, ticketName: `${link.ticketName}-moved` }, link.thread);
       expect(
         await codeOf(
           approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice }),

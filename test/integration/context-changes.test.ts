@@ -25,20 +25,25 @@ describe('context changes', () => {
 
   const ticketThread = (request: string) => linkedThread(h, People.alice, request, choice);
 
-  it('with No, gives the new tenant neither the old title nor where the thread came from', async () => {
-    const { threadTs, link } = await ticketThread('project nightingale pods crash in dev');
+  /** Moves the thread to staging with Share Thread Context: No; returns the body of the new ticket's creation. */
+  const moveToStagingWithoutSharing = async (threadTs: string, newMessage?: string) => {
     const viewId = await openUpdateContext(h, People.alice, threadTs);
     await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, staging.id);
     await submit(h, People.alice, viewId, {
       [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
       [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
       [ActionId.ShareThread]: 'no',
-      [ActionId.NewMessage]: 'Check the staging ingress\nit returns 502',
+      ...(newMessage === undefined ? {} : { [ActionId.NewMessage]: newMessage }),
     });
-    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as {
+    return h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as {
       title: string;
       content: string;
     };
+  };
+
+  it('with No, gives the new tenant neither the old title nor where the thread came from', async () => {
+    const { threadTs, link } = await ticketThread('project nightingale pods crash in dev');
+    const create = await moveToStagingWithoutSharing(threadTs, 'Check the staging ingress\nit returns 502');
     expect(create.title).toBe('Check the staging ingress');
     for (const leak of ['nightingale', link.ticketName, dev.name]) {
       expect(JSON.stringify(create)).not.toContain(leak);
@@ -48,14 +53,7 @@ describe('context changes', () => {
 
   it('with No and no New Message, names the new ticket plainly', async () => {
     const { threadTs } = await ticketThread('project kestrel deploys fail');
-    const viewId = await openUpdateContext(h, People.alice, threadTs);
-    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, staging.id);
-    await submit(h, People.alice, viewId, {
-      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
-      [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
-      [ActionId.ShareThread]: 'no',
-    });
-    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as { title: string };
+    const create = await moveToStagingWithoutSharing(threadTs);
     expect(create.title).toBe('Continued from a Slack thread');
     expect(JSON.stringify(create)).not.toContain('kestrel');
   });

@@ -4,13 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createHttpPortalClient } from '../../src/portal/http-portal-client.js';
 
-/** `npm run fake-portal` as a person runs it: the line it prints starts a service, and added people exist. */
+/** `npm run fake-portal` as a person runs it, with FAKE_PORTAL_USERS set to `users`, on a free port. */
+const startScript = (users: string) =>
+  spawn(process.execPath, ['--import', 'tsx', 'test/fakes/portal/start.ts'], {
+    env: { ...process.env, FAKE_PORTAL_PORT: '0', FAKE_PORTAL_USERS: users },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+/** The line it prints starts a service, and the people it was given exist. */
 describe('npm run fake-portal', () => {
   it('prints an export line the config accepts, knows the added people, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fakes/portal/start.ts'], {
-      env: { ...process.env, FAKE_PORTAL_PORT: '0', FAKE_PORTAL_USERS: 'Me@Example.com, you@example.com' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = startScript('Me@Example.com, you@example.com');
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
@@ -40,10 +44,7 @@ describe('npm run fake-portal', () => {
   });
 
   it('refuses FAKE_PORTAL_USERS that are not emails, saying which', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fakes/portal/start.ts'], {
-      env: { ...process.env, FAKE_PORTAL_PORT: '0', FAKE_PORTAL_USERS: 'me@example.com,not-an-email' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = startScript('me@example.com,not-an-email');
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => {
       errors += chunk.toString();
