@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { type HelpdeskApi, HelpdeskApis } from './domain/helpdesk.js';
+import type { PortalSettings } from './domain/ports.js';
 
 /**
  * The only reader of process.env. Everything is parsed with zod at boot; a bad value stops start-up with one line
@@ -18,6 +20,9 @@ export interface PortalConfig {
   readonly host: string;
   readonly token: string;
   readonly agents?: readonly AgentConfig[];
+  /** The HelpDesk API it speaks, when the operator says so; detected otherwise (docs/duplocloud-api.md §0). */
+  readonly api?: HelpdeskApi;
+  readonly settings: PortalSettings;
 }
 
 export type SlackMode = 'socket' | 'http';
@@ -43,6 +48,17 @@ export class ConfigError extends Error {
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
+/** A list given as YAML/JSON list or as one comma-separated string (the official chart's style). */
+const idList = z
+  .union([z.array(nonEmpty), z.string()])
+  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((id) => id.trim()).filter(Boolean));
+
+/** Emails or Slack user ids, compared case-insensitively. */
+const Approver = nonEmpty.regex(
+  /^(?:[^@\s]+@[^@\s]+|[UW][A-Z0-9]{2,30})$/i,
+  'must be an email address or a Slack user id (U…/W…)',
+);
+
 const PortalEntry = z.object({
   name: nonEmpty.max(60, 'must be at most 60 characters').optional(),
   duplo_host: z
@@ -53,26 +69,52 @@ const PortalEntry = z.object({
     .array(z.object({ name: nonEmpty.max(75), instanceId: nonEmpty.max(150) }))
     .min(1, 'when given, must list at least one agent')
     .optional(),
+  api: z.enum(HelpdeskApis, { error: 'must be "tenant" or "workspace"' }).optional(),
+  approvers: z.array(Approver).optional(),
+  allowed_scope_ids: idList.optional(),
+  default_workspace: nonEmpty.max(150).optional(),
+  default_agent: nonEmpty.max(150).optional(),
+  workspace_label: nonEmpty.max(24, 'must be at most 24 characters').optional(),
 });
 
-const PortalList = z
-  .array(PortalEntry)
-  .min(1, 'must list at least one portal')
-  .transform((entries, ctx) => {
-    const portals: PortalConfig[] = entries.map((entry) => ({
-      name: entry.name ?? new URL(entry.duplo_host).hostname,
-      host: entry.duplo_host,
-      token: entry.duplo_token,
-      ...(entry.agents ? { agents: entry.agents } : {}),
-    }));
-    const seen = new Set<string>();
-    for (const portal of portals) {
-      const key = portal.name.toLowerCase();
-      if (seen.has(key)) ctx.addIssue({ code: 'custom', message: `portal name "${portal.name}" is used twice` });
-      seen.add(key);
-    }
-    return portals;
-  });
+/** Operator-wide HelpDesk settings, named as the official chart's `slackBackend.env` (docs/duplocloud-api.md §9). */
+export interface HelpdeskDefaults {
+  readonly workspaceLabel?: string;
+  readonly defaultWorkspace?: string;
+  readonly defaultAgent?: string;
+  readonly allowedScopeIds?: readonly string[];
+}
+
+const portalList = (defaults: HelpdeskDefaults) =>
+  z
+    .array(PortalEntry)
+    .min(1, 'must list at least one portal')
+    .transform((entries, ctx) => {
+      const portals: PortalConfig[] = entries.map((entry) => {
+        const allowed = entry.allowed_scope_ids ?? defaults.allowedScopeIds;
+        return {
+          name: entry.name ?? new URL(entry.duplo_host).hostname,
+          host: entry.duplo_host,
+          token: entry.duplo_token,
+          ...(entry.agents ? { agents: entry.agents } : {}),
+          ...(entry.api ? { api: entry.api } : {}),
+          settings: {
+            approvers: [...new Set((entry.approvers ?? []).map((approver) => approver.toLowerCase()))],
+            allowedScopeIds: allowed && allowed.length > 0 ? allowed : null,
+            defaultSpace: entry.default_workspace ?? defaults.defaultWorkspace ?? null,
+            defaultAgent: entry.default_agent ?? defaults.defaultAgent ?? null,
+            spaceLabel: entry.workspace_label ?? defaults.workspaceLabel ?? null,
+          },
+        };
+      });
+      const seen = new Set<string>();
+      for (const portal of portals) {
+        const key = portal.name.toLowerCase();
+        if (seen.has(key)) ctx.addIssue({ code: 'custom', message: `portal name "${portal.name}" is used twice` });
+        seen.add(key);
+      }
+      return portals;
+    });
 
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -101,6 +143,11 @@ const Env = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATA_DIR: nonEmpty.default('./data'),
+  // The official chart's slackBackend.env keys, under their chart names or as upper-case variables.
+  HELPDESK_WORKSPACE_LABEL: nonEmpty.max(24, 'must be at most 24 characters').optional(),
+  HELPDESK_DEFAULT_WORKSPACE: nonEmpty.max(150).optional(),
+  HELPDESK_DEFAULT_AGENT: nonEmpty.max(150).optional(),
+  HELPDESK_ALLOWED_SCOPE_IDS: z.string().optional(),
   LOG_LEVEL: LogLevel.default('info'),
 });
 
@@ -116,7 +163,23 @@ const describeIssues = (variable: string, issues: readonly z.core.$ZodIssue[]): 
     })
     .join('; ');
 
-function parsePortals(variable: string, text: string): PortalConfig[] {
+/** The official chart's env names (`helpdeskWorkspaceLabel`…) are accepted as they are, beside upper-case ones. */
+const ChartNames: Readonly<Record<string, string>> = {
+  helpdeskWorkspaceLabel: 'HELPDESK_WORKSPACE_LABEL',
+  helpdeskDefaultWorkspace: 'HELPDESK_DEFAULT_WORKSPACE',
+  helpdeskDefaultAgent: 'HELPDESK_DEFAULT_AGENT',
+  helpdeskAllowedScopeIds: 'HELPDESK_ALLOWED_SCOPE_IDS',
+};
+
+const withChartNames = (env: Record<string, string | undefined>): Record<string, string | undefined> => {
+  const merged = { ...env };
+  for (const [chart, upper] of Object.entries(ChartNames)) {
+    if (merged[upper] === undefined && env[chart] !== undefined) merged[upper] = env[chart];
+  }
+  return merged;
+};
+
+function parsePortals(variable: string, text: string, defaults: HelpdeskDefaults): PortalConfig[] {
   let raw: unknown;
   try {
     // YAML is a superset of JSON, so one parser takes both forms the official backend and operators use.
@@ -125,7 +188,7 @@ function parsePortals(variable: string, text: string): PortalConfig[] {
     const line = (error as { linePos?: Array<{ line: number }> }).linePos?.[0]?.line;
     throw new ConfigError(`${variable}: is neither valid YAML nor JSON${line ? ` (line ${line})` : ''}`);
   }
-  const parsed = PortalList.safeParse(raw);
+  const parsed = portalList(defaults).safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssues(variable, parsed.error.issues));
   return parsed.data;
 }
@@ -138,7 +201,7 @@ export function loadConfig(
   rawEnv: Record<string, string | undefined>,
   { readFile = (path) => readFileSync(path, 'utf8') }: ConfigSources = {},
 ): AppConfig {
-  const parsed = Env.safeParse(emptyToUndefined(rawEnv));
+  const parsed = Env.safeParse(emptyToUndefined(withChartNames(rawEnv)));
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const variable = String(first?.path[0] ?? 'environment');
@@ -159,6 +222,16 @@ export function loadConfig(
     throw new ConfigError('SLACK_SIGNING_SECRET: is required when SLACK_MODE is http');
   }
 
+  const allowedScopeIds = env.HELPDESK_ALLOWED_SCOPE_IDS?.split(',')
+    .map((id) => id.trim())
+    .filter(Boolean);
+  const defaults: HelpdeskDefaults = {
+    ...(env.HELPDESK_WORKSPACE_LABEL ? { workspaceLabel: env.HELPDESK_WORKSPACE_LABEL } : {}),
+    ...(env.HELPDESK_DEFAULT_WORKSPACE ? { defaultWorkspace: env.HELPDESK_DEFAULT_WORKSPACE } : {}),
+    ...(env.HELPDESK_DEFAULT_AGENT ? { defaultAgent: env.HELPDESK_DEFAULT_AGENT } : {}),
+    ...(allowedScopeIds && allowedScopeIds.length > 0 ? { allowedScopeIds } : {}),
+  };
+
   let portals: PortalConfig[];
   if (env.DUPLO_SLACK_APP_PORTALS && env.DUPLO_SLACK_APP_PORTALS_FILE) {
     throw new ConfigError('DUPLO_SLACK_APP_PORTALS_FILE: set either it or DUPLO_SLACK_APP_PORTALS, not both');
@@ -170,9 +243,9 @@ export function loadConfig(
       const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
       throw new ConfigError(`DUPLO_SLACK_APP_PORTALS_FILE: cannot read ${env.DUPLO_SLACK_APP_PORTALS_FILE} (${code})`);
     }
-    portals = parsePortals('DUPLO_SLACK_APP_PORTALS_FILE', text);
+    portals = parsePortals('DUPLO_SLACK_APP_PORTALS_FILE', text, defaults);
   } else if (env.DUPLO_SLACK_APP_PORTALS) {
-    portals = parsePortals('DUPLO_SLACK_APP_PORTALS', env.DUPLO_SLACK_APP_PORTALS);
+    portals = parsePortals('DUPLO_SLACK_APP_PORTALS', env.DUPLO_SLACK_APP_PORTALS, defaults);
   } else {
     throw new ConfigError('DUPLO_SLACK_APP_PORTALS: is required (or DUPLO_SLACK_APP_PORTALS_FILE)');
   }

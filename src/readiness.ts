@@ -1,9 +1,12 @@
 import { isDomainError } from './domain/errors.js';
+import type { HelpdeskApi } from './domain/helpdesk.js';
 import type { Clock, PortalClient, TicketStore } from './domain/ports.js';
 
 export interface ReadinessCheck {
   readonly name: string;
   readonly ok: boolean;
+  /** Portals: the HelpDesk API it speaks (docs/duplocloud-api.md §0), when known. */
+  readonly api?: HelpdeskApi;
   /** Why it failed: an error code and a short message, never a token. */
   readonly reason?: string;
 }
@@ -30,7 +33,8 @@ interface CachedCheck {
 }
 
 /**
- * /readyz: the database answers and every portal token is valid (admin/GetUserRoleInfo). Portal results are cached
+ * /readyz: the database answers, and every portal's HelpDesk is detected again and answers with its token. Portal
+ * results are cached
  * briefly so a probe every few seconds does not become load on the portals; failures are cached for less time so
  * recovery shows quickly. Concurrent probes share one round of checks.
  */
@@ -42,7 +46,7 @@ export function createReadiness({
   failedForMs = 5_000,
 }: {
   store: Pick<TicketStore, 'ping'>;
-  portals: readonly Pick<PortalClient, 'name' | 'checkToken'>[];
+  portals: readonly Pick<PortalClient, 'name' | 'check' | 'knownHelpdesk'>[];
   clock: Clock;
   okForMs?: number;
   failedForMs?: number;
@@ -53,16 +57,18 @@ export function createReadiness({
   const describe = (error: unknown): string =>
     isDomainError(error) ? `${error.code}: ${error.message}` : 'unexpected error (see logs)';
 
-  const checkPortal = async (portal: Pick<PortalClient, 'name' | 'checkToken'>): Promise<ReadinessCheck> => {
+  const checkPortal = async (
+    portal: Pick<PortalClient, 'name' | 'check' | 'knownHelpdesk'>,
+  ): Promise<ReadinessCheck> => {
     const now = clock.now().getTime();
     const cached = cache.get(portal.name);
     if (cached && cached.until > now) return cached.result;
     let result: ReadinessCheck;
     try {
-      await portal.checkToken();
-      result = { name: `portal:${portal.name}`, ok: true };
+      result = { name: `portal:${portal.name}`, ok: true, api: await portal.check() };
     } catch (error) {
-      result = { name: `portal:${portal.name}`, ok: false, reason: describe(error) };
+      const api = portal.knownHelpdesk();
+      result = { name: `portal:${portal.name}`, ok: false, ...(api ? { api } : {}), reason: describe(error) };
     }
     cache.set(portal.name, { result, until: now + (result.ok ? okForMs : failedForMs) });
     return result;

@@ -14,7 +14,8 @@ import { createTicketService } from './domain/ticket-service.js';
 import { createServiceHttpServer } from './http/service-http-server.js';
 import { boltLoggerFrom, createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { createHttpPortalClient, createPortalDirectory, type HttpPortalClientOptions } from './portal/index.js';
+import { createPortalClient, createPortalDirectory, type PortalClientOptions } from './portal/index.js';
+import { createDetectionLog } from './portal-detection-log.js';
 import { createReadiness, type Readiness } from './readiness.js';
 import { createSlackApp } from './slack/app.js';
 import type { PortalStatus } from './slack/blocks/app-home.js';
@@ -31,12 +32,17 @@ import { createThreadPoster } from './slack/thread-poster.js';
 import { openStore } from './store/open-store.js';
 import { createWorkTracker } from './work-tracker.js';
 
+const delay = (ms: number): Promise<undefined> =>
+  new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
+
 /** Knobs tests, the demo and the benchmark turn; production uses the defaults. */
 export interface ServiceOptions {
   readonly clock?: Clock;
   readonly host?: string;
   readonly slackClientOptions?: Partial<WebClientOptions>;
-  readonly portalClientOptions?: Omit<HttpPortalClientOptions, 'observe'>;
+  readonly portalClientOptions?: Omit<PortalClientOptions, 'observe' | 'onDetection'>;
+  /** How long start-up waits for the portals' HelpDesk detection before it goes on without it. Default 5 s. */
+  readonly detectionWaitMs?: number;
   readonly logDestination?: DestinationStream;
   readonly submitBudgetMs?: number;
   readonly shutdownTimeoutMs?: number;
@@ -97,9 +103,11 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   const auth = await authenticate(config.slack.botToken, slackClientOptions, logger);
 
   const store = options.store ?? (await openStoreAtStartup(config, logger));
+  const detectionLog = createDetectionLog(logger);
   const portalClients = config.portals.map((portal) =>
-    createHttpPortalClient(portal, {
+    createPortalClient(portal, {
       ...options.portalClientOptions,
+      onDetection: detectionLog,
       observe: (call) => {
         metrics.portalCalls.inc({ portal: call.portal, operation: call.operation, outcome: call.outcome });
         metrics.portalCallSeconds.observe({ portal: call.portal, operation: call.operation }, call.seconds);
@@ -120,6 +128,10 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     }),
   );
   const portals = createPortalDirectory(portalClients);
+  // Which HelpDesk each portal speaks (docs/duplocloud-api.md §0), asked while Bolt and the HTTP server start; a
+  // portal that answers neither probe is named in the log and asked again on its next use.
+  const detectionStarted = performance.now();
+  const detection = Promise.all(portalClients.map((portal) => portal.helpdesk().catch(() => null)));
   const access = createAccessService({ portals, clock });
   const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID });
   const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID });
@@ -210,8 +222,15 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   // Start-up resume, then every minute: report Submits a stopped process left mid-way, expire cards, prune.
   const sweeper = createSweeper(deps, options.sweeper);
   sweeper.start();
+  const detected = await Promise.race([detection, delay(options.detectionWaitMs ?? 5_000)]);
   logger.info(
-    { mode: config.slack.mode, port, portals: config.portals.map((portal) => portal.name), teamId: auth.teamId },
+    {
+      mode: config.slack.mode,
+      port,
+      portals: Object.fromEntries(portalClients.map((portal, index) => [portal.name, detected?.[index] ?? null])),
+      detectionMs: Math.round(performance.now() - detectionStarted),
+      teamId: auth.teamId,
+    },
     'duplo-helpdesk-slack started',
   );
 
@@ -343,6 +362,7 @@ async function portalStatus(readiness: Readiness): Promise<PortalStatus[]> {
     .map((check) => ({
       name: check.name.slice('portal:'.length),
       ok: check.ok,
+      ...(check.api ? { api: check.api } : {}),
       ...(check.reason ? { reason: check.reason } : {}),
     }));
 }

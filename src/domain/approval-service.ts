@@ -11,16 +11,18 @@ import {
   type Decision,
   type DecisionSummary,
   describeDecisions,
+  echoWords,
   isPastExpiry,
   mergeChoices,
   SupersededOutcome,
   summarizeDecisions,
 } from './command-card.js';
 import { DomainError, isDomainError } from './errors.js';
+import { type Actor, describePermissions, samePermissions } from './helpdesk.js';
 import type { AgentMessage, ExecutedCommand } from './messages.js';
 import type { AuditEntry, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
 import type { TicketLink } from './thread-link.js';
-import { type Actor, platformContextFor } from './ticket-service.js';
+import { senderOf } from './ticket-service.js';
 
 export interface DecideInput {
   readonly cardId: string;
@@ -120,28 +122,30 @@ export function createApprovalService({
       actor,
       action,
       portal: card.portal,
-      tenantId: card.tenantId,
+      spaceId: card.spaceId,
       ticketName: card.ticketName,
-      identity: card.identity,
+      permissions: describePermissions(card.permissions),
       detail: { cardId: card.id, ...detail },
     } satisfies AuditEntry);
 
   const itemDetail = (item: CardItem, index: number) => ({ index, kind: item.kind, command: item.text });
 
-  /** Read-only users may look but not approve (DESIGN §4): checked against the portal now, not a cache. */
+  /** Only people who may change the ticket may decide (docs/duplocloud-api.md §7): asked of the portal now. */
   const requireWriter = (card: CommandCard, actor: Actor) =>
-    access.requireTenant(card.portal, actor.email, card.tenantId, { write: true, fresh: true });
+    access.requireSpace(card.portal, actor, card.spaceId, { write: true, fresh: true });
 
   /**
-   * A card runs in the context it was proposed in. Once Update Context moved the thread to another ticket or gave
-   * it another identity, the card is retired (expired, outcome 'superseded') rather than run as the old identity.
+   * A card runs in the context it was proposed in. Once Update Context moved the thread to another ticket (another
+   * space, or other permissions), the card is retired (expired, outcome 'superseded') rather than run in the old one.
    */
   const requireCurrentContext = async (card: CommandCard, at: Date): Promise<void> => {
     if (card.status !== 'pending') return;
     const link = await store.getLink(card.linkId);
-    if (link?.active && link.identity === card.identity) return;
+    if (link?.active && samePermissions(link.permissions, card.permissions)) return;
     const retired = await store.transitionCard(card.id, 'pending', 'expired', { at, outcome: SupersededOutcome });
-    if (retired) await audit(retired, 'system', 'card.superseded', { identity: link?.identity ?? null }, at);
+    if (retired) {
+      await audit(retired, 'system', 'card.superseded', { active: link?.active ?? false }, at);
+    }
     throw new DomainError('card.superseded', `Card ${card.id} was proposed in an earlier context`, { cardId: card.id });
   };
 
@@ -183,9 +187,10 @@ export function createApprovalService({
         linkId: link.id,
         thread: link.thread,
         portal: link.portal,
-        tenantId: link.tenantId,
+        spaceId: link.spaceId,
         ticketName: link.ticketName,
-        identity: link.identity,
+        agentId: link.agentId,
+        permissions: link.permissions,
         items,
         createdAt: now,
         expiresAt: new Date(now.getTime() + cardTtlMs),
@@ -229,7 +234,11 @@ export function createApprovalService({
       checkSubmit(card, { now, choices });
       await requireCurrentContext(card, now);
       await requireWriter(card, actor);
-      const identity = await access.requireIdentity(card.portal, card.tenantId, card.identity);
+      await access.requirePermissions(
+        card.portal,
+        card.spaceId,
+        card.permissions.map((permission) => permission.id),
+      );
 
       // The one conditional update that makes Submit act once: double clicks, Slack retries, many instances. It
       // also requires the choices to be those read above: a decision someone recorded while this Submit checked
@@ -261,11 +270,12 @@ export function createApprovalService({
       let reply: AgentMessage;
       try {
         reply = await portals.get(submitted.portal).sendMessage({
-          tenantId: submitted.tenantId,
+          spaceId: submitted.spaceId,
           ticketName: submitted.ticketName,
-          content: '',
+          agentId: submitted.agentId,
+          content: echoWords(summary),
           data: approvalEcho(submitted, choices),
-          platformContext: platformContextFor(submitted.thread, actor, identity),
+          sender: senderOf(actor),
         });
       } catch (error) {
         const code = isDomainError(error) ? error.code : 'internal';

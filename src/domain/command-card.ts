@@ -1,4 +1,5 @@
 import { DomainError } from './errors.js';
+import type { Permission } from './helpdesk.js';
 import type { MessageData, ProposedCommand } from './messages.js';
 import type { ThreadRef } from './thread-link.js';
 
@@ -38,9 +39,12 @@ export interface NewCommandCard {
   readonly linkId: string;
   readonly thread: ThreadRef;
   readonly portal: string;
-  readonly tenantId: string;
+  readonly spaceId: string;
   readonly ticketName: string;
-  readonly identity: string;
+  /** The agent that proposed the items. */
+  readonly agentId: string;
+  /** The ticket's permissions when the items were proposed: a card never runs under others. */
+  readonly permissions: readonly Permission[];
   readonly items: readonly CardItem[];
   readonly createdAt: Date;
   readonly expiresAt: Date;
@@ -134,7 +138,7 @@ const toolCallItem = (raw: Readonly<Record<string, unknown>>): CardItem => ({
   raw,
 });
 
-// The portal's `approvals` shape is not public (reference §5): show a command or tool call when it looks like one,
+// The portal's `approvals` shape is not public (docs/duplocloud-api.md §6): show a command or tool call when it looks like one,
 // else its own words, else its JSON.
 const approvalItem = (raw: Readonly<Record<string, unknown>>): CardItem => {
   const command = textField(raw, 'command');
@@ -293,8 +297,22 @@ const echoItem = (item: CardItem, choice: CardChoice): EchoItem | undefined => {
   return undefined;
 };
 
+const commands = (count: number): string => `${count} command${count === 1 ? '' : 's'}`;
+
 /**
- * The `data` of the user message that answers a card (reference §5): each approved item with execute:true, each
+ * The words of the user message that answers a card, as DuploCloud's own clients write them
+ * (docs/duplocloud-api.md §6): "I approve 1 command and reject 2 commands."
+ */
+export function echoWords(summary: Pick<DecisionSummary, 'approved' | 'rejected'>): string {
+  const parts = [
+    ...(summary.approved > 0 ? [`approve ${commands(summary.approved)}`] : []),
+    ...(summary.rejected > 0 ? [`reject ${commands(summary.rejected)}`] : []),
+  ];
+  return parts.length === 0 ? '' : `I ${parts.join(' and ')}.`;
+}
+
+/**
+ * The `data` of the user message that answers a card (docs/duplocloud-api.md §6): each approved item with execute:true, each
  * rejected one with execute:false and a rejection_reason; ignored and undecided items are left out (unanswered).
  * Only non-empty arrays are present.
  */

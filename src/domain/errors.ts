@@ -13,14 +13,24 @@ export const ErrorCodes = [
   'portal.timeout',
   'portal.bad_response',
   'portal.unknown',
+  /** The portal answered neither HelpDesk probe (docs/duplocloud-api.md §0). */
+  'portal.undetected',
+  /** The ticket was opened with the other HelpDesk API than the one the portal speaks now (it was upgraded). */
+  'portal.api_changed',
   // who the Slack user is, what they may do
   'access.no_email',
   'access.no_portal_user',
-  'access.tenant_denied',
+  'access.space_denied',
   'access.read_only',
+  /** Workspace HelpDesk: approving, changing or moving needs the person among the portal's approvers. */
+  'access.not_approver',
   'access.identity_not_allowed',
   'access.no_identities',
+  'access.scope_not_allowed',
+  'access.no_scopes',
   'agent.unknown',
+  /** The agent reported an error instead of an answer (docs/duplocloud-api.md §5). */
+  'agent.failed',
   // threads and tickets
   'thread.not_linked',
   'thread.already_linked',

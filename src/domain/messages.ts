@@ -1,10 +1,12 @@
 /**
- * The HelpDesk message protocol (reference/duplocloud-api.md §5), as the domain sees it. The portal adapter
- * parses wire JSON into these shapes; nothing here knows about HTTP.
+ * The HelpDesk message protocol (docs/duplocloud-api.md §5, §6), as the domain sees it. The portal adapter parses
+ * wire JSON into these shapes; nothing here knows about HTTP.
  */
 export interface ProposedCommand {
   readonly command: string;
   readonly execute: boolean;
+  /** The agent's id for the command, echoed back with the decision when it sent one. */
+  readonly uid?: string;
   /** Why the agent proposes it, when the agent says. */
   readonly description?: string;
   readonly rejection_reason?: string;
@@ -24,14 +26,16 @@ export interface ProposedAction {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
+type RawItems = ReadonlyArray<Readonly<Record<string, unknown>>>;
+
 export interface MessageData {
   readonly cmds: readonly ProposedCommand[];
   readonly executed_cmds: readonly ExecutedCommand[];
-  readonly tool_calls: ReadonlyArray<Readonly<Record<string, unknown>>>;
-  readonly executed_tool_calls: ReadonlyArray<Readonly<Record<string, unknown>>>;
-  readonly approvals: ReadonlyArray<Readonly<Record<string, unknown>>>;
-  readonly executed_approvals: ReadonlyArray<Readonly<Record<string, unknown>>>;
-  readonly url_configs: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly tool_calls: RawItems;
+  readonly executed_tool_calls: RawItems;
+  readonly approvals: RawItems;
+  readonly executed_approvals: RawItems;
+  readonly url_configs: RawItems;
 }
 
 export const emptyMessageData = (): MessageData => ({
@@ -50,13 +54,46 @@ export interface AgentMessage {
   readonly data: MessageData;
 }
 
-/** What we send with every message so the agent knows where it came from and as whom to act. */
-export interface PlatformContext {
-  readonly impersonate_user: string;
-  readonly source: 'slack';
-  readonly slack_team_id?: string;
-  readonly slack_channel_id?: string;
-  readonly slack_thread_ts?: string;
-  readonly slack_user_id?: string;
-  readonly slack_user_email?: string;
+/** The Slack person a message is sent on behalf of (docs/duplocloud-api.md §8). */
+export interface Sender {
+  readonly slackUserId: string;
+  /** Their email when Slack shares it, else their display name. */
+  readonly name: string;
+}
+
+/**
+ * One step of an agent's turn, as the HelpDesk streams it (docs/duplocloud-api.md §5.1). A unary reply is the same
+ * turn without the steps in between.
+ */
+export type AgentEvent =
+  | { readonly type: 'text_delta'; readonly text: string }
+  | { readonly type: 'intermittent_update'; readonly text: string }
+  | { readonly type: 'commands'; readonly commands: readonly ProposedCommand[] }
+  | { readonly type: 'executed_commands'; readonly executed: readonly ExecutedCommand[] }
+  | {
+      readonly type: 'tool_calls' | 'approvals' | 'executed_tool_calls' | 'executed_approvals';
+      readonly items: RawItems;
+    }
+  | { readonly type: 'done'; readonly stopReason: string | null }
+  | { readonly type: 'error'; readonly error: string };
+
+/** Events in arrival order → the one reply they make (§5.4). Stops at `done`; the caller decides about `error`. */
+export function collectReply(events: Iterable<AgentEvent>): AgentMessage {
+  let content = '';
+  const cmds: ProposedCommand[] = [];
+  const executed: ExecutedCommand[] = [];
+  const lists = {
+    tool_calls: [] as Readonly<Record<string, unknown>>[],
+    approvals: [] as Readonly<Record<string, unknown>>[],
+    executed_tool_calls: [] as Readonly<Record<string, unknown>>[],
+    executed_approvals: [] as Readonly<Record<string, unknown>>[],
+  };
+  for (const event of events) {
+    if (event.type === 'done') break;
+    if (event.type === 'text_delta') content += event.text;
+    else if (event.type === 'commands') cmds.push(...event.commands);
+    else if (event.type === 'executed_commands') executed.push(...event.executed);
+    else if (event.type in lists && 'items' in event) lists[event.type].push(...event.items);
+  }
+  return { role: 'assistant', content, data: { ...emptyMessageData(), cmds, executed_cmds: executed, ...lists } };
 }

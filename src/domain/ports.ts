@@ -1,92 +1,99 @@
 import type { CardChoice, CardStatus, CommandCard, NewCommandCard } from './command-card.js';
-import type { AgentMessage, MessageData, PlatformContext } from './messages.js';
+import type { Agent, HelpdeskApi, Permission, PortalUser, Space, SpaceAccess } from './helpdesk.js';
+import type { AgentMessage, MessageData, Sender } from './messages.js';
 import type { NewTicketLink, ThreadRef, TicketLink, TicketLinkPatch } from './thread-link.js';
 
 // ───────────────────────────── Portal ─────────────────────────────
 
-export interface Tenant {
-  readonly id: string;
-  readonly name: string;
-}
-
-export interface TenantAccess extends Tenant {
-  readonly readOnly: boolean;
-}
-
-export interface PortalUser {
-  readonly username: string;
-  readonly roles: readonly string[];
-  readonly isAdmin: boolean;
-  readonly readOnly: boolean;
-}
-
-export interface UserAccess {
-  readonly user: PortalUser;
-  readonly tenants: readonly TenantAccess[];
-}
-
-export interface Agent {
-  readonly name: string;
-  readonly instanceId: string;
-  /** Tenant ids the agent may serve; absent means every tenant. */
-  readonly allowedTenants?: readonly string[];
-}
-
+/** A ticket as its portal reports it now. */
 export interface Ticket {
   readonly name: string;
   readonly title: string;
-  readonly status: string;
-  readonly agentName: string | null;
-  readonly instanceId: string | null;
+  /** The portal's status (workspace HelpDesk); null where the HelpDesk has none (the tenant HelpDesk). */
+  readonly status: string | null;
+  readonly agentId: string | null;
 }
 
-export interface CreateTicketInput {
-  readonly tenantId: string;
+/** A ticket to open for a Slack thread. */
+export interface NewTicket {
+  readonly spaceId: string;
   readonly title: string;
-  readonly content: string;
   readonly agent: Agent;
-  readonly identity: string;
-  readonly platformContext: PlatformContext;
+  readonly permissions: readonly Permission[];
+  readonly thread: ThreadRef;
+  /** Share Thread Context = Yes: the thread's messages as "name: text", oldest first, already redacted. */
+  readonly history: readonly string[];
+  /**
+   * A move of a thread that had ticket `name` (docs/duplocloud-api.md §3.7): where the HelpDesk supports it, the
+   * ticket keeps its name, and an existing ticket of that name is resumed only when `mayResume` (the thread had it).
+   */
+  readonly previous?: { readonly name: string; readonly mayResume: boolean };
 }
 
 export interface CreatedTicket {
   readonly ticketName: string;
-  /** The agent's first reply (process_message:true), when the portal returned one. */
-  readonly firstReply: AgentMessage | null;
+  /** The HelpDesk took `history` with the ticket; otherwise it belongs in the first message. */
+  readonly historyIncluded: boolean;
+  /** An existing ticket of the thread's was resumed in that space rather than created. */
+  readonly resumed: boolean;
 }
 
-export interface SendMessageInput {
-  readonly tenantId: string;
+/** A message to a ticket's agent on behalf of a Slack person. */
+export interface OutgoingMessage {
+  readonly spaceId: string;
   readonly ticketName: string;
+  readonly agentId: string;
   readonly content: string;
   readonly data?: Partial<MessageData>;
-  readonly platformContext: PlatformContext;
+  readonly sender: Sender;
 }
 
-export interface TokenCheck {
-  readonly username: string;
-  readonly isAdmin: boolean;
+/** What an operator configured for a portal beyond its host and token (DUPLO_SLACK_APP_PORTALS). */
+export interface PortalSettings {
+  /** Workspace HelpDesk: people who may approve, change or move tickets: emails and Slack user ids, lower case. */
+  readonly approvers: readonly string[];
+  /** Workspace HelpDesk: the scope ids tickets may use; null allows every scope of a workspace. */
+  readonly allowedScopeIds: readonly string[] | null;
+  /** The space (id or name) and agent (id or name) Create Ticket preselects. */
+  readonly defaultSpace: string | null;
+  readonly defaultAgent: string | null;
+  /** What people call a workspace here ("Workspace" when null). */
+  readonly spaceLabel: string | null;
 }
 
-/** One configured DuploCloud portal. Every call fails with a DomainError whose code starts with `portal.`. */
+/**
+ * One configured DuploCloud portal, whichever HelpDesk API it speaks (docs/duplocloud-api.md §0): the adapter of
+ * its generation answers each call. Every call fails with a DomainError whose code starts with `portal.`.
+ */
 export interface PortalClient {
   readonly name: string;
   readonly host: string;
-  /** GET admin/GetUserRoleInfo with the configured token. */
-  checkToken(): Promise<TokenCheck>;
-  /** The portal user with this username (case-insensitive) and the tenants they may access; null if no such user. */
-  userAccess(username: string): Promise<UserAccess | null>;
-  getTenant(tenantId: string): Promise<Tenant>;
-  /** The tenant's `helpdesk-impersonatable-users`, parsed; [] when absent or empty. */
-  impersonatableUsers(tenantId: string): Promise<string[]>;
-  /** Configured agents win; else the portal's listing. Filtered to those allowed in the tenant when given. */
-  listAgents(tenantId?: string): Promise<Agent[]>;
-  createTicket(input: CreateTicketInput): Promise<CreatedTicket>;
-  sendMessage(input: SendMessageInput): Promise<AgentMessage>;
-  getTicket(tenantId: string, ticketName: string): Promise<Ticket>;
-  reassignAgent(tenantId: string, ticketName: string, agent: Agent): Promise<void>;
+  readonly settings: PortalSettings;
+  /** The HelpDesk API it speaks: configured, or detected and cached. `portal.undetected` when it answers neither. */
+  helpdesk(): Promise<HelpdeskApi>;
+  /** The last known answer, without I/O; null until one is known. */
+  knownHelpdesk(): HelpdeskApi | null;
+  /** Readiness: detects again and checks that the token works there. */
+  check(): Promise<HelpdeskApi>;
+  /**
+   * The portal user with this username (case-insensitive); null when there is none. Fails with portal.forbidden,
+   * portal.unauthorized or portal.not_found when the token cannot read the portal's users.
+   */
+  findUser(username: string): Promise<PortalUser | null>;
+  /** The spaces a portal user may access, with their read-only flag. */
+  userSpaces(user: PortalUser): Promise<SpaceAccess[]>;
+  /** Every space the service's token sees. */
+  listSpaces(): Promise<Space[]>;
+  /** The permissions a ticket in this space may run with (identities or scopes), as the portal lists them. */
+  permissionChoices(spaceId: string): Promise<Permission[]>;
+  /** The space's agents; agents configured for the portal win over the listing. */
+  listAgents(spaceId: string): Promise<Agent[]>;
+  createTicket(ticket: NewTicket): Promise<CreatedTicket>;
+  sendMessage(message: OutgoingMessage): Promise<AgentMessage>;
+  getTicket(spaceId: string, ticketName: string): Promise<Ticket>;
+  reassignAgent(spaceId: string, ticketName: string, agent: Agent): Promise<void>;
   /** The ticket in the web HelpDesk: the "Open AI HelpDesk" link. */
-  ticketUrl(tenantId: string, ticketName: string): string;
+  ticketUrl(spaceId: string, ticketName: string): string;
 }
 
 export interface PortalDirectory {
@@ -110,9 +117,10 @@ export interface AuditEntry {
   readonly actor: string; // Slack user id, or 'system'
   readonly action: string; // e.g. 'ticket.created', 'command.approved', 'command.executed'
   readonly portal: string;
-  readonly tenantId: string;
+  readonly spaceId: string;
   readonly ticketName: string;
-  readonly identity?: string;
+  /** The ticket's permissions as people read them (an identity, or scope names). */
+  readonly permissions?: string;
   readonly detail: Readonly<Record<string, unknown>>;
 }
 

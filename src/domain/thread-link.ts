@@ -1,3 +1,5 @@
+import type { HelpdeskApi, Permission } from './helpdesk.js';
+
 /** A Slack thread: the parent message's ts in a channel of a workspace. */
 export interface ThreadRef {
   readonly teamId: string;
@@ -7,14 +9,18 @@ export interface ThreadRef {
 
 export const threadKey = (thread: ThreadRef): string => `${thread.teamId}/${thread.channelId}/${thread.threadTs}`;
 
-/** The context a ticket runs in: where it lives, which agent handles it and as whom commands run. */
+/** The context a ticket runs in: where it lives, which agent handles it and with which permissions. */
 export interface TicketContext {
   readonly portal: string; // configured portal name
-  readonly tenantId: string;
-  readonly tenantName: string;
+  /** The HelpDesk API the ticket was opened with: a portal upgraded later cannot reach it by the other one. */
+  readonly api: HelpdeskApi;
+  /** The tenant (tenant HelpDesk) or workspace (workspace HelpDesk) the ticket lives in. */
+  readonly spaceId: string;
+  readonly spaceName: string;
+  readonly agentId: string;
   readonly agentName: string;
-  readonly agentInstanceId: string;
-  readonly identity: string; // the portal username the agent assumes
+  /** Fixed when the ticket is created: one identity, or the scopes. */
+  readonly permissions: readonly Permission[];
 }
 
 export interface NewTicketLink extends TicketContext {
@@ -36,8 +42,7 @@ export interface TicketLink extends NewTicketLink {
 
 /** Fields of an existing link that may change without a new ticket. Absent means unchanged. */
 export interface TicketLinkPatch {
+  readonly agentId?: string;
   readonly agentName?: string;
-  readonly agentInstanceId?: string;
-  readonly identity?: string;
   readonly cardMessageTs?: string;
 }

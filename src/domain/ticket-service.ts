@@ -1,36 +1,49 @@
 import type { AccessService } from './access.js';
 import { DomainError } from './errors.js';
-import type { AgentMessage, PlatformContext } from './messages.js';
-import type { Agent, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import {
+  type Actor,
+  type Agent,
+  describePermissions,
+  type HelpdeskApi,
+  type Permission,
+  samePermissions,
+} from './helpdesk.js';
+import type { AgentMessage, Sender } from './messages.js';
+import type { Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
 import { type ThreadRef, type TicketLink, threadKey } from './thread-link.js';
 
-/** The Slack user acting, as the domain needs them: who they are and the email that maps them to a portal user. */
-export interface Actor {
-  readonly slackUserId: string;
-  readonly teamId: string;
-  readonly email: string | null;
-}
+export type { Actor } from './helpdesk.js';
 
 export interface CreateTicketRequest {
   readonly thread: ThreadRef;
   readonly actor: Actor;
   readonly portal: string;
-  readonly tenantId: string;
-  readonly agentName: string;
-  readonly identity: string;
-  /** The thread's request, without the bot mention. */
+  readonly spaceId: string;
+  readonly agentId: string;
+  /** One identity (tenant HelpDesk) or one or more scope ids (workspace HelpDesk). */
+  readonly permissionIds: readonly string[];
+  /** The thread's request, without the bot mention, already redacted. */
   readonly request: string;
 }
 
-/** A request checked against the portal now: the tenant is accessible, the agent exists, the identity is allowed. */
+/** A request checked against the portal now: the space is usable, the agent exists, the permissions are allowed. */
 export interface ValidatedTicketRequest extends CreateTicketRequest {
-  readonly tenantName: string;
+  readonly api: HelpdeskApi;
+  readonly spaceName: string;
   readonly agent: Agent;
+  readonly permissions: readonly Permission[];
 }
+
+/** The agent's answer to a new ticket's first message, or why there is none. */
+export type FirstReply =
+  | { readonly state: 'none' }
+  | { readonly state: 'answered'; readonly reply: AgentMessage }
+  /** The ticket exists and is linked; the first message failed (it may or may not have reached the agent). */
+  | { readonly state: 'failed'; readonly error: unknown };
 
 export interface CreatedTicketResult {
   readonly link: TicketLink;
-  readonly firstReply: AgentMessage | null;
+  readonly firstReply: FirstReply;
 }
 
 export interface RelayResult {
@@ -44,48 +57,51 @@ export interface UpdateContextRequest {
   /** The link the person saw when they opened Update Context. */
   readonly linkId: string;
   readonly portal: string;
-  readonly tenantId: string;
-  readonly agentName: string;
-  readonly identity: string;
+  readonly spaceId: string;
+  readonly agentId: string;
+  readonly permissionIds: readonly string[];
 }
 
 /** What an Update Context submission means, once checked against the portal. */
 export type ContextChange =
   | { readonly kind: 'unchanged'; readonly previous: TicketLink }
-  /** Portal or tenant changed: a new ticket in the new tenant becomes the thread's active link. */
-  | { readonly kind: 'moved'; readonly previous: TicketLink; readonly next: ValidatedTicketRequest }
-  /** Same ticket; the agent is reassigned and/or later messages carry another identity. */
+  /**
+   * A new ticket takes over the thread: the portal or space changed, or the permissions did (they are fixed when a
+   * ticket is created, docs/duplocloud-api.md §7).
+   */
   | {
-      readonly kind: 'in_place';
+      readonly kind: 'moved';
       readonly previous: TicketLink;
-      readonly actor: Actor;
-      readonly agent: Agent | null;
-      readonly identity: string | null;
-    };
+      readonly next: ValidatedTicketRequest;
+      readonly because: 'space' | 'permissions';
+    }
+  /** Same ticket, another agent. */
+  | { readonly kind: 'in_place'; readonly previous: TicketLink; readonly actor: Actor; readonly agent: Agent };
 
-export interface ContextUpdateResult {
+export interface ContextUpdateResult extends CreatedTicketResult {
   readonly previous: TicketLink;
-  readonly link: TicketLink;
-  readonly firstReply: AgentMessage | null;
 }
 
-/** What a ticket that takes over a thread starts with: both already redacted. */
+/** What a ticket that takes over a thread starts with, all already redacted. */
 export interface TicketStart {
   readonly title: string;
-  readonly content: string;
+  /** Shared thread messages ("name: text"), oldest first; empty when none are shared. */
+  readonly history: readonly string[];
+  /** The first message the agent answers. */
+  readonly message: string;
 }
 
 export interface TicketService {
   validateUpdate(request: UpdateContextRequest): Promise<ContextChange>;
   /** Applies a checked change; `start` gives the new ticket's title and first message (asked for only on a move). */
   applyUpdate(change: ContextChange, start: () => Promise<TicketStart>): Promise<ContextUpdateResult>;
-  /** Re-checks access, agent and identity against the portal (fresh, not cached). */
+  /** Re-checks access, agent and permissions against the portal (fresh, not cached). */
   validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
   createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
   /**
    * Sends a thread message to the thread's ticket; messages of one thread go one at a time, in order. `onAccepted`
-   * runs once the sender's access and the identity are confirmed, just before the message goes out (progress is
-   * shown only for a message that will really be sent).
+   * runs once the sender's access and the ticket's permissions are confirmed, just before the message goes out
+   * (progress is shown only for a message that will really be sent).
    */
   relay(input: {
     readonly thread: ThreadRef;
@@ -94,19 +110,19 @@ export interface TicketService {
     readonly onAccepted?: () => Promise<void>;
   }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
-  /** The ticket's status as its portal reports it now (e.g. `open`); an unreadable status reads 'unknown'. */
-  ticketStatus(link: Pick<TicketLink, 'portal' | 'tenantId' | 'ticketName'>): Promise<string>;
-  ticketUrl(link: Pick<TicketLink, 'portal' | 'tenantId' | 'ticketName'>): string;
+  /** The ticket's status as its portal reports it now; null where the HelpDesk keeps none (tenant HelpDesk). */
+  ticketStatus(link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>): Promise<string | null>;
+  ticketUrl(link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>): string;
 }
 
 const TitleLength = 100;
 
-/** A ticket title from the request: its first non-empty line, whitespace folded, at most 100 characters. */
 /** Statuses after which a ticket is no longer open (the portal's words, any case). */
 const ClosedStatuses = new Set(['closed', 'resolved', 'done', 'completed', 'cancelled', 'canceled', 'archived']);
 
 export const isClosedStatus = (status: string): boolean => ClosedStatuses.has(status.trim().toLowerCase());
 
+/** A ticket title from the request: its first non-empty line, whitespace folded, at most 100 characters. */
 export function titleFromRequest(request: string, fallback = 'Request from Slack'): string {
   const firstLine = request
     .split('\n')
@@ -116,16 +132,16 @@ export function titleFromRequest(request: string, fallback = 'Request from Slack
   return firstLine.length > TitleLength ? `${firstLine.slice(0, TitleLength - 1)}…` : firstLine;
 }
 
-export function platformContextFor(thread: ThreadRef, actor: Actor, identity: string): PlatformContext {
-  return {
-    impersonate_user: identity,
-    source: 'slack',
-    slack_team_id: thread.teamId,
-    slack_channel_id: thread.channelId,
-    slack_thread_ts: thread.threadTs,
-    slack_user_id: actor.slackUserId,
-    ...(actor.email ? { slack_user_email: actor.email } : {}),
-  };
+/** Who a message is from, as the agent is told (docs/duplocloud-api.md §8). */
+export const senderOf = (actor: Actor): Sender => ({
+  slackUserId: actor.slackUserId,
+  name: actor.email ?? actor.displayName ?? actor.slackUserId,
+});
+
+/** The first message of a ticket whose HelpDesk did not take the shared history with the ticket itself. */
+export function firstMessageWithHistory(start: TicketStart): string {
+  if (start.history.length === 0) return start.message;
+  return `Thread messages so far:\n${start.history.join('\n')}\n\n${start.message}`;
 }
 
 export function createTicketService({
@@ -157,30 +173,64 @@ export function createTicketService({
     return next;
   };
 
+  /** The ticket must be reached with the API it was opened with: an upgraded portal no longer serves it. */
+  const requireSameApi = async (link: TicketLink): Promise<void> => {
+    const api = await portals.get(link.portal).helpdesk();
+    if (api !== link.api) {
+      throw new DomainError('portal.api_changed', `Ticket ${link.ticketName} was opened on the ${link.api} HelpDesk`, {
+        portal: link.portal,
+        was: link.api,
+        now: api,
+      });
+    }
+  };
+
   const validateCreate: TicketService['validateCreate'] = async (request) => {
     const portal = portals.get(request.portal);
-    const tenant = await access.requireTenant(portal.name, request.actor.email, request.tenantId, {
-      write: false,
-      fresh: true,
-    });
-    const [agent, identity] = await Promise.all([
-      access.requireAgent(portal.name, tenant.id, request.agentName),
-      access.requireIdentity(portal.name, tenant.id, request.identity),
+    const api = await access.helpdesk(portal.name);
+    const space = await access.requireSpace(portal.name, request.actor, request.spaceId, { write: false, fresh: true });
+    const [agent, permissions] = await Promise.all([
+      access.requireAgent(portal.name, space.id, request.agentId),
+      access.requirePermissions(portal.name, space.id, request.permissionIds),
     ]);
-    return { ...request, portal: portal.name, tenantName: tenant.name, agent, identity };
+    return { ...request, portal: portal.name, api, spaceId: space.id, spaceName: space.name, agent, permissions };
+  };
+
+  const sendFirstMessage = async (
+    link: TicketLink,
+    actor: Actor,
+    start: TicketStart,
+    historyIncluded: boolean,
+  ): Promise<FirstReply> => {
+    const content = historyIncluded ? start.message : firstMessageWithHistory(start);
+    if (content.trim() === '') return { state: 'none' };
+    try {
+      const reply = await inThreadOrder(link.thread, () =>
+        portals.get(link.portal).sendMessage({
+          spaceId: link.spaceId,
+          ticketName: link.ticketName,
+          agentId: link.agentId,
+          content,
+          sender: senderOf(actor),
+        }),
+      );
+      return { state: 'answered', reply };
+    } catch (error) {
+      return { state: 'failed', error };
+    }
   };
 
   /**
-   * Creates a ticket for a thread and makes it the thread's active link. `replacing` is the link it takes over from
-   * (Update Context to another tenant), or null for a thread that must not have one yet.
+   * Creates a ticket for a thread, makes it the thread's active link, then sends its first message. `replacing` is
+   * the link it takes over from (Update Context), or null for a thread that must not have one yet.
    */
   const openTicket = async (
     request: ValidatedTicketRequest,
     replacing: TicketLink | null,
-    { title, content }: TicketStart,
+    start: TicketStart,
+    keepName: boolean,
   ): Promise<CreatedTicketResult> => {
     const portal = portals.get(request.portal);
-    const { agent, identity } = request;
     // One creation per thread at a time, across instances: two people pressing Create Ticket together, or a
     // double submit, must not make two tickets for one thread.
     const leaseKey = `create:${threadKey(request.thread)}`;
@@ -189,6 +239,8 @@ export function createTicketService({
     if (!(await store.acquireLease(leaseKey, owner, new Date(now.getTime() + creationLeaseMs), now))) {
       throw new DomainError('thread.busy', 'A ticket is already being created for this thread');
     }
+    let link: TicketLink;
+    let historyIncluded: boolean;
     try {
       const existing = await store.activeLink(request.thread);
       if (existing && existing.id !== replacing?.id) {
@@ -197,26 +249,42 @@ export function createTicketService({
         });
       }
       if (!existing && replacing) throw new DomainError('store.conflict', 'The thread changed context meanwhile');
+      const previous =
+        keepName && replacing
+          ? {
+              name: replacing.ticketName,
+              // An existing ticket of that name is resumed only when it is one this thread had there before.
+              mayResume: (await store.linkHistory(request.thread)).some(
+                (old) =>
+                  old.portal === portal.name &&
+                  old.spaceId === request.spaceId &&
+                  old.ticketName === replacing.ticketName,
+              ),
+            }
+          : undefined;
       const created = await portal.createTicket({
-        tenantId: request.tenantId,
-        title,
-        content,
-        agent,
-        identity,
-        platformContext: platformContextFor(request.thread, request.actor, identity),
+        spaceId: request.spaceId,
+        title: start.title,
+        agent: request.agent,
+        permissions: request.permissions,
+        thread: request.thread,
+        history: start.history,
+        ...(previous ? { previous } : {}),
       });
+      historyIncluded = created.historyIncluded;
       const at = clock.now();
-      const link = await store.linkThread(
+      link = await store.linkThread(
         {
           thread: request.thread,
           portal: portal.name,
-          tenantId: request.tenantId,
-          tenantName: request.tenantName,
+          api: request.api,
+          spaceId: request.spaceId,
+          spaceName: request.spaceName,
           ticketName: created.ticketName,
-          ticketTitle: title,
-          agentName: agent.name,
-          agentInstanceId: agent.instanceId,
-          identity,
+          ticketTitle: start.title,
+          agentId: request.agent.id,
+          agentName: request.agent.label,
+          permissions: request.permissions,
           createdBy: request.actor.slackUserId,
         },
         at,
@@ -226,33 +294,40 @@ export function createTicketService({
         actor: request.actor.slackUserId,
         action: replacing ? 'ticket.context_moved' : 'ticket.created',
         portal: portal.name,
-        tenantId: request.tenantId,
+        spaceId: request.spaceId,
         ticketName: created.ticketName,
-        identity,
+        permissions: describePermissions(request.permissions),
         detail: {
-          agent: agent.name,
+          agent: request.agent.label,
           channelId: request.thread.channelId,
           threadTs: request.thread.threadTs,
-          ...(replacing ? { from: `${replacing.portal}/${replacing.tenantName}/${replacing.ticketName}` } : {}),
+          ...(created.resumed ? { resumed: true } : {}),
+          ...(start.history.length > 0 ? { sharedMessages: start.history.length } : {}),
+          ...(replacing ? { from: `${replacing.portal}/${replacing.spaceName}/${replacing.ticketName}` } : {}),
         },
       });
-      return { link, firstReply: created.firstReply };
     } finally {
       await store.releaseLease(leaseKey, owner);
     }
+    return { link, firstReply: await sendFirstMessage(link, request.actor, start, historyIncluded) };
   };
 
   return {
     activeLink: (thread) => store.activeLink(thread),
 
-    ticketUrl: (link) => portals.get(link.portal).ticketUrl(link.tenantId, link.ticketName),
+    ticketUrl: (link) => portals.get(link.portal).ticketUrl(link.spaceId, link.ticketName),
 
-    ticketStatus: async (link) => (await portals.get(link.portal).getTicket(link.tenantId, link.ticketName)).status,
+    ticketStatus: async (link) => (await portals.get(link.portal).getTicket(link.spaceId, link.ticketName)).status,
 
     validateCreate,
 
     createTicket: (request) =>
-      openTicket(request, null, { title: titleFromRequest(request.request), content: request.request }),
+      openTicket(
+        request,
+        null,
+        { title: titleFromRequest(request.request), history: [], message: request.request },
+        false,
+      ),
 
     async validateUpdate(request) {
       const previous = await store.getLink(request.linkId);
@@ -260,80 +335,76 @@ export function createTicketService({
       if (!previous || !active || active.id !== previous.id) {
         throw new DomainError('store.conflict', 'The thread changed context meanwhile', { linkId: request.linkId });
       }
-      // Whoever changes the context must be able to see the ticket it has now, and the tenant it gets.
-      const current = await access.requireTenant(previous.portal, request.actor.email, previous.tenantId, {
-        write: false,
-        fresh: true,
-      });
       const portal = portals.get(request.portal);
-      if (portal.name !== previous.portal || request.tenantId !== previous.tenantId) {
+      const spaceChanged = portal.name !== previous.portal || request.spaceId !== previous.spaceId;
+      const permissionsChanged = !samePermissions(
+        request.permissionIds.map((id) => ({ id })),
+        previous.permissions,
+      );
+      const agentChanged = request.agentId !== previous.agentId;
+      if (!spaceChanged && !permissionsChanged && !agentChanged) return { kind: 'unchanged', previous };
+
+      // Who the agent is, where the ticket lives and with which permissions decide what later approved commands do:
+      // any change takes the access that approving them takes, on the ticket the thread has now. A ticket its
+      // portal can no longer reach (the portal was upgraded to the other HelpDesk) can only be moved away from,
+      // by someone who may change things where it goes.
+      const reachable = (await portals.get(previous.portal).helpdesk()) === previous.api;
+      if (reachable) {
+        await access.requireSpace(previous.portal, request.actor, previous.spaceId, { write: true, fresh: true });
+      } else if (!spaceChanged) {
+        await requireSameApi(previous);
+      }
+      if (spaceChanged || permissionsChanged) {
         const next = await validateCreate({ ...request, request: '' });
-        return { kind: 'moved', previous, next };
+        if (!reachable) await access.requireSpace(next.portal, request.actor, next.spaceId, { write: true });
+        return { kind: 'moved', previous, next, because: spaceChanged ? 'space' : 'permissions' };
       }
-      const agentChanged = request.agentName !== previous.agentName;
-      const identityChanged = request.identity.toLowerCase() !== previous.identity.toLowerCase();
-      if (!agentChanged && !identityChanged) return { kind: 'unchanged', previous };
-      // Who the agent is, and as whom it acts, decide what later approved commands do: a change in place takes
-      // the same read-write access as approving them (DESIGN §4).
-      if (current.readOnly) {
-        throw new DomainError('access.read_only', `Read-only access to ${current.name} cannot change its ticket`, {
-          portal: previous.portal,
-          tenantId: previous.tenantId,
-        });
-      }
-      const [agent, identity] = await Promise.all([
-        agentChanged ? access.requireAgent(previous.portal, previous.tenantId, request.agentName) : null,
-        identityChanged ? access.requireIdentity(previous.portal, previous.tenantId, request.identity) : null,
-      ]);
-      return { kind: 'in_place', previous, actor: request.actor, agent, identity };
+      const agent = await access.requireAgent(previous.portal, previous.spaceId, request.agentId);
+      return { kind: 'in_place', previous, actor: request.actor, agent };
     },
 
     async applyUpdate(change, start) {
       const { previous } = change;
-      if (change.kind === 'unchanged') return { previous, link: previous, firstReply: null };
+      if (change.kind === 'unchanged') return { previous, link: previous, firstReply: { state: 'none' } };
       if (change.kind === 'moved') {
-        const created = await openTicket(change.next, previous, await start());
+        const created = await openTicket(change.next, previous, await start(), change.because === 'space');
         return { previous, ...created };
       }
       const portal = portals.get(previous.portal);
-      if (change.agent) await portal.reassignAgent(previous.tenantId, previous.ticketName, change.agent);
+      await portal.reassignAgent(previous.spaceId, previous.ticketName, change.agent);
       const at = clock.now();
-      const link = await store.updateLink(
-        previous.id,
-        {
-          ...(change.agent ? { agentName: change.agent.name, agentInstanceId: change.agent.instanceId } : {}),
-          ...(change.identity ? { identity: change.identity } : {}),
-        },
-        at,
-      );
+      const link = await store.updateLink(previous.id, { agentId: change.agent.id, agentName: change.agent.label }, at);
       await store.appendAudit({
         at,
         actor: change.actor.slackUserId,
         action: 'ticket.context_updated',
         portal: previous.portal,
-        tenantId: previous.tenantId,
+        spaceId: previous.spaceId,
         ticketName: previous.ticketName,
-        identity: link.identity,
-        detail: {
-          ...(change.agent ? { agentFrom: previous.agentName, agentTo: change.agent.name } : {}),
-          ...(change.identity ? { identityFrom: previous.identity, identityTo: change.identity } : {}),
-        },
+        permissions: describePermissions(link.permissions),
+        detail: { agentFrom: previous.agentName, agentTo: change.agent.label },
       });
-      return { previous, link, firstReply: null };
+      return { previous, link, firstReply: { state: 'none' } };
     },
 
     relay({ thread, actor, text, onAccepted }) {
       return inThreadOrder(thread, async () => {
         const link = await store.activeLink(thread);
         if (!link) throw new DomainError('thread.not_linked', 'This thread has no ticket');
-        await access.requireTenant(link.portal, actor.email, link.tenantId, { write: false, fresh: false });
-        const identity = await access.requireIdentity(link.portal, link.tenantId, link.identity);
+        await requireSameApi(link);
+        await access.requireSpace(link.portal, actor, link.spaceId, { write: false, fresh: false });
+        await access.requirePermissions(
+          link.portal,
+          link.spaceId,
+          link.permissions.map((permission) => permission.id),
+        );
         await onAccepted?.();
         const reply = await portals.get(link.portal).sendMessage({
-          tenantId: link.tenantId,
+          spaceId: link.spaceId,
           ticketName: link.ticketName,
+          agentId: link.agentId,
           content: text,
-          platformContext: platformContextFor(thread, actor, identity),
+          sender: senderOf(actor),
         });
         return { link, reply };
       });

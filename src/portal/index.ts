@@ -1,9 +1,11 @@
 export {
-  createHttpPortalClient,
-  type HttpPortalClientOptions,
-  type PortalCallObservation,
-  type PortalOperation,
-} from './http-portal-client.js';
+  eventsFromErrorBody,
+  parseAgentEvent,
+  readEventStream,
+  replyFromEvents,
+} from './agent-events.js';
+export { detectHelpdesk, Probes } from './helpdesk-detection.js';
+export { createPortalClient, type DetectionObservation, type PortalClientOptions } from './portal-client.js';
 export { createPortalDirectory } from './portal-directory.js';
 export {
   badResponse,
@@ -14,10 +16,9 @@ export {
   statusError,
   toPortalError,
 } from './portal-errors.js';
+export type { PortalCallObservation, PortalHttpOptions, PortalOperation } from './portal-http.js';
 export {
-  AgentListingSchema,
   AllUserRolesSchema,
-  CreateTicketResponseSchema,
   ImpersonatableUsersKey,
   MessageDataSchema,
   MessageSchema,
@@ -28,7 +29,6 @@ export {
   TenantAccessSchema,
   TenantListSchema,
   TenantSchema,
-  TicketSchema,
   toAgentMessage,
   toMessageData,
 } from './portal-schemas.js';

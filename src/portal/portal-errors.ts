@@ -34,7 +34,8 @@ const TimeoutCodes = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'U
 /** `createTicket` → `create ticket`, the words a message uses. */
 const operationWords = (operation: string): string => operation.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 
-const scrub = (text: string, secrets: readonly string[] = []): string =>
+/** Replaces each secret (the portal token) wherever a portal echoed it. */
+export const scrubSecrets = (text: string, secrets: readonly string[] = []): string =>
   secrets.reduce((result, secret) => (secret ? result.split(secret).join('[redacted]') : result), text);
 
 function failure(
@@ -44,7 +45,7 @@ function failure(
   extra: Record<string, string | number | boolean> = {},
 ): DomainError {
   const message = `Portal "${context.portal}": ${operationWords(context.operation)} failed: ${reason}`;
-  return new DomainError(code, scrub(message, context.secrets), {
+  return new DomainError(code, scrubSecrets(message, context.secrets), {
     portal: context.portal,
     operation: context.operation,
     ...extra,
@@ -75,7 +76,7 @@ export function messageExcerpt(data: unknown, secrets: readonly string[] = []): 
   const message = (body as Record<string, unknown>).Message ?? (body as Record<string, unknown>).message;
   if (typeof message !== 'string') return undefined;
   // Redact before cutting, so a cut can never leave part of a token behind.
-  const line = scrub(message, secrets).replace(/\s+/g, ' ').trim();
+  const line = scrubSecrets(message, secrets).replace(/\s+/g, ' ').trim();
   if (line === '') return undefined;
   return line.length > MaxExcerpt ? `${line.slice(0, MaxExcerpt - 1)}…` : line;
 }

@@ -2,19 +2,20 @@ import { z } from 'zod';
 import type { AgentMessage, ExecutedCommand, MessageData, ProposedCommand } from '../domain/messages.js';
 
 /**
- * Zod schemas for every portal reply we read (helper-notes/PORTAL-WIRE.md). Objects are tolerant: extra fields are
- * allowed and dropped. Fields we act on are required with their type; fields we only show get a default, so a
- * portal that leaves them out does not break a ticket.
+ * Zod schemas for the portal replies both HelpDesk generations share (docs/duplocloud-api.md §2, §3.4, §5, §6):
+ * people, tenants, and agent messages. The generation-specific ones live beside their adapters. Objects are
+ * tolerant: extra fields are allowed and dropped. Fields we act on are required with their type; fields we only show
+ * get a default, so a portal that leaves them out does not break a ticket.
  */
 
 /** A list that a portal may send as null or leave out: both mean empty. */
-const list = <T extends z.ZodType>(item: T) =>
+export const list = <T extends z.ZodType>(item: T) =>
   z
     .array(item)
     .nullish()
     .transform((items): z.output<T>[] => items ?? []);
 
-const optionalText = z
+export const optionalText = z
   .string()
   .nullish()
   .transform((text) => text ?? undefined);
@@ -61,32 +62,14 @@ export const TenantAccessSchema = z.array(
   }),
 );
 
-// ───────────────────────────── Agents ─────────────────────────────
-
-/** GET v1/aiservicedesk/admin/data/aiagents */
-export const AgentListingSchema = z.object({
-  success: z.boolean().optional(),
-  data: z.object({
-    items: z.array(
-      z.object({
-        id: z.string().min(1),
-        name: z.string().min(1),
-        instanceId: optionalText,
-        allowedTenants: z
-          .array(z.string())
-          .nullish()
-          .transform((tenants) => tenants ?? undefined),
-      }),
-    ),
-  }),
-});
-
 // ───────────────────────────── Messages ─────────────────────────────
 
 const RawItemSchema = z.record(z.string(), z.unknown());
 
-const ProposedCommandSchema = z.object({
+export const ProposedCommandSchema = z.object({
   command: z.string(),
+  // The agent's id for the command (DuploCloud's IDE echoes it back with the decision).
+  uid: optionalText,
   // An agent proposing a command may leave `execute` out; that is the same as asking for approval.
   execute: z.boolean().nullish(),
   rejection_reason: optionalText,
@@ -95,7 +78,7 @@ const ProposedCommandSchema = z.object({
   files: z.array(z.object({ file_path: z.string(), file_content: z.string() })).nullish(),
 });
 
-const ExecutedCommandSchema = z.object({
+export const ExecutedCommandSchema = z.object({
   command: z.string(),
   output: z
     .string()
@@ -114,7 +97,11 @@ export const MessageDataSchema = z.object({
 });
 
 export const MessageSchema = z.object({
-  role: z.enum(['user', 'assistant']),
+  // Gen A replies carry it; a Gen B reply may leave it out (docs/duplocloud-api.md §3.4, §4): the reply is the agent's.
+  role: z
+    .enum(['user', 'assistant'])
+    .nullish()
+    .transform((role) => role ?? 'assistant'),
   content: z
     .string()
     .nullish()
@@ -123,15 +110,16 @@ export const MessageSchema = z.object({
 });
 export type MessageWire = z.output<typeof MessageSchema>;
 
-const toProposedCommand = (wire: z.output<typeof ProposedCommandSchema>): ProposedCommand => ({
+export const toProposedCommand = (wire: z.output<typeof ProposedCommandSchema>): ProposedCommand => ({
   command: wire.command,
   execute: wire.execute ?? false,
+  ...(wire.uid ? { uid: wire.uid } : {}),
   ...(wire.rejection_reason !== undefined ? { rejection_reason: wire.rejection_reason } : {}),
   ...(wire.description ? { description: wire.description } : {}),
   ...(wire.files ? { files: wire.files.map(({ file_path, file_content }) => ({ file_path, file_content })) } : {}),
 });
 
-const toExecutedCommand = ({ command, output }: z.output<typeof ExecutedCommandSchema>): ExecutedCommand => ({
+export const toExecutedCommand = ({ command, output }: z.output<typeof ExecutedCommandSchema>): ExecutedCommand => ({
   command,
   output,
 });
@@ -152,37 +140,12 @@ export const toAgentMessage = (wire: MessageWire): AgentMessage => ({
   data: toMessageData(wire.data),
 });
 
-// ───────────────────────────── Tickets ─────────────────────────────
-
-const AssigneeSchema = z.object({ agentName: optionalText, instanceId: optionalText });
-
-/** GET v1/aiservicedesk/tickets/{tenantId}/{ticketName}, and `ticket` in the create reply. */
-export const TicketSchema = z.object({
-  name: z.string().min(1),
-  title: z
-    .string()
-    .nullish()
-    .transform((title) => title ?? ''),
-  status: z
-    .string()
-    .nullish()
-    .transform((status) => status ?? 'unknown'),
-  assignee: AssigneeSchema.nullish(),
-});
-export type TicketWire = z.output<typeof TicketSchema>;
-
-/** POST v1/aiservicedesk/tickets/{tenantId} */
-export const CreateTicketResponseSchema = z.object({
-  ticket: TicketSchema,
-  message: MessageSchema.nullish(),
-});
-
 // ───────────────────────────── Tenant settings ─────────────────────────────
 
 export const ImpersonatableUsersKey = 'helpdesk-impersonatable-users';
 
 /**
- * `helpdesk-impersonatable-users` is `user1;user2;...` (reference §3): split on ';', trim, drop empties and
+ * `helpdesk-impersonatable-users` is `user1;user2;...` (docs/duplocloud-api.md §2): split on ';', trim, drop empties and
  * de-duplicate case-insensitively, keeping the first spelling and the order.
  */
 export function parseImpersonatableUsers(value: string | undefined): string[] {

@@ -7,14 +7,15 @@ import { buildCommandOutput } from './blocks/command-output.js';
 import type { MessageContent } from './blocks/message.js';
 import type { SlackDeps } from './deps.js';
 
-/** The card as Slack shows it, with the link's agent and tenant names. */
+/** The card as Slack shows it, with the link's agent and space names. */
 export async function renderCard(deps: SlackDeps, card: CommandCard): Promise<MessageContent> {
   const link = await deps.store.getLink(card.linkId);
   return buildCommandCard({
     card,
     agentName: link?.agentName ?? 'The agent',
-    tenantName: link?.tenantName ?? card.tenantId,
+    spaceName: link?.spaceName ?? card.spaceId,
     portal: card.portal,
+    api: link?.api ?? 'tenant',
     redact: (text) => deps.redactor.redact(text).text,
   });
 }

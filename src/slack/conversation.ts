@@ -1,7 +1,7 @@
 import { isDomainError } from '../domain/errors.js';
+import type { Actor } from '../domain/helpdesk.js';
 import type { AgentMessage } from '../domain/messages.js';
 import type { ThreadRef, TicketLink } from '../domain/thread-link.js';
-import type { Actor } from '../domain/ticket-service.js';
 import type { Logger } from '../logger.js';
 import { buildAgentReply } from './blocks/agent-reply.js';
 import { buildNotice } from './blocks/notice.js';
@@ -13,7 +13,12 @@ import { escapeMrkdwn } from './text/index.js';
 /** The Slack user as the domain needs them. Users of another workspace (Slack Connect) keep their own team. */
 export async function actorFor(deps: SlackDeps, slackUserId: string): Promise<Actor> {
   const user = await deps.users.get(slackUserId);
-  return { slackUserId, teamId: user.teamId ?? deps.identity.teamId, email: user.email };
+  return {
+    slackUserId,
+    teamId: user.teamId ?? deps.identity.teamId,
+    email: user.email,
+    ...(user.displayName ? { displayName: user.displayName } : {}),
+  };
 }
 
 /** Progress while the agent works: the thread status line where Slack allows it, else a placeholder to update. */

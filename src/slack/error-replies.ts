@@ -12,17 +12,29 @@ const replies = {
   'portal.timeout': 'The DuploCloud portal took too long to answer. Nothing was changed; try again in a minute.',
   'portal.bad_response': 'The DuploCloud portal sent an answer this service cannot read. Nothing was changed.',
   'portal.unknown': 'The DuploCloud portal call failed. Nothing was changed.',
+  'portal.undetected':
+    'This DuploCloud portal does not answer as an AI HelpDesk right now (neither the tenant-scoped nor the workspace-scoped API). Nothing was changed; an administrator can set its `api` in DUPLO_SLACK_APP_PORTALS.',
+  'portal.api_changed':
+    'This ticket was opened on the portal’s earlier HelpDesk, which the portal no longer serves. Use *Update Context* to move the thread to a new ticket, or open the ticket in the web HelpDesk.',
   'access.no_email':
     'Slack does not share your email address with this app, so it cannot match you to a DuploCloud user. In this workspace, a Slack admin fixes that by reinstalling the app with the `users:read.email` scope. People from another organisation’s workspace (Slack Connect) cannot be matched: ask someone from this workspace, or use the web HelpDesk.',
   'access.no_portal_user':
     'There is no DuploCloud user with your Slack email address in this portal. Ask a portal administrator for access.',
-  'access.tenant_denied': 'You do not have access to that tenant in this portal.',
-  'access.read_only': 'You have read-only access to this tenant, so you cannot do that.',
+  'access.space_denied': 'You do not have access to that tenant or workspace in this portal.',
+  'access.read_only': 'You have read-only access here, so you cannot approve commands or change the ticket.',
+  'access.not_approver':
+    'On this portal, approving commands and changing or moving a ticket is limited to its approvers: the people listed in `approvers` for this portal in DUPLO_SLACK_APP_PORTALS (or, where the service may read the portal’s users, a portal user with your email who is not read-only). Ask the service’s operator to add you.',
   'access.identity_not_allowed':
     'That identity is not (or no longer) in the tenant’s `helpdesk-impersonatable-users` setting.',
   'access.no_identities':
     'This tenant has no `helpdesk-impersonatable-users` setting, so the agent cannot act as anyone. A portal administrator adds it under Administrator → Tenants → Settings.',
-  'agent.unknown': 'That agent is not available for this tenant.',
+  'access.scope_not_allowed':
+    'One of those scopes is not (or no longer) offered by the workspace or allowed by this service’s operator.',
+  'access.no_scopes':
+    'This workspace offers no scope this service may use. The operator allows scopes with `allowed_scope_ids` in DUPLO_SLACK_APP_PORTALS (or HELPDESK_ALLOWED_SCOPE_IDS).',
+  'agent.unknown': 'That agent is not available there.',
+  'agent.failed':
+    'The agent stopped with an error instead of an answer. Your message reached it; look at the ticket in the AI HelpDesk, or try again.',
   'thread.not_linked': 'This thread is not linked to a HelpDesk ticket yet. Mention me to create one.',
   'thread.already_linked':
     'This thread is already linked to a ticket. Use Update Context on the ticket card to change it.',
@@ -32,7 +44,7 @@ const replies = {
   'card.changed':
     'Someone changed a decision on this card while you submitted it. Nothing was run: check the choices and Submit again.',
   'card.superseded':
-    'The ticket’s context (tenant or permissions) changed after these commands were proposed, so they will not run. Ask the agent again.',
+    'The ticket’s context (where it lives, or its permissions) changed after these commands were proposed, so they will not run. Ask the agent again.',
   'card.expired': 'These commands expired before they were submitted. Ask the agent again.',
   'card.stale_command': 'This card no longer matches the commands that were proposed. Nothing was run.',
   'card.no_decisions': 'Choose Approve, Reject or Ignore for at least one command before you submit.',

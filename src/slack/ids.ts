@@ -16,11 +16,14 @@ export const ActionId = {
   OpenHelpdesk: 'ticket.open_helpdesk',
   /** App Home: a link button to the ticket's Slack thread. */
   OpenThread: 'home.open_thread',
-  // Modal selects (Create Ticket and Update Context share them)
+  // Modal selects (Create Ticket and Update Context share them). A tenant-scoped HelpDesk asks for a Tenant and an
+  // identity (Default Permissions), a workspace-scoped one for a Workspace and Scopes (docs/duplocloud-api.md §0).
   SelectPortal: 'ticket.portal',
   SelectTenant: 'ticket.tenant',
+  SelectWorkspace: 'ticket.workspace',
   SelectAgent: 'ticket.agent',
   SelectIdentity: 'ticket.identity',
+  SelectScopes: 'ticket.scopes',
   ShareThread: 'ticket.share_thread',
   NewMessage: 'ticket.new_message',
   // Command cards
@@ -43,8 +46,10 @@ export const TicketMenuValue = {
 export const BlockId = {
   Portal: 'ticket.portal',
   Tenant: 'ticket.tenant',
+  Workspace: 'ticket.workspace',
   Agent: 'ticket.agent',
   Identity: 'ticket.identity',
+  Scopes: 'ticket.scopes',
   ShareThread: 'ticket.share_thread',
   NewMessage: 'ticket.new_message',
   Notice: 'ticket.notice',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CardStatuses, type CommandCard, Decisions } from '../domain/command-card.js';
+import { HelpdeskApis } from '../domain/helpdesk.js';
 import type { StoredAuditEntry } from '../domain/ports.js';
 import type { TicketLink } from '../domain/thread-link.js';
 import type { SqlRow } from './sql-executor.js';
@@ -21,19 +22,22 @@ const CardItemJson = z.object({
   raw: z.record(z.string(), z.unknown()),
 });
 
+const PermissionsJson = z.array(z.object({ id: z.string(), name: z.string() }));
+
 const LinkRow = z.object({
   id: z.string(),
   team_id: z.string(),
   channel_id: z.string(),
   thread_ts: z.string(),
   portal: z.string(),
-  tenant_id: z.string(),
-  tenant_name: z.string(),
+  api: z.enum(HelpdeskApis),
+  space_id: z.string(),
+  space_name: z.string(),
   ticket_name: z.string(),
   ticket_title: z.string(),
   agent_name: z.string(),
-  agent_instance_id: z.string(),
-  identity: z.string(),
+  agent_id: z.string(),
+  permissions: PermissionsJson,
   created_by: z.string(),
   active: z.boolean(),
   card_message_ts: z.string().nullable(),
@@ -48,9 +52,10 @@ const CardRow = z.object({
   channel_id: z.string(),
   thread_ts: z.string(),
   portal: z.string(),
-  tenant_id: z.string(),
+  space_id: z.string(),
   ticket_name: z.string(),
-  identity: z.string(),
+  agent_id: z.string(),
+  permissions: PermissionsJson,
   items: z.array(CardItemJson),
   choices: z.record(z.string(), ChoiceJson),
   status: z.enum(CardStatuses),
@@ -69,18 +74,19 @@ const AuditRow = z.object({
   actor: z.string(),
   action: z.string(),
   portal: z.string(),
-  tenant_id: z.string(),
+  space_id: z.string(),
   ticket_name: z.string(),
-  identity: z.string().nullable(),
+  permissions: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
 });
 
 /** Column lists matching the row schemas; ids are cast to text because the engines disagree on int8. */
-export const linkColumns = `id::text AS id, team_id, channel_id, thread_ts, portal, tenant_id, tenant_name, ticket_name,
-  ticket_title, agent_name, agent_instance_id, identity, created_by, active, card_message_ts, created_at, updated_at`;
-export const cardColumns = `id, link_id, team_id, channel_id, thread_ts, portal, tenant_id, ticket_name, identity, items,
-  choices, status, message_ts, submitted_by, submitted_at, outcome, created_at, updated_at, expires_at`;
-export const auditColumns = 'id::text AS id, at, actor, action, portal, tenant_id, ticket_name, identity, detail';
+export const linkColumns = `id::text AS id, team_id, channel_id, thread_ts, portal, api, space_id, space_name, ticket_name,
+  ticket_title, agent_name, agent_id, permissions, created_by, active, card_message_ts, created_at, updated_at`;
+export const cardColumns = `id, link_id, team_id, channel_id, thread_ts, portal, space_id, ticket_name, agent_id,
+  permissions, items, choices, status, message_ts, submitted_by, submitted_at, outcome, created_at, updated_at,
+  expires_at`;
+export const auditColumns = 'id::text AS id, at, actor, action, portal, space_id, ticket_name, permissions, detail';
 
 function parseRow<T extends z.ZodType>(schema: T, row: SqlRow | undefined, what: string): z.output<T> {
   const parsed = schema.safeParse(row);
@@ -97,13 +103,14 @@ export function toLink(raw: SqlRow | undefined): TicketLink {
     id: row.id,
     thread: { teamId: row.team_id, channelId: row.channel_id, threadTs: row.thread_ts },
     portal: row.portal,
-    tenantId: row.tenant_id,
-    tenantName: row.tenant_name,
+    api: row.api,
+    spaceId: row.space_id,
+    spaceName: row.space_name,
     ticketName: row.ticket_name,
     ticketTitle: row.ticket_title,
+    agentId: row.agent_id,
     agentName: row.agent_name,
-    agentInstanceId: row.agent_instance_id,
-    identity: row.identity,
+    permissions: row.permissions,
     createdBy: row.created_by,
     active: row.active,
     cardMessageTs: row.card_message_ts,
@@ -119,9 +126,10 @@ export function toCard(raw: SqlRow | undefined): CommandCard {
     linkId: row.link_id,
     thread: { teamId: row.team_id, channelId: row.channel_id, threadTs: row.thread_ts },
     portal: row.portal,
-    tenantId: row.tenant_id,
+    spaceId: row.space_id,
     ticketName: row.ticket_name,
-    identity: row.identity,
+    agentId: row.agent_id,
+    permissions: row.permissions,
     items: row.items,
     choices: row.choices,
     status: row.status,
@@ -143,9 +151,9 @@ export function toAuditEntry(raw: SqlRow | undefined): StoredAuditEntry {
     actor: row.actor,
     action: row.action,
     portal: row.portal,
-    tenantId: row.tenant_id,
+    spaceId: row.space_id,
     ticketName: row.ticket_name,
-    ...(row.identity === null ? {} : { identity: row.identity }),
+    ...(row.permissions === null ? {} : { permissions: row.permissions }),
     detail: row.detail,
   };
 }

@@ -1,5 +1,6 @@
 import type { CardChoice, CardStatus, CommandCard, NewCommandCard } from '../domain/command-card.js';
 import { DomainError } from '../domain/errors.js';
+import type { Permission } from '../domain/helpdesk.js';
 import type { AuditEntry, StoredAuditEntry, TicketStore } from '../domain/ports.js';
 import { type NewTicketLink, type ThreadRef, threadKey } from '../domain/thread-link.js';
 import { auditColumns, cardColumns, linkColumns, RequestRow, toAuditEntry, toCard, toLink } from './rows.js';
@@ -31,6 +32,9 @@ const choicesJson = (choices: Readonly<Record<string, CardChoice>> | undefined):
     ? null
     : JSON.stringify(Object.fromEntries(Object.entries(choices).map(([key, c]) => [key, choiceJson(c)])));
 
+const permissionsJson = (permissions: readonly Permission[]): string =>
+  JSON.stringify(permissions.map(({ id, name }) => ({ id, name })));
+
 const threadParams = (thread: ThreadRef) => [thread.teamId, thread.channelId, thread.threadTs];
 
 export interface SqlTicketStoreOptions {
@@ -53,20 +57,21 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
         [...threadParams(link.thread), at],
       );
       const rows = await tx.query(
-        `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, tenant_id, tenant_name, ticket_name,
-           ticket_title, agent_name, agent_instance_id, identity, created_by, active, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, true, $13, $13)
+        `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, api, space_id, space_name, ticket_name,
+           ticket_title, agent_name, agent_id, permissions, created_by, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, true, $14, $14)
          RETURNING ${linkColumns}`,
         [
           ...threadParams(link.thread),
           link.portal,
-          link.tenantId,
-          link.tenantName,
+          link.api,
+          link.spaceId,
+          link.spaceName,
           link.ticketName,
           link.ticketTitle,
           link.agentName,
-          link.agentInstanceId,
-          link.identity,
+          link.agentId,
+          permissionsJson(link.permissions),
           link.createdBy,
           at,
         ],
@@ -123,20 +128,12 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
           : await db.query(
               `UPDATE thread_links SET
                  agent_name = COALESCE($2, agent_name),
-                 agent_instance_id = COALESCE($3, agent_instance_id),
-                 identity = COALESCE($4, identity),
-                 card_message_ts = COALESCE($5, card_message_ts),
-                 updated_at = $6
+                 agent_id = COALESCE($3, agent_id),
+                 card_message_ts = COALESCE($4, card_message_ts),
+                 updated_at = $5
                WHERE id = $1
                RETURNING ${linkColumns}`,
-              [
-                linkId,
-                patch.agentName ?? null,
-                patch.agentInstanceId ?? null,
-                patch.identity ?? null,
-                patch.cardMessageTs ?? null,
-                at,
-              ],
+              [linkId, patch.agentName ?? null, patch.agentId ?? null, patch.cardMessageTs ?? null, at],
             );
       if (rows.length === 0) throw new DomainError('thread.not_linked', 'No such thread link.', { linkId: id });
       return toLink(rows[0]);
@@ -302,16 +299,16 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
 
     async appendAudit(entry: AuditEntry) {
       await db.query(
-        `INSERT INTO audit_log (at, actor, action, portal, tenant_id, ticket_name, identity, detail)
+        `INSERT INTO audit_log (at, actor, action, portal, space_id, ticket_name, permissions, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)`,
         [
           entry.at,
           entry.actor,
           entry.action,
           entry.portal,
-          entry.tenantId,
+          entry.spaceId,
           entry.ticketName,
-          entry.identity ?? null,
+          entry.permissions ?? null,
           JSON.stringify(entry.detail),
         ],
       );
@@ -331,18 +328,19 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
 async function insertCard(db: SqlExecutor, card: NewCommandCard): Promise<CommandCard> {
   try {
     const rows = await db.query(
-      `INSERT INTO command_cards (id, link_id, team_id, channel_id, thread_ts, portal, tenant_id, ticket_name,
-         identity, items, choices, status, created_at, updated_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, '{}'::jsonb, 'pending', $11, $11, $12)
+      `INSERT INTO command_cards (id, link_id, team_id, channel_id, thread_ts, portal, space_id, ticket_name,
+         agent_id, permissions, items, choices, status, created_at, updated_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb, '{}'::jsonb, 'pending', $12, $12, $13)
        RETURNING ${cardColumns}`,
       [
         card.id,
         card.linkId,
         ...threadParams(card.thread),
         card.portal,
-        card.tenantId,
+        card.spaceId,
         card.ticketName,
-        card.identity,
+        card.agentId,
+        permissionsJson(card.permissions),
         JSON.stringify(card.items),
         card.createdAt,
         card.expiresAt,

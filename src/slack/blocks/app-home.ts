@@ -1,27 +1,36 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
 import type { TicketLink } from '../../domain/thread-link.js';
 import { ActionId, CallbackId } from '../ids.js';
 import { escapeMrkdwn } from '../text/index.js';
+import { helpdeskLabels } from './helpdesk-labels.js';
 import { clip, mrkdwn, plainText } from './message.js';
 
 /** One open ticket as the Home tab lists it. */
 export interface HomeTicket {
   readonly link: Pick<
     TicketLink,
-    'id' | 'ticketName' | 'ticketTitle' | 'portal' | 'tenantName' | 'agentName' | 'identity' | 'createdAt'
+    'id' | 'ticketName' | 'ticketTitle' | 'portal' | 'api' | 'spaceName' | 'agentName' | 'permissions' | 'createdAt'
   >;
   /** The ticket in the web HelpDesk; null when its portal is no longer configured. */
   readonly url: string | null;
   /** The ticket's Slack thread (a permalink); null when Slack would not give one. */
   readonly threadUrl: string | null;
-  /** The ticket's status in its portal now; null when the portal did not say in time. */
-  readonly status: string | null;
+  /** The ticket's status in its portal now: `unknown` when it did not say in time, `not_kept` where the HelpDesk
+   * keeps no status (the tenant-scoped one, docs/duplocloud-api.md §3.3). */
+  readonly status: HomeTicketStatus;
 }
 
-/** Whether the service reaches a configured portal with its token. */
+export type HomeTicketStatus =
+  | { readonly kind: 'status'; readonly value: string }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'not_kept' };
+
+/** Whether the service reaches a configured portal with its token, and which HelpDesk it speaks. */
 export interface PortalStatus {
   readonly name: string;
   readonly ok: boolean;
+  readonly api?: HelpdeskApi;
   /** Why not: an error code and a short message, never a token. */
   readonly reason?: string;
 }
@@ -89,7 +98,13 @@ export function buildAppHome({ tickets, mayHaveMore = false, portals, generatedA
   return { type: 'home', callback_id: CallbackId.Home, blocks: [...intro, ...list, ...status] };
 }
 
+const statusWords = (status: HomeTicketStatus): string => {
+  if (status.kind === 'status') return ` · ${escapeMrkdwn(clip(status.value, 40))}`;
+  return status.kind === 'unknown' ? ' · status not known right now' : '';
+};
+
 function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[] {
+  const labels = helpdeskLabels(link.api);
   const field = (label: string, value: string) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 300))}`);
   const opened = dateToken(link.createdAt, '{date_short_pretty}');
   const buttons = [
@@ -104,13 +119,13 @@ function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[
     {
       type: 'section',
       text: mrkdwn(
-        `*🎫 ${escapeMrkdwn(clip(link.ticketTitle, 200))}*\n\`${escapeMrkdwn(link.ticketName.replace(/`/g, ''))}\` · opened ${opened} · ${status === null ? 'status not known right now' : escapeMrkdwn(clip(status, 40))}`,
+        `*🎫 ${escapeMrkdwn(clip(link.ticketTitle, 200))}*\n\`${escapeMrkdwn(link.ticketName.replace(/`/g, ''))}\` · opened ${opened}${statusWords(status)}`,
       ),
       fields: [
         field('Portal', link.portal),
-        field('Tenant', link.tenantName),
+        field(labels.space, link.spaceName),
         field('Agent', link.agentName),
-        field('Permissions', link.identity),
+        field(labels.permissions, describePermissions(link.permissions)),
       ],
     },
     buttons.length > 0
@@ -119,10 +134,12 @@ function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[
   ];
 }
 
+const helpdeskWords = { tenant: 'tenant-scoped HelpDesk', workspace: 'workspace-scoped HelpDesk' } as const;
+
 function statusBlocks(portals: readonly PortalStatus[], generatedAt: Date): KnownBlock[] {
   const lines = portals.map((portal) =>
     portal.ok
-      ? `✅ *${escapeMrkdwn(portal.name)}*: reachable`
+      ? `✅ *${escapeMrkdwn(portal.name)}*: reachable${portal.api ? `, ${helpdeskWords[portal.api]}` : ''}`
       : `⚠️ *${escapeMrkdwn(portal.name)}*: not reachable${portal.reason ? ` (${escapeMrkdwn(clip(portal.reason, 200))})` : ''}`,
   );
   const sections: KnownBlock[] = [];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
 import { type CardChoice, type CardItem, type CommandCard, SupersededOutcome } from '../../domain/command-card.js';
+import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
 import { ActionId } from '../ids.js';
 import { codeBlockToFit, escapeToFit, fitEscaped, shareBudget } from '../text/index.js';
 import { blocksTextLength, clip, type MessageContent, mrkdwn, plainText, SectionTextMax } from './message.js';
@@ -18,10 +19,13 @@ export interface DecisionValue {
 export const commandDigest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
 
 export interface CommandCardInput {
-  readonly card: Pick<CommandCard, 'id' | 'items' | 'choices' | 'status' | 'identity' | 'submittedBy' | 'outcome'>;
+  readonly card: Pick<CommandCard, 'id' | 'items' | 'choices' | 'status' | 'permissions' | 'submittedBy' | 'outcome'>;
   readonly agentName: string;
-  readonly tenantName: string;
+  /** The tenant or workspace the commands run in. */
+  readonly spaceName: string;
   readonly portal: string;
+  /** Which HelpDesk: the commands run as an identity (tenant) or with scopes (workspace). */
+  readonly api: HelpdeskApi;
   /** Redacts what is shown (a proposed command can carry a secret); decisions stay bound to the stored text. */
   readonly redact: (text: string) => string;
 }
@@ -119,22 +123,28 @@ function itemText(parts: ItemParts, max: number): string {
   return shorten(parts.note).text;
 }
 
+/** "as dev-deployer" or "with scopes full-access, read-only", each value shown by `show`. */
+const runsAs = (input: CommandCardInput, show: (text: string) => string): string =>
+  input.api === 'tenant'
+    ? `as ${show(describePermissions(input.card.permissions))}`
+    : `with scopes ${show(describePermissions(input.card.permissions))}`;
+
 const footer = (input: CommandCardInput): string => {
   const { card } = input;
   const by = card.submittedBy ? ` by <@${card.submittedBy}>` : '';
-  const identity = short(card.identity);
+  const as = runsAs(input, (text) => `*${short(text)}*`);
   switch (card.status) {
     case 'pending':
-      return `Runs as *${identity}* in *${short(input.tenantName)}* (${short(input.portal)}). Decide each one, then Submit.`;
+      return `Runs ${as} in *${short(input.spaceName)}* (${short(input.portal)}). Decide each one, then Submit.`;
     case 'submitted':
-      return `:hourglass_flowing_sand: Submitted${by}; approved commands are running as *${identity}*…`;
+      return `:hourglass_flowing_sand: Submitted${by}; approved commands are running ${as}…`;
     case 'executed':
-      return `:white_check_mark: Submitted${by}: ${short(card.outcome ?? 'done')}. Ran as *${identity}*.`;
+      return `:white_check_mark: Submitted${by}: ${short(card.outcome ?? 'done')}. Ran ${as}.`;
     case 'failed':
       return `:warning: Submitted${by}, but it failed (${short(card.outcome ?? 'unknown')}). Nothing more will run from this card.`;
     case 'expired':
       return card.outcome === SupersededOutcome
-        ? ':arrows_counterclockwise: Not run: the ticket’s context (tenant or permissions) was superseded by *Update Context* after these commands were proposed. Ask the agent again.'
+        ? ':arrows_counterclockwise: Not run: the ticket’s context (where it lives, or its permissions) was superseded by *Update Context* after these commands were proposed. Ask the agent again.'
         : ':hourglass: These commands expired before anyone submitted them. Ask the agent again.';
   }
 };
@@ -166,7 +176,7 @@ const submitRow = (input: CommandCardInput): KnownBlock => ({
         title: plainText('Submit your decisions?'),
         text: plainText(
           clip(
-            `Approved commands run in ${input.tenantName} as ${input.card.identity}. Rejected ones go back to the agent.`,
+            `Approved commands run in ${input.spaceName} ${runsAs(input, (text) => text)}. Rejected ones go back to the agent.`,
             300,
           ),
         ),

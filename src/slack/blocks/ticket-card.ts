@@ -1,29 +1,34 @@
+import { describePermissions } from '../../domain/helpdesk.js';
 import type { TicketLink } from '../../domain/thread-link.js';
 import { ActionId, TicketMenuValue } from '../ids.js';
 import { escapeMrkdwn } from '../text/index.js';
+import { helpdeskLabels } from './helpdesk-labels.js';
 import { clip, type MessageContent, mrkdwn, plainText } from './message.js';
 
 export interface TicketCardInput {
   readonly link: Pick<
     TicketLink,
-    'ticketName' | 'ticketTitle' | 'portal' | 'tenantName' | 'agentName' | 'identity' | 'createdBy'
+    'ticketName' | 'ticketTitle' | 'portal' | 'api' | 'spaceName' | 'agentName' | 'permissions' | 'createdBy'
   >;
   readonly url: string;
+  /** The portal's word for a workspace, when the operator set one. */
+  readonly spaceLabel?: string | null;
   /** Set when the card is replaced by a newer context (the old ticket stays in the thread's history). */
   readonly supersededBy?: string;
 }
 
 /** The ticket card: what the thread is linked to, a link to the web HelpDesk, and the Update Context menu. */
-export function buildTicketCard({ link, url, supersededBy }: TicketCardInput): MessageContent {
-  const field = (label: string, value: string) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 300))}`);
+export function buildTicketCard({ link, url, spaceLabel = null, supersededBy }: TicketCardInput): MessageContent {
+  const field = (label: string, value: string) => mrkdwn(`*${escapeMrkdwn(label)}*\n${escapeMrkdwn(clip(value, 300))}`);
+  const labels = helpdeskLabels(link.api, spaceLabel);
   const facts = {
     type: 'section' as const,
     fields: [
       field('Ticket', link.ticketName),
       field('Portal', link.portal),
-      field('Tenant', link.tenantName),
+      field(labels.space, link.spaceName),
       field('Agent', link.agentName),
-      field('Permissions', link.identity),
+      field(labels.permissions, describePermissions(link.permissions)),
     ],
     ...(supersededBy
       ? {}

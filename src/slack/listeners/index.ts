@@ -10,7 +10,7 @@ import { onTicketMenu } from './actions/ticket-menu.js';
 import { onAppHomeOpened } from './events/app-home.js';
 import { onAppMention } from './events/app-mention.js';
 import { onThreadMessage } from './events/thread-message.js';
-import { onTenantOptions } from './options/tenant-options.js';
+import { onSpaceOptions } from './options/space-options.js';
 import { onCreateTicketShortcut } from './shortcuts/create-ticket-shortcut.js';
 import { onCreateTicketSubmit } from './views/create-ticket-submit.js';
 import { onRejectReasonSubmit } from './views/reject-reason-submit.js';
@@ -25,18 +25,22 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(ActionId.OpenCreateTicket, (args) => openCreateTicket(deps, args));
   app.action<BlockAction>(ActionId.SelectPortal, (args) => onFormSelect(deps, args));
   app.action<BlockAction>(ActionId.SelectTenant, (args) => onFormSelect(deps, args));
+  app.action<BlockAction>(ActionId.SelectWorkspace, (args) => onFormSelect(deps, args));
+  // Permissions dispatch on Update Context only (a change opens a new ticket: the form asks about sharing).
+  app.action<BlockAction>(ActionId.SelectIdentity, (args) => onFormSelect(deps, args));
+  app.action<BlockAction>(ActionId.SelectScopes, (args) => onFormSelect(deps, args));
   app.action<BlockAction>(ActionId.TicketMenu, (args) => onTicketMenu(deps, args));
   app.action<BlockAction>(ActionId.OpenHelpdesk, (args) => acknowledgeOnly(args));
   app.action<BlockAction>(ActionId.OpenThread, (args) => acknowledgeOnly(args));
   app.action<BlockAction>(ActionId.SelectAgent, (args) => acknowledgeOnly(args));
-  app.action<BlockAction>(ActionId.SelectIdentity, (args) => acknowledgeOnly(args));
 
   app.action<BlockAction>(ActionId.Approve, (args) => onDecideCommand(deps, args));
   app.action<BlockAction>(ActionId.Reject, (args) => onDecideCommand(deps, args));
   app.action<BlockAction>(ActionId.Ignore, (args) => onDecideCommand(deps, args));
   app.action<BlockAction>(ActionId.Submit, (args) => onSubmitCommands(deps, args));
 
-  app.options<BlockSuggestion['type']>(ActionId.SelectTenant, (args) => onTenantOptions(deps, args));
+  app.options<BlockSuggestion['type']>(ActionId.SelectTenant, (args) => onSpaceOptions(deps, args));
+  app.options<BlockSuggestion['type']>(ActionId.SelectWorkspace, (args) => onSpaceOptions(deps, args));
   app.view<ViewSubmitAction>(CallbackId.CreateTicket, (args) => onCreateTicketSubmit(deps, args));
   app.view<ViewSubmitAction>(CallbackId.UpdateContext, (args) => onUpdateContextSubmit(deps, args));
   app.view<ViewSubmitAction>(CallbackId.RejectReason, (args) => onRejectReasonSubmit(deps, args));

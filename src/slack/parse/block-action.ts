@@ -69,7 +69,14 @@ const ViewAction = z.object({
   actions: z
     .array(
       z
-        .object({ action_id: z.string(), selected_option: z.object({ value: z.string() }).nullable().optional() })
+        .object({
+          action_id: z.string(),
+          selected_option: z.object({ value: z.string() }).nullable().optional(),
+          selected_options: z
+            .array(z.object({ value: z.string() }))
+            .nullable()
+            .optional(),
+        })
         .loose(),
     )
     .min(1),
@@ -83,6 +90,8 @@ export interface ViewActionChange {
   readonly stateValues: unknown;
   readonly actionId: string;
   readonly selected: string | null;
+  /** A multi-select's choices (empty when none, or for a single select). */
+  readonly selectedMany: readonly string[];
 }
 
 export function parseViewAction(body: unknown): ViewActionChange | null {
@@ -98,6 +107,7 @@ export function parseViewAction(body: unknown): ViewActionChange | null {
     stateValues: parsed.data.view.state?.values,
     actionId: action.action_id,
     selected: action.selected_option?.value ?? null,
+    selectedMany: (action.selected_options ?? []).map((option) => option.value),
   };
 }
 

@@ -10,15 +10,17 @@ const SlackId = z.string().regex(/^[A-Z0-9]{2,30}$/);
 const Ts = z.string().regex(/^\d{1,12}\.\d{1,9}$/);
 
 export const FormMetadataSchema = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   mode: z.enum(['create', 'update']),
   thread: z.object({ teamId: SlackId, channelId: SlackId, threadTs: Ts }),
   requestTs: Ts.optional(),
   /** The bot's Create Ticket prompt, redrawn without its button once the ticket exists. */
   promptTs: Ts.optional(),
   linkId: z.string().max(80).optional(),
-  portal: z.string().max(60).optional(),
-  tenantId: z.string().max(100).optional(),
+  /** The portal's form key (parse/portal-key.ts). */
+  portal: z.string().max(40).optional(),
+  /** The tenant or workspace chosen so far. */
+  spaceId: z.string().max(150).optional(),
 });
 
 export type FormMetadata = z.infer<typeof FormMetadataSchema>;

@@ -41,7 +41,7 @@ describe('parseFormValues', () => {
 describe('form metadata', () => {
   it('round-trips and refuses tampered or oversized metadata', () => {
     const metadata = {
-      v: 1 as const,
+      v: 2 as const,
       mode: 'create' as const,
       thread: { teamId: 'T1', channelId: 'C1', threadTs: '1700000000.000100' },
       requestTs: '1700000000.000100',

@@ -1,21 +1,9 @@
-import type { CurrentContext } from '../../blocks/ticket-form.js';
 import type { SlackDeps } from '../../deps.js';
 import type { FormMetadata } from '../../parse/form-metadata.js';
+import type { CurrentTicket } from '../../ticket-form-loader.js';
 
-/** The context of the ticket an Update Context modal is about, when it is still the thread's active one. */
-export async function currentContextOf(
-  deps: SlackDeps,
-  metadata: FormMetadata,
-): Promise<(CurrentContext & { tenantId: string; linkId: string }) | undefined> {
+/** The ticket an Update Context modal is about. */
+export async function currentTicketOf(deps: SlackDeps, metadata: FormMetadata): Promise<CurrentTicket | undefined> {
   if (!metadata.linkId) return undefined;
-  const link = await deps.store.getLink(metadata.linkId);
-  if (!link) return undefined;
-  return {
-    linkId: link.id,
-    portal: link.portal,
-    tenantId: link.tenantId,
-    tenantName: link.tenantName,
-    agentName: link.agentName,
-    identity: link.identity,
-  };
+  return (await deps.store.getLink(metadata.linkId)) ?? undefined;
 }

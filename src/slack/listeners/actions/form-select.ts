@@ -1,17 +1,42 @@
 import { buildTicketForm } from '../../blocks/ticket-form.js';
 import type { SlackDeps } from '../../deps.js';
 import { ActionId } from '../../ids.js';
-import { parseViewAction } from '../../parse/block-action.js';
+import { parseViewAction, type ViewActionChange } from '../../parse/block-action.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { type FormValues, parseFormValues } from '../../parse/form-state.js';
 import { loadTicketForm } from '../../ticket-form-loader.js';
 import { updateView } from '../../view-updates.js';
 import type { ButtonArgs } from '../types.js';
-import { currentContextOf } from './current-context.js';
+import { currentTicketOf } from './current-context.js';
+
+/** The form's values with the change just made (view state lags behind the action that caused this request). */
+function valuesAfter(change: ViewActionChange, state: FormValues): FormValues {
+  const chosen = change.selected ?? undefined;
+  switch (change.actionId) {
+    case ActionId.SelectPortal:
+      return chosen ? { portalKey: chosen } : {};
+    case ActionId.SelectTenant:
+    case ActionId.SelectWorkspace: {
+      const { spaceId: _old, ...rest } = state;
+      return { ...rest, ...(chosen ? { spaceId: chosen } : {}) };
+    }
+    case ActionId.SelectIdentity: {
+      const { permissionIds: _old, ...rest } = state;
+      return { ...rest, ...(chosen ? { permissionIds: [chosen] } : {}) };
+    }
+    case ActionId.SelectScopes: {
+      const { permissionIds: _old, ...rest } = state;
+      return { ...rest, ...(change.selectedMany.length > 0 ? { permissionIds: change.selectedMany } : {}) };
+    }
+    default:
+      return state;
+  }
+}
 
 /**
- * Portal or Tenant changed in a Create Ticket / Update Context modal: rebuild the dependent selects for this
- * person's access (an options request could not see the just-picked value) and update the view with its hash.
+ * Portal, Tenant/Workspace or (on Update Context) Permissions changed in a ticket modal: rebuild the dependent
+ * fields for this person's access (an options request could not see the just-picked value) and update the view
+ * with its hash.
  */
 export async function onFormSelect(deps: SlackDeps, { ack, body, client, context }: ButtonArgs): Promise<void> {
   await ack();
@@ -22,12 +47,8 @@ export async function onFormSelect(deps: SlackDeps, { ack, body, client, context
     log.warn('form selection without readable view metadata: ignored');
     return;
   }
-  const state = parseFormValues(change.stateValues);
-  const values: FormValues =
-    change.actionId === ActionId.SelectPortal
-      ? { ...(change.selected ? { portal: change.selected } : {}) }
-      : { ...state, ...(change.selected ? { tenantId: change.selected } : {}) };
-  const current = metadata.mode === 'update' ? await currentContextOf(deps, metadata) : undefined;
+  const values = valuesAfter(change, parseFormValues(change.stateValues));
+  const current = metadata.mode === 'update' ? await currentTicketOf(deps, metadata) : undefined;
   const form = await loadTicketForm(deps, {
     metadata,
     slackUserId: change.userId,

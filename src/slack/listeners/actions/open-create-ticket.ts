@@ -7,7 +7,7 @@ import type { FormMetadata } from '../../parse/form-metadata.js';
 import { serializeFormMetadata } from '../../parse/form-metadata.js';
 import { escapeMrkdwn } from '../../text/index.js';
 import { slackError } from '../../thread-poster.js';
-import { loadTicketForm } from '../../ticket-form-loader.js';
+import { loadingTicketForm, loadTicketForm } from '../../ticket-form-loader.js';
 import { updateView } from '../../view-updates.js';
 import type { ButtonArgs } from '../types.js';
 
@@ -26,7 +26,7 @@ export async function openCreateTicket(deps: SlackDeps, { ack, body, client, con
     return;
   }
   const metadata: FormMetadata = {
-    v: 1,
+    v: 2,
     mode: 'create',
     thread: { teamId: deps.identity.teamId, channelId: click.channelId, threadTs: click.threadTs },
     requestTs: prompt.data.requestTs,
@@ -41,18 +41,7 @@ export async function openTicketModal(
   log: NonNullable<ButtonArgs['context']['log']>,
   { triggerId, userId, metadata }: { triggerId: string; userId: string; metadata: FormMetadata },
 ): Promise<void> {
-  const portals = deps.portals.list().map((portal) => portal.name);
-  const single = portals.length === 1 ? portals[0] : undefined;
-  const first = buildTicketForm({
-    mode: 'create',
-    metadata: serializeFormMetadata(metadata),
-    portals,
-    portal: single ?? null,
-    tenantId: null,
-    tenants: single ? { status: 'loading' } : { status: 'hidden' },
-    agents: { status: 'hidden' },
-    identities: { status: 'hidden' },
-  });
+  const first = buildTicketForm(loadingTicketForm(deps, { mode: 'create', metadata: serializeFormMetadata(metadata) }));
   let opened: { id: string; hash: string | null };
   try {
     const result = await client.views.open({ trigger_id: triggerId, view: first });

@@ -5,8 +5,9 @@ import { replyFor, wordsFor } from '../../error-replies.js';
 import { TicketMenuValue } from '../../ids.js';
 import { parseMessageAction } from '../../parse/block-action.js';
 import { type FormMetadata, serializeFormMetadata } from '../../parse/form-metadata.js';
+import { portalKey } from '../../parse/portal-key.js';
 import { slackError } from '../../thread-poster.js';
-import { loadTicketForm } from '../../ticket-form-loader.js';
+import { loadingTicketForm, loadTicketForm } from '../../ticket-form-loader.js';
 import { updateView } from '../../view-updates.js';
 import type { ButtonArgs } from '../types.js';
 
@@ -25,31 +26,16 @@ export async function onTicketMenu(deps: SlackDeps, { ack, body, client, context
     return;
   }
   const metadata: FormMetadata = {
-    v: 1,
+    v: 2,
     mode: 'update',
     thread,
     linkId: link.id,
-    portal: link.portal,
-    tenantId: link.tenantId,
+    portal: portalKey(link.portal),
+    spaceId: link.spaceId,
   };
-  const current = {
-    portal: link.portal,
-    tenantId: link.tenantId,
-    tenantName: link.tenantName,
-    agentName: link.agentName,
-    identity: link.identity,
-  };
-  const loading = buildTicketForm({
-    mode: 'update',
-    metadata: serializeFormMetadata(metadata),
-    portals: deps.portals.list().map((portal) => portal.name),
-    portal: link.portal,
-    tenantId: null,
-    tenants: { status: 'loading' },
-    agents: { status: 'hidden' },
-    identities: { status: 'hidden' },
-    current,
-  });
+  const loading = buildTicketForm(
+    loadingTicketForm(deps, { mode: 'update', metadata: serializeFormMetadata(metadata), current: link }),
+  );
   let opened: { id: string; hash: string | null };
   try {
     const result = await client.views.open({ trigger_id: click.triggerId, view: loading });
@@ -60,6 +46,6 @@ export async function onTicketMenu(deps: SlackDeps, { ack, body, client, context
     await deps.poster.ephemeral(thread, click.userId, buildNotice(replyFor(coded))).catch(() => undefined);
     return;
   }
-  const form = await loadTicketForm(deps, { metadata, slackUserId: click.userId, values: {}, current });
+  const form = await loadTicketForm(deps, { metadata, slackUserId: click.userId, values: {}, current: link });
   await updateView(client, log, { viewId: opened.id, hash: opened.hash }, buildTicketForm(form));
 }

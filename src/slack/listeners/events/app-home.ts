@@ -1,8 +1,8 @@
 import type { TicketLink } from '../../../domain/thread-link.js';
 import { isClosedStatus } from '../../../domain/ticket-service.js';
-import { buildAppHome, type HomeTicket, type PortalStatus } from '../../blocks/app-home.js';
+import { buildAppHome, type HomeTicket, type HomeTicketStatus, type PortalStatus } from '../../blocks/app-home.js';
 import type { SlackDeps } from '../../deps.js';
-import { withinBudget } from '../../submit-budget.js';
+import { type Budgeted, withinBudget } from '../../submit-budget.js';
 import type { AppHomeOpenedArgs } from '../types.js';
 
 /** How many of a person's open tickets the Home tab lists (newest first). */
@@ -31,7 +31,8 @@ export async function onAppHomeOpened(deps: SlackDeps, { event, client, context 
   // Links stay active after a ticket is closed in the web HelpDesk: ask each ticket's portal, and leave out the
   // closed ones. A portal that does not answer in time leaves its tickets listed, with an unknown status.
   const listed = links === null ? null : await Promise.all(links.map((link) => homeTicket(deps, link)));
-  const tickets = listed?.filter((ticket) => ticket.status === null || !isClosedStatus(ticket.status)) ?? null;
+  const tickets =
+    listed?.filter((ticket) => ticket.status.kind !== 'status' || !isClosedStatus(ticket.status.value)) ?? null;
 
   const view = buildAppHome({
     tickets,
@@ -58,8 +59,14 @@ async function homeTicket(deps: SlackDeps, link: TicketLink): Promise<HomeTicket
     deps.permalinks.permalink(link.thread.channelId, link.cardMessageTs ?? link.thread.threadTs),
     withinBudget(deps.tickets.ticketStatus(link), StatusWaitMs),
   ]);
-  return { link, url, threadUrl, status: status.state === 'done' ? status.value : null };
+  return { link, url, threadUrl, status: homeStatus(status) };
 }
+
+/** A tenant-scoped HelpDesk keeps no ticket status (null): its tickets are listed while their link is active. */
+const homeStatus = (outcome: Budgeted<string | null>): HomeTicketStatus => {
+  if (outcome.state !== 'done') return { kind: 'unknown' };
+  return outcome.value === null ? { kind: 'not_kept' } : { kind: 'status', value: outcome.value };
+};
 
 /** How long the Home tab waits for a ticket's status (the portals are asked in parallel). */
 const StatusWaitMs = 2_500;

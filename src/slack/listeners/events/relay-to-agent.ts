@@ -1,9 +1,9 @@
 import { type ThreadRef, type TicketLink, threadKey } from '../../../domain/thread-link.js';
 import type { Logger } from '../../../logger.js';
 import { buildNotice } from '../../blocks/notice.js';
-import { buildTicketCard } from '../../blocks/ticket-card.js';
 import { actorFor, type Progress, postAgentReply, reportFailure, startProgress } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
+import { ticketCardFor } from '../../ticket-cards.js';
 
 /**
  * A human message in a linked thread goes to the ticket's agent (redacted like any thread text that leaves Slack;
@@ -71,7 +71,7 @@ export async function relayToAgent(
 /** A linked thread whose ticket card never made it to Slack (it failed when the ticket was created) gets it now. */
 async function restoreTicketCard(deps: SlackDeps, log: Logger, link: TicketLink): Promise<void> {
   try {
-    const ts = await deps.poster.post(link.thread, buildTicketCard({ link, url: deps.tickets.ticketUrl(link) }));
+    const ts = await deps.poster.post(link.thread, ticketCardFor(deps, link));
     await deps.store.updateLink(link.id, { cardMessageTs: ts }, deps.clock.now());
   } catch (error) {
     log.warn({ err: error }, 'could not post the missing ticket card');

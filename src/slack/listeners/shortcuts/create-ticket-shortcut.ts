@@ -32,7 +32,7 @@ export async function onCreateTicketShortcut(deps: SlackDeps, { ack, body, clien
   await openTicketModal(deps, client, log, {
     triggerId: trigger_id,
     userId: user.id,
-    metadata: { v: 1, mode: 'create', thread, requestTs: message.ts },
+    metadata: { v: 2, mode: 'create', thread, requestTs: message.ts },
   });
   await saving;
 }

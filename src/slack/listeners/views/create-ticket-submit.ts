@@ -1,18 +1,18 @@
 import { DomainError, isDomainError } from '../../../domain/errors.js';
-import type { ThreadRef } from '../../../domain/thread-link.js';
+import type { ThreadRef, TicketLink } from '../../../domain/thread-link.js';
 import { threadKey } from '../../../domain/thread-link.js';
-import type { CreatedTicketResult, ValidatedTicketRequest } from '../../../domain/ticket-service.js';
+import type { CreatedTicketResult, FirstReply, ValidatedTicketRequest } from '../../../domain/ticket-service.js';
 import type { Logger } from '../../../logger.js';
 import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
-import { buildTicketCard } from '../../blocks/ticket-card.js';
 import { actorFor, postAgentReply, reportFailure } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
-import { BlockId } from '../../ids.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { parseFormValues } from '../../parse/form-state.js';
+import { portalWithKey } from '../../parse/portal-key.js';
 import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
 import { escapeMrkdwn } from '../../text/index.js';
+import { ticketCardFor } from '../../ticket-cards.js';
 import type { ViewSubmitArgs } from '../types.js';
 import { completeForm, fieldLocator, fieldOf } from './form-fields.js';
 
@@ -30,11 +30,13 @@ export async function onCreateTicketSubmit(
   const stateValues = view.state?.values ?? {};
   const values = parseFormValues(stateValues);
   const where = fieldLocator(stateValues);
-  if (!metadata) {
-    await ack({
+  const outOfDate = () =>
+    ack({
       response_action: 'errors',
-      errors: { [where(BlockId.Portal)]: 'This form is out of date. Close it and click Create Ticket again.' },
+      errors: { [where('portal')]: 'This form is out of date. Close it and click Create Ticket again.' },
     });
+  if (!metadata) {
+    await outOfDate();
     return;
   }
   const complete = completeForm(values);
@@ -42,6 +44,12 @@ export async function onCreateTicketSubmit(
     await ack({ response_action: 'errors', errors: { [where(complete.field)]: complete.message } });
     return;
   }
+  const portal = portalWithKey(deps.portals.list(), complete.value.portalKey);
+  if (!portal) {
+    await outOfDate();
+    return;
+  }
+  const { spaceId, agentId, permissionIds } = complete.value;
 
   const thread = metadata.thread;
   const userId = body.user.id;
@@ -57,7 +65,10 @@ export async function onCreateTicketSubmit(
     return deps.tickets.validateCreate({
       thread,
       actor,
-      ...complete.value,
+      portal: portal.name,
+      spaceId,
+      agentId,
+      permissionIds,
       // The request is thread text shared with the agent (and its first line the ticket's title): redacted like
       // any shared thread context.
       request: deps.redactor.redact(request?.text ?? '').text,
@@ -93,7 +104,7 @@ async function createAndShow(
   input: { thread: ThreadRef; userId: string; validated: ValidatedTicketRequest; promptTs: string | undefined },
 ): Promise<void> {
   const { thread, userId, validated } = input;
-  const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.tenantName}…`);
+  const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.spaceName}…`);
   let created: CreatedTicketResult;
   try {
     created = await deps.tickets.createTicket(validated);
@@ -104,17 +115,19 @@ async function createAndShow(
   }
   const { link, firstReply } = created;
   deps.metrics.ticketsCreated.inc({ portal: link.portal });
-  log.info({ ticketName: link.ticketName, portal: link.portal, tenantId: link.tenantId }, 'ticket created');
+  log.info(
+    { ticketName: link.ticketName, portal: link.portal, spaceId: link.spaceId, api: link.api },
+    'ticket created',
+  );
+  let linked = link;
   try {
-    const cardTs = await deps.poster.post(thread, buildTicketCard({ link, url: deps.tickets.ticketUrl(link) }));
-    const linked = await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
+    const cardTs = await deps.poster.post(thread, ticketCardFor(deps, link));
+    linked = await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
     if (input.promptTs) {
       await deps.poster
         .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
         .catch((error: unknown) => log.warn({ err: error }, 'could not redraw the Create Ticket prompt'));
     }
-    if (firstReply) await postAgentReply(deps, linked, firstReply, null);
-    else if (creating) await deps.poster.setStatus(thread, '');
   } catch (error) {
     // The ticket exists and the thread is linked to it: say so, and where it is. The next message in the thread
     // still reaches it, and brings its card back.
@@ -128,5 +141,43 @@ async function createAndShow(
       error,
       `Ticket ${where} was created and linked, but showing it here`,
     );
+    return;
+  }
+  await showFirstReply(deps, log, { link: linked, userId, firstReply, statusShown: creating });
+}
+
+/** The agent's answer to a new ticket's first message, or what became of that message. */
+export async function showFirstReply(
+  deps: SlackDeps,
+  log: Logger,
+  {
+    link,
+    userId,
+    firstReply,
+    statusShown,
+  }: { link: TicketLink; userId: string; firstReply: FirstReply; statusShown: boolean },
+): Promise<void> {
+  const { thread } = link;
+  try {
+    if (firstReply.state === 'answered') {
+      deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });
+      await postAgentReply(deps, link, firstReply.reply, null);
+      return;
+    }
+    if (statusShown) await deps.poster.setStatus(thread, '');
+    if (firstReply.state === 'failed') {
+      deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'error' });
+      // The ticket exists and is linked: only the first message is in doubt. Replying in the thread retries it.
+      await reportFailure(
+        deps,
+        log,
+        thread,
+        userId,
+        firstReply.error,
+        `Ticket ${escapeMrkdwn(link.ticketName)} is open, but sending it the request`,
+      );
+    }
+  } catch (error) {
+    await reportFailure(deps, log, thread, userId, error, 'Showing the agent’s first answer');
   }
 }

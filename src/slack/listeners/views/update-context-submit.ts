@@ -1,24 +1,27 @@
 import { isDomainError } from '../../../domain/errors.js';
+import { describePermissions } from '../../../domain/helpdesk.js';
 import { threadKey } from '../../../domain/thread-link.js';
 import type { ContextChange } from '../../../domain/ticket-service.js';
+import { helpdeskLabels } from '../../blocks/helpdesk-labels.js';
 import { buildNotice } from '../../blocks/notice.js';
-import { buildTicketCard } from '../../blocks/ticket-card.js';
-import { actorFor, postAgentReply, reportFailure } from '../../conversation.js';
+import { actorFor, reportFailure } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
-import { BlockId } from '../../ids.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { parseFormValues } from '../../parse/form-state.js';
+import { portalWithKey } from '../../parse/portal-key.js';
 import { buildSharedContext } from '../../shared-context.js';
 import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
 import { escapeMrkdwn } from '../../text/index.js';
+import { ticketCardFor } from '../../ticket-cards.js';
 import type { ViewSubmitArgs } from '../types.js';
+import { showFirstReply } from './create-ticket-submit.js';
 import { completeForm, fieldLocator, fieldOf } from './form-fields.js';
 
 /**
- * Update Context submitted. Portal or tenant changed: a new ticket in the new tenant takes over the thread, with
- * the thread's messages (redacted) or only the New Message as its first content. Agent changed: reassigned.
- * Permissions changed: later messages carry the new identity. The thread always shows the current ticket card.
+ * Update Context submitted. A new portal, space or permissions: a new ticket takes over the thread, with the
+ * thread's messages (redacted) or only the New Message as its start. A new agent alone: reassigned. The thread
+ * always shows the current ticket card.
  */
 export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, context }: ViewSubmitArgs) {
   const log = context.log ?? deps.logger;
@@ -27,16 +30,23 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
   const stateValues = view.state?.values ?? {};
   const values = parseFormValues(stateValues);
   const where = fieldLocator(stateValues);
-  if (metadata?.mode !== 'update' || !metadata.linkId) {
-    await ack({
+  const outOfDate = () =>
+    ack({
       response_action: 'errors',
-      errors: { [where(BlockId.Portal)]: 'This form is out of date. Close it and open Update Context again.' },
+      errors: { [where('portal')]: 'This form is out of date. Close it and open Update Context again.' },
     });
+  if (metadata?.mode !== 'update' || !metadata.linkId) {
+    await outOfDate();
     return;
   }
   const complete = completeForm(values);
   if (!complete.ok) {
     await ack({ response_action: 'errors', errors: { [where(complete.field)]: complete.message } });
+    return;
+  }
+  const portal = portalWithKey(deps.portals.list(), complete.value.portalKey);
+  if (!portal) {
+    await outOfDate();
     return;
   }
   const { thread, linkId } = metadata;
@@ -46,7 +56,10 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
       thread,
       actor: await actorFor(deps, userId),
       linkId,
-      ...complete.value,
+      portal: portal.name,
+      spaceId: complete.value.spaceId,
+      agentId: complete.value.agentId,
+      permissionIds: complete.value.permissionIds,
     });
     // A move opens a new ticket: it counts against the same limits as Create Ticket.
     if (change.kind === 'moved') deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
@@ -54,14 +67,14 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
   })();
   const outcome = await withinBudget(validation, remainingBudgetMs(deps.submitBudgetMs, context.receivedAt));
   if (outcome.state === 'failed' && isDomainError(outcome.error)) {
-    const field = outcome.error.code === 'store.conflict' ? BlockId.Portal : fieldOf(outcome.error);
+    const field = outcome.error.code === 'store.conflict' ? 'portal' : fieldOf(outcome.error);
     await ack({ response_action: 'errors', errors: { [where(field)]: replyFor(outcome.error) } });
     return;
   }
   if (outcome.state === 'done' && outcome.value.kind === 'unchanged') {
     await ack({
       response_action: 'errors',
-      errors: { [where(BlockId.Portal)]: 'Nothing changed. Change a field, or Cancel.' },
+      errors: { [where('portal')]: 'Nothing changed. Change a field, or Cancel.' },
     });
     return;
   }
@@ -91,40 +104,32 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
     const { previous, link } = result;
     if (change.kind === 'moved') {
       if (previous.cardMessageTs) {
-        const old = buildTicketCard({
-          link: previous,
-          url: deps.tickets.ticketUrl(previous),
-          supersededBy: link.ticketName,
-        });
+        const old = ticketCardFor(deps, previous, { supersededBy: link.ticketName });
         await deps.poster.update(thread.channelId, previous.cardMessageTs, old).catch((error: unknown) => {
           log.warn({ err: error }, 'could not mark the previous ticket card as replaced');
         });
       }
-      const cardTs = await deps.poster.post(thread, buildTicketCard({ link, url: deps.tickets.ticketUrl(link) }));
+      const cardTs = await deps.poster.post(thread, ticketCardFor(deps, link));
       const linked = await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
+      const labels = helpdeskLabels(link.api, portal.settings.spaceLabel);
+      const where = `*${escapeMrkdwn(link.spaceName)}* (${escapeMrkdwn(link.portal)})`;
+      const what =
+        change.because === 'space'
+          ? `moved this thread to ${where}`
+          : `opened a new ticket in ${where} with ${labels.permissions.toLowerCase()} *${escapeMrkdwn(describePermissions(link.permissions))}* (a ticket’s permissions are fixed when it is created)`;
       const shared = values.shareThread === 'yes';
       const note = shared
-        ? `<@${userId}> moved this thread to *${escapeMrkdwn(link.tenantName)}* (${escapeMrkdwn(link.portal)}) and shared its messages with the new ticket. ${redactions === 1 ? '1 value that looked like a secret was' : `${redactions} values that looked like secrets were`} redacted first.`
-        : `<@${userId}> moved this thread to *${escapeMrkdwn(link.tenantName)}* (${escapeMrkdwn(link.portal)}). The earlier messages were not shared${values.newMessage ? '; only the new message was' : ''}.`;
+        ? `<@${userId}> ${what} and shared its messages with the new ticket. ${redactions === 1 ? '1 value that looked like a secret was' : `${redactions} values that looked like secrets were`} redacted first.`
+        : `<@${userId}> ${what}. The earlier messages were not shared${values.newMessage ? '; only the new message was' : ''}.`;
       await deps.poster.post(thread, {
         text: note.replace(/[*<>@]/g, ''),
         blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: note }] }],
       });
-      if (result.firstReply) await postAgentReply(deps, linked, result.firstReply, null);
+      await showFirstReply(deps, log, { link: linked, userId, firstReply: result.firstReply, statusShown: false });
       return;
     }
-    if (link.cardMessageTs) {
-      await deps.poster.update(
-        thread.channelId,
-        link.cardMessageTs,
-        buildTicketCard({ link, url: deps.tickets.ticketUrl(link) }),
-      );
-    }
-    const changes = [
-      change.agent ? `agent → *${escapeMrkdwn(link.agentName)}*` : '',
-      change.identity ? `permissions → *${escapeMrkdwn(link.identity)}*` : '',
-    ].filter(Boolean);
-    const note = `<@${userId}> updated the context: ${changes.join(', ')}.`;
+    if (link.cardMessageTs) await deps.poster.update(thread.channelId, link.cardMessageTs, ticketCardFor(deps, link));
+    const note = `<@${userId}> updated the context: agent → *${escapeMrkdwn(link.agentName)}*.`;
     await deps.poster.post(thread, {
       text: note.replace(/[*<>@]/g, ''),
       blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: note }] }],
