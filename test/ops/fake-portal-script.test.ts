@@ -1,5 +1,6 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 
@@ -8,7 +9,9 @@ const startScript = (users: string, env: Record<string, string> = {}) =>
   spawn(process.execPath, ['--import', 'tsx', 'test/fakes/portal/start.ts'], {
     env: { ...process.env, FAKE_PORTAL_PORT: '0', FAKE_PORTAL_USERS: users, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-  }) as ChildProcessWithoutNullStreams;
+  });
+
+type Script = ChildProcessByStdio<null, Readable, Readable>;
 
 interface PortalEntry {
   readonly name: string;
@@ -18,9 +21,7 @@ interface PortalEntry {
 }
 
 /** Waits for the export line and returns its portals. */
-const exportedPortals = async (
-  child: ChildProcessWithoutNullStreams,
-): Promise<{ raw: string; output: () => string }> => {
+const exportedPortals = async (child: Script): Promise<{ raw: string; output: () => string }> => {
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -36,7 +37,7 @@ const get = async (portal: PortalEntry, path: string) => {
   return { status: response.status, json: (await response.json()) as unknown };
 };
 
-const stop = async (child: ChildProcessWithoutNullStreams): Promise<number | null> => {
+const stop = async (child: Script): Promise<number | null> => {
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
   return code as number | null;

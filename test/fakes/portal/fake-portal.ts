@@ -209,7 +209,7 @@ export interface FakePortal {
   readonly adminToken: string;
   /** Username the admin token belongs to. */
   readonly adminUser: string;
-  /** Gen B: whether `/admin/GetUserRoleInfo` and `/admin/GetAllUserRoles` are served (else 404). Always true on Gen A. */
+  /** Whether `/admin/GetUserRoleInfo` and `/admin/GetAllUserRoles` are served (else 404): Gen B `seed.adminApi`, Gen A true. */
   adminApi: boolean;
 
   /** Live data (Gen A): tenant id → tenant. Empty on Gen B. */
