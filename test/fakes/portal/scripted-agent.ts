@@ -1,23 +1,52 @@
 import type {
+  AgentEvent,
+  FakeAgent,
   FakeTenant,
   FakeTicket,
   FakeTicketMessage,
+  FakeWorkspace,
+  HelpdeskApi,
   WireCommand,
   WireExecutedCommand,
   WireMessageData,
 } from './model.js';
 
-/** What an agent answers: text plus any message data (absent arrays are sent as []). */
+/**
+ * What an agent answers, on either generation: text plus any message data (absent arrays are sent as []).
+ * - `error`: the agent fails. Unary: 500 `{Message}` (Gen B `{success: false, message}`); a streaming agent: an
+ *   `error` event (in the stream, or in the §5.3 error body of a unary call).
+ * - `events`: the exact event sequence to stream (and to put in a streaming agent's §5.3 error body), instead of
+ *   the events made from `content` and `data`; e.g. a secret split across two `text_delta`s, or no `done`. What
+ *   the ticket records, and what a non-streaming agent answers, is these events assembled (§5.4); an `error`
+ *   event among them makes it a failure.
+ */
 export interface AgentReply {
-  readonly content: string;
+  /** Default ''. */
+  readonly content?: string;
   readonly data?: Partial<WireMessageData>;
+  readonly error?: string;
+  readonly events?: readonly AgentEvent[];
+}
+
+/** Where a ticket lives, whatever the generation: a tenant (Gen A) or a workspace (Gen B). */
+export interface FakeSpace {
+  readonly id: string;
+  readonly name: string;
 }
 
 export interface AgentScriptContext {
+  readonly api: HelpdeskApi;
   readonly ticket: FakeTicket;
   /** The user message just received (already the last of `ticket.messages`). */
   readonly message: FakeTicketMessage;
-  readonly tenant: FakeTenant;
+  /** The tenant (Gen A) or workspace (Gen B) of the ticket. */
+  readonly space: FakeSpace;
+  /** Gen A only. */
+  readonly tenant?: FakeTenant;
+  /** Gen B only. */
+  readonly workspace?: FakeWorkspace;
+  /** The agent the ticket is assigned to. */
+  readonly agent: FakeAgent;
   /** For an approval echo: the echoed commands (already checked against the ticket's proposals); else []. */
   readonly decisions: readonly WireCommand[];
   /** What the default script answers to this message. */
@@ -63,13 +92,13 @@ export const fullWireData = (partial: Partial<WireMessageData> = {}): WireMessag
   ...partial,
 });
 
-/** The tenant's Kubernetes namespace, as DuploCloud names it. */
-export const namespaceOf = (tenant: FakeTenant): string => `duploservices-${tenant.name}`;
+/** The space's Kubernetes namespace, as DuploCloud names a tenant's. */
+export const namespaceOf = (space: FakeSpace): string => `duploservices-${space.name}`;
 
 /** The two commands the default script proposes for an actionable message. */
-export const defaultProposals = (tenant: FakeTenant): string[] => [
-  `kubectl get pods -n ${namespaceOf(tenant)}`,
-  `kubectl rollout restart deployment/web -n ${namespaceOf(tenant)}`,
+export const defaultProposals = (space: FakeSpace): string[] => [
+  `kubectl get pods -n ${namespaceOf(space)}`,
+  `kubectl rollout restart deployment/web -n ${namespaceOf(space)}`,
 ];
 
 const summarize = (content: string): string => {
@@ -102,21 +131,22 @@ export const plausibleOutput = (command: string): string => {
   return `$ ${command}\n(exit code 0)`;
 };
 
-const plainReply = (ticket: FakeTicket, message: FakeTicketMessage, tenant: FakeTenant): AgentReply => {
+const plainReply = (ticket: FakeTicket, message: FakeTicketMessage, space: FakeSpace): AgentReply => {
+  const kind = ticket.api === 'tenant' ? 'tenant' : 'workspace';
   const summary = summarize(message.content);
-  if (summary === '') return { content: `Ticket ${ticket.name} is open. What do you need in tenant ${tenant.name}?` };
+  if (summary === '') return { content: `Ticket ${ticket.name} is open. What do you need in ${kind} ${space.name}?` };
   if (!isActionable(message.content)) {
     return {
       content:
-        `You asked: "${summary}". Nothing there needs a command in tenant ${tenant.name}; ` +
+        `You asked: "${summary}". Nothing there needs a command in ${kind} ${space.name}; ` +
         'ask me about pods, deployments, logs or services.',
     };
   }
   return {
     content:
-      `You asked: "${summary}". I will list the pods in ${namespaceOf(tenant)} and restart the web deployment. ` +
+      `You asked: "${summary}". I will list the pods in ${namespaceOf(space)} and restart the web deployment. ` +
       'Approve the commands you want me to run.',
-    data: { cmds: defaultProposals(tenant).map((command) => ({ command, execute: false })) },
+    data: { cmds: defaultProposals(space).map((command) => ({ command, execute: false })) },
   };
 };
 
@@ -135,14 +165,14 @@ const echoReply = (decisions: readonly WireCommand[], outputs: ReadonlyMap<strin
 };
 
 /**
- * The default agent. A plain message gets a short answer echoing the request, with two proposed commands
+ * The default agent, the same on both generations. A plain message gets a short answer echoing the request, with two proposed commands
  * (execute:false) when the message is actionable. An approval echo gets `executed_cmds` for exactly the approved
  * commands and text saying how many ran and which were rejected, with no new commands.
  */
 export const defaultAgentReply = (
   ticket: FakeTicket,
   message: FakeTicketMessage,
-  tenant: FakeTenant,
+  space: FakeSpace,
   decisions: readonly WireCommand[],
   outputs: ReadonlyMap<string, string>,
-): AgentReply => (decisions.length > 0 ? echoReply(decisions, outputs) : plainReply(ticket, message, tenant));
+): AgentReply => (decisions.length > 0 ? echoReply(decisions, outputs) : plainReply(ticket, message, space));
