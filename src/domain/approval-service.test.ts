@@ -1,6 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakePortal, SeedAgents, SeedTenants, SeedUsers, startFakePortal } from '../../test/fakes/portal/index.js';
-import { createHttpPortalClient } from '../portal/http-portal-client.js';
+import {
+  type FakePortal,
+  SeedAgents,
+  SeedScopes,
+  SeedTenants,
+  SeedUsers,
+  SeedWorkspaceAgents,
+  SeedWorkspaces,
+  startFakePortal,
+} from '../../test/fakes/portal/index.js';
+import { createPortalClient } from '../portal/portal-client.js';
 import { createPortalDirectory } from '../portal/portal-directory.js';
 import { openPgliteStore } from '../store/pglite.js';
 import { createAccessService } from './access.js';
@@ -8,17 +17,9 @@ import { type ApprovalService, createApprovalService, type SubmitOutcome } from 
 import type { CommandCard } from './command-card.js';
 import { DomainError } from './errors.js';
 import { type AgentMessage, emptyMessageData, type MessageData } from './messages.js';
-import type {
-  Clock,
-  PortalClient,
-  PortalDirectory,
-  SendMessageInput,
-  TenantAccess,
-  TicketStore,
-  UserAccess,
-} from './ports.js';
+import type { Actor, HelpdeskApi, PortalUser, Space, SpaceAccess } from './helpdesk.js';
+import type { Clock, OutgoingMessage, PortalClient, PortalDirectory, PortalSettings, TicketStore } from './ports.js';
 import type { ThreadRef, TicketLink } from './thread-link.js';
-import type { Actor } from './ticket-service.js';
 
 // ───────────────────────────── helpers ─────────────────────────────
 
@@ -80,14 +81,29 @@ const carol = actor('carol');
 
 const devTenant = { id: 'tenant-dev', name: 'dev' };
 
-/** A hand-written portal: just enough for access checks, recording every sendMessage. */
+interface StubUser {
+  readonly user: PortalUser;
+  readonly spaces: SpaceAccess[];
+}
+
+/** A hand-written portal of either HelpDesk: just enough for access checks, recording every sendMessage. */
 class StubPortal implements PortalClient {
   readonly name = 'acme';
   readonly host = 'https://acme.example';
-  readonly sent: SendMessageInput[] = [];
-  readonly users = new Map<string, UserAccess>();
+  readonly sent: OutgoingMessage[] = [];
+  readonly users = new Map<string, StubUser>();
+  settings: PortalSettings = {
+    approvers: [],
+    allowedScopeIds: null,
+    defaultSpace: null,
+    defaultAgent: null,
+    spaceLabel: null,
+  };
+  /** Identities (tenant HelpDesk) or scope ids (workspace HelpDesk) the space offers now. */
   identities: string[] = ['dev-deployer', 'dev-reader'];
-  answer: (input: SendMessageInput) => Promise<AgentMessage> = async (input) => {
+  /** Workspace HelpDesk: the portal's users cannot be read with the service's token. */
+  usersReadable = true;
+  answer: (input: OutgoingMessage) => Promise<AgentMessage> = async (input) => {
     const approved = (input.data?.cmds ?? []).filter((cmd) => cmd.execute);
     return reply(
       { executed_cmds: approved.map(({ command }) => ({ command, output: `output of ${command}` })) },
@@ -95,33 +111,43 @@ class StubPortal implements PortalClient {
     );
   };
 
-  constructor() {
-    const user = (username: string, tenants: TenantAccess[]): UserAccess => ({
-      user: { username, roles: ['User'], isAdmin: false, readOnly: false },
-      tenants,
+  constructor(readonly api: HelpdeskApi = 'tenant') {
+    const user = (username: string, spaces: SpaceAccess[], readOnly = false): StubUser => ({
+      user: { username, roles: ['User'], isAdmin: false, readOnly },
+      spaces,
     });
     this.users.set('alice@acme.io', user('alice@acme.io', [{ ...devTenant, readOnly: false }]));
-    this.users.set('bob@acme.io', user('bob@acme.io', [{ ...devTenant, readOnly: true }]));
+    this.users.set('bob@acme.io', user('bob@acme.io', [{ ...devTenant, readOnly: true }], api === 'workspace'));
     this.users.set('carol@acme.io', user('carol@acme.io', [{ id: 'tenant-prod', name: 'prod', readOnly: false }]));
   }
 
-  async userAccess(username: string) {
-    return this.users.get(username.toLowerCase()) ?? null;
+  async helpdesk() {
+    return this.api;
   }
-  async impersonatableUsers() {
-    return [...this.identities];
+  knownHelpdesk() {
+    return this.api;
   }
-  async sendMessage(input: SendMessageInput) {
+  async findUser(username: string) {
+    if (!this.usersReadable) throw new DomainError('portal.forbidden', 'users cannot be read');
+    return this.users.get(username.toLowerCase())?.user ?? null;
+  }
+  async userSpaces(user: PortalUser) {
+    return this.users.get(user.username.toLowerCase())?.spaces ?? [];
+  }
+  async listSpaces(): Promise<Space[]> {
+    return [devTenant];
+  }
+  async permissionChoices() {
+    return this.identities.map((id) => ({ id, name: id }));
+  }
+  async sendMessage(input: OutgoingMessage) {
     this.sent.push(input);
     return this.answer(input);
   }
-  ticketUrl(tenantId: string, ticketName: string) {
-    return `${this.host}/app/ai/service-desk/${tenantId}/tickets/chat/${ticketName}`;
+  ticketUrl(spaceId: string, ticketName: string) {
+    return `${this.host}/app/ai/service-desk/${spaceId}/tickets/chat/${ticketName}`;
   }
-  checkToken(): never {
-    throw new Error('not used');
-  }
-  getTenant(): never {
+  check(): never {
     throw new Error('not used');
   }
   listAgents(): never {
@@ -152,17 +178,19 @@ afterAll(async () => {
 
 const linkFor = (
   clock: Clock,
-  context: { portal: string; tenantId: string; tenantName: string; ticketName: string },
+  context: { portal: string; spaceId: string; spaceName: string; ticketName: string; api?: HelpdeskApi },
   thread: ThreadRef = nextThread(),
+  permission = 'dev-deployer',
 ) =>
   store.linkThread(
     {
       thread,
+      api: 'tenant',
       ...context,
       ticketTitle: 'web is down',
+      agentId: 'k8s-1',
       agentName: 'kubernetes-agent',
-      agentInstanceId: 'k8s-1',
-      identity: 'dev-deployer',
+      permissions: [{ id: permission, name: permission }],
       createdBy: alice.slackUserId,
     },
     clock.now(),
@@ -189,8 +217,8 @@ describe('approval service (stub portal, PGlite store)', () => {
     });
     link = await linkFor(clock, {
       portal: 'acme',
-      tenantId: devTenant.id,
-      tenantName: devTenant.name,
+      spaceId: devTenant.id,
+      spaceName: devTenant.name,
       ticketName: `dev-${threadCounter}`,
     });
   };
@@ -229,9 +257,10 @@ describe('approval service (stub portal, PGlite store)', () => {
         linkId: link.id,
         thread: link.thread,
         portal: 'acme',
-        tenantId: devTenant.id,
+        spaceId: devTenant.id,
         ticketName: link.ticketName,
-        identity: 'dev-deployer',
+        agentId: 'k8s-1',
+        permissions: [{ id: 'dev-deployer', name: 'dev-deployer' }],
         status: 'pending',
         messageTs: null,
         choices: {},
@@ -273,7 +302,7 @@ describe('approval service (stub portal, PGlite store)', () => {
       expect(entries.at(-1)).toMatchObject({
         action: 'command.decided',
         actor: alice.slackUserId,
-        identity: 'dev-deployer',
+        permissions: 'dev-deployer',
         ticketName: link.ticketName,
         detail: { cardId: card.id, index: 1, command: restart, decision: 'reject', reason: 'too risky' },
       });
@@ -297,7 +326,7 @@ describe('approval service (stub portal, PGlite store)', () => {
       const decide = (by: Actor) =>
         approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
       expect(await codeOf(decide(bob))).toBe('access.read_only');
-      expect(await codeOf(decide(carol))).toBe('access.tenant_denied');
+      expect(await codeOf(decide(carol))).toBe('access.space_denied');
       expect(await codeOf(decide(actor('dave', null)))).toBe('access.no_email');
       expect(await codeOf(decide(actor('erin')))).toBe('access.no_portal_user');
       expect((await approvals.get(card.id))?.choices).toEqual({});
@@ -308,7 +337,7 @@ describe('approval service (stub portal, PGlite store)', () => {
       await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
       portal.users.set('alice@acme.io', {
         user: { username: 'alice@acme.io', roles: ['User'], isAdmin: false, readOnly: false },
-        tenants: [{ ...devTenant, readOnly: true }],
+        spaces: [{ ...devTenant, readOnly: true }],
       });
       expect(
         await codeOf(
@@ -360,24 +389,17 @@ describe('approval service (stub portal, PGlite store)', () => {
 
       expect(portal.sent).toEqual([
         {
-          tenantId: devTenant.id,
+          spaceId: devTenant.id,
           ticketName: link.ticketName,
-          content: '',
+          agentId: 'k8s-1',
+          content: 'I approve 1 command and reject 1 command.',
           data: {
             cmds: [
               { command: getPods, execute: true, description: 'See which pods crash' },
               { command: restart, execute: false, rejection_reason: 'not in business hours' },
             ],
           },
-          platformContext: {
-            impersonate_user: 'dev-deployer',
-            source: 'slack',
-            slack_team_id: link.thread.teamId,
-            slack_channel_id: link.thread.channelId,
-            slack_thread_ts: link.thread.threadTs,
-            slack_user_id: alice.slackUserId,
-            slack_user_email: 'alice@acme.io',
-          },
+          sender: { slackUserId: alice.slackUserId, name: 'alice@acme.io' },
         },
       ]);
       expect(outcome.summary).toEqual({ approved: 1, rejected: 1, ignored: 0, undecided: 0 });
@@ -437,7 +459,7 @@ describe('approval service (stub portal, PGlite store)', () => {
       const card = await openProposal();
       await approveFirstRejectSecond(card);
       expect(await codeOf(approvals.submit({ cardId: card.id, actor: bob }))).toBe('access.read_only');
-      expect(await codeOf(approvals.submit({ cardId: card.id, actor: carol }))).toBe('access.tenant_denied');
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: carol }))).toBe('access.space_denied');
       expect(portal.sent).toEqual([]);
       expect((await approvals.get(card.id))?.status).toBe('pending');
     });
@@ -453,12 +475,14 @@ describe('approval service (stub portal, PGlite store)', () => {
       expect((await approvals.get(card.id))?.status).toBe('pending');
     });
 
-    it('sends the identity as the tenant spells it now', async () => {
+    it('accepts the identity however the tenant spells it now, and sends no identity with the echo', async () => {
       const card = await openProposal();
       await approveFirstRejectSecond(card);
       portal.identities = ['Dev-Deployer'];
       await approvals.submit({ cardId: card.id, actor: alice });
-      expect(portal.sent[0]?.platformContext.impersonate_user).toBe('Dev-Deployer');
+      expect(portal.sent).toHaveLength(1);
+      // Permissions were fixed when the ticket was created (docs/duplocloud-api.md §7, §8).
+      expect(JSON.stringify(portal.sent[0])).not.toMatch(/deployer/i);
     });
 
     it('lets exactly one of 20 concurrent Submits send the echo', async () => {
@@ -531,9 +555,9 @@ describe('approval service (stub portal, PGlite store)', () => {
     it('never runs a command someone rejected while the Submit checked access', async () => {
       const card = await openProposal();
       await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
-      const original = portal.userAccess.bind(portal);
+      const original = portal.findUser.bind(portal);
       let interleaved = false;
-      portal.userAccess = async (username) => {
+      portal.findUser = async (username) => {
         if (!interleaved) {
           interleaved = true;
           // While this Submit asks the portal about its author, the approved command is rejected.
@@ -549,16 +573,17 @@ describe('approval service (stub portal, PGlite store)', () => {
       expect(current?.choices['0']?.decision).toBe('reject');
 
       // Submitted again, it acts on what the card shows now.
-      portal.userAccess = original;
+      portal.findUser = original;
       await approvals.submit({ cardId: card.id, actor: alice });
       expect(portal.sent).toHaveLength(1);
       expect(portal.sent[0]?.data?.cmds).toMatchObject([{ command: getPods, execute: false }]);
     });
 
-    it('retires a card once Permissions changed: nothing runs as the old identity', async () => {
+    it('retires a card once Permissions changed (a new ticket): nothing runs as the old identity', async () => {
       const card = await openProposal();
       await approveFirstRejectSecond(card);
-      await store.updateLink(link.id, { identity: 'dev-reader' }, clock.now());
+      const context = { portal: 'acme', spaceId: devTenant.id, spaceName: devTenant.name };
+      await linkFor(clock, { ...context, ticketName: `${link.ticketName}-reader` }, link.thread, 'dev-reader');
 
       expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.superseded');
       expect(portal.sent).toEqual([]);
@@ -571,7 +596,7 @@ describe('approval service (stub portal, PGlite store)', () => {
 
     it('retires a card once the thread moved to another ticket, and refuses decisions on it', async () => {
       const card = await openProposal();
-      const moved = { portal: 'acme', tenantId: devTenant.id, tenantName: devTenant.name };
+      const moved = { portal: 'acme', spaceId: devTenant.id, spaceName: devTenant.name };
       await linkFor(clock, { ...moved, ticketName: `${link.ticketName}-moved` }, link.thread);
       expect(
         await codeOf(
@@ -648,29 +673,19 @@ describe('approval service (stub portal, PGlite store)', () => {
   });
 });
 
-// ───────────────────────────── end to end with the fake portal ─────────────────────────────
+// ───────────────────────────── workspace HelpDesk rules, stub portal ─────────────────────────────
 
-describe('approval service against the fake DuploCloud portal (real HTTP client)', () => {
-  let fake: FakePortal;
+describe('approval service on a workspace-scoped HelpDesk (stub portal): approvers decide', () => {
   let clock: FakeClock;
+  let portal: StubPortal;
   let approvals: ApprovalService;
-  let client: PortalClient;
+  let link: TicketLink;
 
-  beforeAll(async () => {
-    fake = await startFakePortal();
-  });
-
-  afterAll(async () => {
-    await fake?.close();
-  });
-
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = new FakeClock('2026-03-02T09:00:00Z');
-    client = createHttpPortalClient(
-      { name: 'fake', host: fake.url, token: fake.adminToken },
-      { sleep: async () => undefined, random: () => 0 },
-    );
-    const portals = createPortalDirectory([client]);
+    portal = new StubPortal('workspace');
+    portal.identities = ['scope-full', 'scope-read'];
+    const portals = stubDirectory(portal);
     approvals = createApprovalService({
       store,
       portals,
@@ -678,131 +693,258 @@ describe('approval service against the fake DuploCloud portal (real HTTP client)
       clock,
       newId,
     });
+    link = await linkFor(
+      clock,
+      {
+        portal: 'acme',
+        api: 'workspace',
+        spaceId: devTenant.id,
+        spaceName: devTenant.name,
+        ticketName: `W-${++threadCounter}`,
+      },
+      nextThread(),
+      'scope-full',
+    );
   });
 
-  const dev = SeedTenants.dev;
-  const fakeGetPods = `kubectl get pods -n duploservices-${dev.name}`;
-  const fakeRestart = `kubectl rollout restart deployment/web -n duploservices-${dev.name}`;
-  const aliceOnFake: Actor = { slackUserId: 'U_ALICE', teamId: 'T1', email: SeedUsers.alice };
-  const bobOnFake: Actor = { slackUserId: 'U_BOB', teamId: 'T1', email: SeedUsers.bob };
-
-  /** A real ticket whose agent proposed two commands, linked to a new thread, and its card. */
-  const proposeOnFake = async () => {
-    const thread = nextThread();
-    const identity = 'dev-deployer';
-    const created = await client.createTicket({
-      tenantId: dev.id,
-      title: 'web is down',
-      content: 'The web pods keep crashing',
-      agent: { name: SeedAgents.kubernetes.name, instanceId: SeedAgents.kubernetes.instanceId },
-      identity,
-      platformContext: { impersonate_user: identity, source: 'slack' },
-    });
-    const link = await store.linkThread(
-      {
-        thread,
-        portal: 'fake',
-        tenantId: dev.id,
-        tenantName: dev.name,
-        ticketName: created.ticketName,
-        ticketTitle: 'web is down',
-        agentName: SeedAgents.kubernetes.name,
-        agentInstanceId: SeedAgents.kubernetes.instanceId,
-        identity,
-        createdBy: aliceOnFake.slackUserId,
-      },
-      clock.now(),
-    );
-    if (!created.firstReply) throw new Error('the fake agent should answer');
-    const card = await approvals.openCard(link, created.firstReply);
-    if (!card) throw new Error('the fake agent should propose commands');
-    return { card, ticketName: created.ticketName };
+  const approveFirst = async (by: Actor) => {
+    const card = await approvals.openCard(link, proposal);
+    if (!card) throw new Error('expected a card');
+    await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
+    return card;
   };
 
-  const echoesTo = (ticketName: string) =>
-    fake.callsTo('POST', new RegExp(`/${ticketName}/sendmessage$`)).filter((call) => call.status === 200);
-
-  it('approve one, reject one, Submit: one echo, and exactly the approved command runs', async () => {
-    const { card, ticketName } = await proposeOnFake();
-    expect(card.items.map((item) => item.text)).toEqual([fakeGetPods, fakeRestart]);
-
-    await approvals.decide({
-      cardId: card.id,
-      index: 0,
-      decision: 'approve',
-      commandText: fakeGetPods,
-      actor: aliceOnFake,
-    });
-    await approvals.decide({
-      cardId: card.id,
-      index: 1,
-      decision: 'reject',
-      reason: 'not now',
-      commandText: fakeRestart,
-      actor: aliceOnFake,
-    });
-    const outcome = await approvals.submit({ cardId: card.id, actor: aliceOnFake });
-
-    expect(outcome.executed.map((ran) => ran.command)).toEqual([fakeGetPods]);
-    expect(outcome.executed[0]?.output).toContain('web-7d4b9c6f5d');
-    expect(outcome.card).toMatchObject({ status: 'executed', outcome: '1 approved, 1 rejected' });
-
-    const ticket = fake.ticket(ticketName);
-    const userMessages = ticket?.messages.filter((message) => message.role === 'user') ?? [];
-    expect(userMessages).toHaveLength(2); // the request that created the ticket, then the echo
-    expect(userMessages[1]?.data.cmds).toEqual([
-      { command: fakeGetPods, execute: true },
-      { command: fakeRestart, execute: false, rejection_reason: 'not now' },
-    ]);
-    expect(userMessages[1]?.identity).toBe('dev-deployer');
-    expect(ticket?.commands.map(({ command, state }) => [command, state])).toEqual([
-      [fakeGetPods, 'approved'],
-      [fakeRestart, 'rejected'],
-    ]);
-    expect(ticket?.commands[0]?.output).toBeDefined();
-    expect(ticket?.commands[1]?.output).toBeUndefined();
-    expect(echoesTo(ticketName)).toHaveLength(1);
+  it('lets a listed approver (by email or Slack id) decide and submit', async () => {
+    portal.settings = { ...portal.settings, approvers: ['carol@acme.io', 'u_dave'] };
+    portal.usersReadable = false;
+    const card = await approveFirst(carol);
+    await approvals.submit({ cardId: card.id, actor: carol });
+    const dave = actor('dave', null);
+    const next = await approveFirst(dave);
+    await approvals.submit({ cardId: next.id, actor: dave });
+    expect(portal.sent).toHaveLength(2);
   });
 
-  it('sends one echo for racing Submits, and refuses a read-only user before anything is sent', async () => {
-    const { card, ticketName } = await proposeOnFake();
-    await approvals.decide({
-      cardId: card.id,
-      index: 0,
-      decision: 'approve',
-      commandText: fakeGetPods,
-      actor: aliceOnFake,
-    });
-    expect(await codeOf(approvals.submit({ cardId: card.id, actor: bobOnFake }))).toBe('access.read_only');
-    expect(echoesTo(ticketName)).toHaveLength(0);
-
-    const results = await Promise.allSettled(
-      Array.from({ length: 5 }, () => approvals.submit({ cardId: card.id, actor: aliceOnFake })),
-    );
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    expect(fake.callsTo('POST', new RegExp(`/${ticketName}/sendmessage$`))).toHaveLength(1);
-    expect(fake.ticket(ticketName)?.commands.map((command) => command.state)).toEqual(['approved', 'proposed']);
+  it('lets a portal user with the email who is not read-only decide, where the users can be read', async () => {
+    const card = await approveFirst(alice);
+    await approvals.submit({ cardId: card.id, actor: alice });
+    expect(portal.sent).toHaveLength(1);
   });
 
-  it('marks the card failed when the portal refuses the echo (the agent no longer knows the command)', async () => {
-    const { card, ticketName } = await proposeOnFake();
-    // Someone answered in the web HelpDesk meanwhile: the portal now rejects our echo of the same command.
-    await client.sendMessage({
-      tenantId: dev.id,
-      ticketName,
-      content: '',
-      data: { cmds: [{ command: fakeGetPods, execute: false, rejection_reason: 'answered on the web' }] },
-      platformContext: { impersonate_user: 'dev-deployer', source: 'slack' },
-    });
-    await approvals.decide({
-      cardId: card.id,
-      index: 0,
-      decision: 'approve',
-      commandText: fakeGetPods,
-      actor: aliceOnFake,
-    });
-    expect(await codeOf(approvals.submit({ cardId: card.id, actor: aliceOnFake }))).toBe('portal.rejected');
-    expect(await approvals.get(card.id)).toMatchObject({ status: 'failed', outcome: 'portal.rejected' });
-    expect(fake.ticket(ticketName)?.commands[0]?.state).toBe('rejected');
+  it('refuses a read-only portal user, anyone unknown, and everyone when the users cannot be read', async () => {
+    const card = await approvals.openCard(link, proposal);
+    if (!card) throw new Error('expected a card');
+    const decide = (by: Actor) =>
+      approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
+    expect(await codeOf(decide(bob))).toBe('access.read_only');
+    expect(await codeOf(decide(actor('erin')))).toBe('access.not_approver');
+    expect(await codeOf(decide(actor('dave', null)))).toBe('access.not_approver');
+    portal.usersReadable = false;
+    expect(await codeOf(decide(alice))).toBe('access.not_approver');
+    expect((await approvals.get(card.id))?.choices).toEqual({});
+    expect(portal.sent).toEqual([]);
+  });
+
+  it("refuses to submit once the operator no longer allows the ticket's scope", async () => {
+    const card = await approveFirst(alice);
+    portal.settings = { ...portal.settings, allowedScopeIds: ['scope-read'] };
+    expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('access.scope_not_allowed');
+    expect(portal.sent).toEqual([]);
   });
 });
+
+// ───────────────────────────── end to end with the fake portal ─────────────────────────────
+
+describe.each([
+  ['tenant', SeedTenants.dev.id, SeedTenants.dev.name, SeedAgents.kubernetes.instanceId, 'dev-deployer'],
+  [
+    'workspace',
+    SeedWorkspaces.platform.id,
+    SeedWorkspaces.platform.name,
+    SeedWorkspaceAgents.k8s.id,
+    SeedScopes.fullAccess.id,
+  ],
+] as const)(
+  'approval service against the fake %s HelpDesk (real HTTP client)',
+  (api, spaceId, spaceName, agentId, permission) => {
+    let fake: FakePortal;
+    let clock: FakeClock;
+    let approvals: ApprovalService;
+    let client: PortalClient;
+
+    beforeAll(async () => {
+      fake = api === 'tenant' ? await startFakePortal() : await startFakePortal({ api: 'workspace' });
+    });
+
+    afterAll(async () => {
+      await fake?.close();
+    });
+
+    beforeEach(() => {
+      clock = new FakeClock('2026-03-02T09:00:00Z');
+      client = createPortalClient(
+        {
+          name: 'fake',
+          host: fake.url,
+          token: fake.adminToken,
+          settings: { approvers: [], allowedScopeIds: null, defaultSpace: null, defaultAgent: null, spaceLabel: null },
+        },
+        { sleep: async () => undefined, random: () => 0 },
+      );
+      const portals = createPortalDirectory([client]);
+      approvals = createApprovalService({
+        store,
+        portals,
+        access: createAccessService({ portals, clock }),
+        clock,
+        newId,
+      });
+    });
+
+    const fakeGetPods = `kubectl get pods -n duploservices-${spaceName}`;
+    const fakeRestart = `kubectl rollout restart deployment/web -n duploservices-${spaceName}`;
+    const aliceOnFake: Actor = { slackUserId: 'U_ALICE', teamId: 'T1', email: SeedUsers.alice };
+    const bobOnFake: Actor = { slackUserId: 'U_BOB', teamId: 'T1', email: SeedUsers.bob };
+    const sender = { slackUserId: aliceOnFake.slackUserId, name: SeedUsers.alice };
+
+    /** A real ticket whose agent proposed two commands, linked to a new thread, and its card. */
+    const proposeOnFake = async () => {
+      const thread = nextThread();
+      const agent = (await client.listAgents(spaceId)).find((candidate) => candidate.id === agentId);
+      if (!agent) throw new Error(`no agent ${agentId}`);
+      const permissions = (await client.permissionChoices(spaceId)).filter((choice) => choice.id === permission);
+      const created = await client.createTicket({
+        spaceId,
+        title: 'web is down',
+        agent,
+        permissions,
+        thread,
+        history: [],
+      });
+      const link = await store.linkThread(
+        {
+          thread,
+          portal: 'fake',
+          api,
+          spaceId,
+          spaceName,
+          ticketName: created.ticketName,
+          ticketTitle: 'web is down',
+          agentId: agent.id,
+          agentName: agent.label,
+          permissions,
+          createdBy: aliceOnFake.slackUserId,
+        },
+        clock.now(),
+      );
+      const first = await client.sendMessage({
+        spaceId,
+        ticketName: created.ticketName,
+        agentId,
+        content: 'The web pods keep crashing',
+        sender,
+      });
+      const card = await approvals.openCard(link, first);
+      if (!card) throw new Error('the fake agent should propose commands');
+      return { card, ticketName: created.ticketName };
+    };
+
+    const sendPath = api === 'tenant' ? 'sendmessage' : 'sendMessage(Streaming)?';
+    const echoesTo = (ticketName: string) =>
+      fake
+        .callsTo('POST', new RegExp(`/${ticketName}/${sendPath}$`))
+        .filter((call) => call.status === 200)
+        .slice(1);
+
+    it('approve one, reject one, Submit: one echo, and exactly the approved command runs', async () => {
+      const { card, ticketName } = await proposeOnFake();
+      expect(card.items.map((item) => item.text)).toEqual([fakeGetPods, fakeRestart]);
+      expect(card.permissions.map((choice) => choice.id)).toEqual([permission]);
+
+      await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'approve',
+        commandText: fakeGetPods,
+        actor: aliceOnFake,
+      });
+      await approvals.decide({
+        cardId: card.id,
+        index: 1,
+        decision: 'reject',
+        reason: 'not now',
+        commandText: fakeRestart,
+        actor: aliceOnFake,
+      });
+      const outcome = await approvals.submit({ cardId: card.id, actor: aliceOnFake });
+
+      expect(outcome.executed.map((ran) => ran.command)).toEqual([fakeGetPods]);
+      expect(outcome.executed[0]?.output).toContain('web-7d4b9c6f5d');
+      expect(outcome.card).toMatchObject({ status: 'executed', outcome: '1 approved, 1 rejected' });
+
+      const ticket = fake.ticket(ticketName, spaceId);
+      const userMessages = ticket?.messages.filter((message) => message.role === 'user') ?? [];
+      expect(userMessages).toHaveLength(2); // the request, then the echo
+      expect(userMessages[1]?.content).toBe('I approve 1 command and reject 1 command.');
+      expect(userMessages[1]?.data.cmds).toEqual([
+        { command: fakeGetPods, execute: true },
+        { command: fakeRestart, execute: false, rejection_reason: 'not now' },
+      ]);
+      expect(userMessages[1]?.user).toEqual({ id: 'U_ALICE', name: SeedUsers.alice });
+      expect(ticket?.permissions).toEqual([permission]);
+      expect(ticket?.commands.map(({ command, state }) => [command, state])).toEqual([
+        [fakeGetPods, 'approved'],
+        [fakeRestart, 'rejected'],
+      ]);
+      expect(ticket?.commands[0]?.output).toBeDefined();
+      expect(ticket?.commands[1]?.output).toBeUndefined();
+      expect(echoesTo(ticketName)).toHaveLength(1);
+    });
+
+    it('sends one echo for racing Submits, and refuses a read-only user before anything is sent', async () => {
+      const { card, ticketName } = await proposeOnFake();
+      await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'approve',
+        commandText: fakeGetPods,
+        actor: aliceOnFake,
+      });
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: bobOnFake }))).toBe('access.read_only');
+      expect(echoesTo(ticketName)).toHaveLength(0);
+
+      const results = await Promise.allSettled(
+        Array.from({ length: 5 }, () => approvals.submit({ cardId: card.id, actor: aliceOnFake })),
+      );
+      expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+      expect(echoesTo(ticketName)).toHaveLength(1);
+      expect(fake.ticket(ticketName, spaceId)?.commands.map((command) => command.state)).toEqual([
+        'approved',
+        'proposed',
+      ]);
+    });
+
+    it('marks the card failed when the portal refuses the echo (the agent no longer knows the command)', async () => {
+      const { card, ticketName } = await proposeOnFake();
+      // Someone answered in the web HelpDesk meanwhile: the portal now rejects our echo of the same command.
+      await client.sendMessage({
+        spaceId,
+        ticketName,
+        agentId,
+        content: '',
+        data: { cmds: [{ command: fakeGetPods, execute: false, rejection_reason: 'answered on the web' }] },
+        sender,
+      });
+      await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'approve',
+        commandText: fakeGetPods,
+        actor: aliceOnFake,
+      });
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: aliceOnFake }))).toBe('portal.rejected');
+      expect(await approvals.get(card.id)).toMatchObject({ status: 'failed', outcome: 'portal.rejected' });
+      expect(fake.ticket(ticketName, spaceId)?.commands[0]?.state).toBe('rejected');
+    });
+  },
+);

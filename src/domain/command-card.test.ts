@@ -13,6 +13,7 @@ import {
   type Decision,
   DefaultRejectionReason,
   describeDecisions,
+  echoWords,
   ItemTextLimit,
   isTerminal,
   mergeChoices,
@@ -46,9 +47,10 @@ const card = (overrides: Partial<CommandCard> = {}): CommandCard => ({
   linkId: '1',
   thread: { teamId: 'T1', channelId: 'C1', threadTs: '1700000000.000100' },
   portal: 'acme',
-  tenantId: 'tenant-dev',
+  spaceId: 'tenant-dev',
   ticketName: 'dev-260302090000',
-  identity: 'dev-deployer',
+  agentId: 'k8s-1',
+  permissions: [{ id: 'dev-deployer', name: 'dev-deployer' }],
   items: [cmdItem(getPods), cmdItem(restart)],
   createdAt,
   expiresAt,
@@ -331,6 +333,15 @@ describe('approvalEcho', () => {
       approvals: [{ ...approvalRaw, execute: false, rejection_reason: 'keep it' }],
     });
     expect(Object.keys(echo)).toEqual(['tool_calls', 'approvals']);
+  });
+});
+
+describe('echoWords', () => {
+  it('says what the person decided, as DuploCloud’s own clients do', () => {
+    expect(echoWords({ approved: 1, rejected: 0 })).toBe('I approve 1 command.');
+    expect(echoWords({ approved: 2, rejected: 1 })).toBe('I approve 2 commands and reject 1 command.');
+    expect(echoWords({ approved: 0, rejected: 3 })).toBe('I reject 3 commands.');
+    expect(echoWords({ approved: 0, rejected: 0 })).toBe('');
   });
 });
 

@@ -25,7 +25,7 @@ describe('storableParams', () => {
         actor: 'U1',
         action: 'test',
         portal: 'acme',
-        tenantId: 't',
+        spaceId: 't',
         ticketName: 'n\u0000',
         detail: { reason: 'nul \u0000 here' },
       });

@@ -10,9 +10,10 @@ import type { NewTicketLink, ThreadRef } from '../../src/domain/thread-link.js';
 import { migrate } from '../../src/store/migrate.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { openStore } from '../../src/store/open-store.js';
-import { ensurePgliteCluster, openPgliteStore } from '../../src/store/pglite.js';
+import { ensurePgliteCluster, openPgliteStore, pgliteExecutor } from '../../src/store/pglite.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
 import type { SqlExecutor } from '../../src/store/sql-executor.js';
+import { createSqlTicketStore } from '../../src/store/sql-ticket-store.js';
 
 type OpenedStore = TicketStore & { readonly executor: SqlExecutor };
 
@@ -75,13 +76,14 @@ const newThread = (teamId = 'T1'): ThreadRef => ({
 const newLink = (thread: ThreadRef, overrides: Partial<NewTicketLink> = {}): NewTicketLink => ({
   thread,
   portal: 'prod',
-  tenantId: 'tenant-1',
-  tenantName: 'dev01',
+  api: 'tenant',
+  spaceId: 'tenant-1',
+  spaceName: 'dev01',
   ticketName: unique('ticket'),
   ticketTitle: 'Pods crash-loop in dev01',
+  agentId: 'instance-1',
   agentName: 'kubernetes',
-  agentInstanceId: 'instance-1',
-  identity: 'alice@example.com',
+  permissions: [{ id: 'alice@example.com', name: 'alice@example.com' }],
   createdBy: 'U1',
   ...overrides,
 });
@@ -96,9 +98,10 @@ const newCard = (linkId: string, overrides: Partial<NewCommandCard> = {}): NewCo
   linkId,
   thread: newThread(),
   portal: 'prod',
-  tenantId: 'tenant-1',
+  spaceId: 'tenant-1',
   ticketName: unique('ticket'),
-  identity: 'alice@example.com',
+  agentId: 'instance-1',
+  permissions: [{ id: 'alice@example.com', name: 'alice@example.com' }],
   items,
   createdAt: t0,
   expiresAt: minutes(30),
@@ -132,11 +135,12 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
       expect(link).toMatchObject({
         thread,
         portal: 'prod',
-        tenantId: 'tenant-1',
-        tenantName: 'dev01',
+        api: 'tenant',
+        spaceId: 'tenant-1',
+        spaceName: 'dev01',
+        agentId: 'instance-1',
         agentName: 'kubernetes',
-        agentInstanceId: 'instance-1',
-        identity: 'alice@example.com',
+        permissions: [{ id: 'alice@example.com', name: 'alice@example.com' }],
         createdBy: creator,
         active: true,
         cardMessageTs: null,
@@ -160,25 +164,25 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
 
     it('updates only the fields a patch names', async () => {
       const link = await store.linkThread(newLink(newThread()), t0);
-      const moved = await store.updateLink(link.id, { agentName: 'aws', agentInstanceId: 'instance-2' }, minutes(1));
-      expect(moved).toMatchObject({ agentName: 'aws', agentInstanceId: 'instance-2', identity: 'alice@example.com' });
+      const moved = await store.updateLink(link.id, { agentName: 'aws', agentId: 'instance-2' }, minutes(1));
+      expect(moved).toMatchObject({
+        agentName: 'aws',
+        agentId: 'instance-2',
+        permissions: [{ id: 'alice@example.com', name: 'alice@example.com' }],
+      });
       expect(moved.updatedAt).toEqual(minutes(1));
       expect(moved.createdAt).toEqual(t0);
 
-      const carded = await store.updateLink(
-        link.id,
-        { cardMessageTs: '1700.5', identity: 'bob@example.com' },
-        minutes(2),
-      );
-      expect(carded).toMatchObject({ agentName: 'aws', identity: 'bob@example.com', cardMessageTs: '1700.5' });
+      const carded = await store.updateLink(link.id, { cardMessageTs: '1700.5' }, minutes(2));
+      expect(carded).toMatchObject({ agentName: 'aws', agentId: 'instance-2', cardMessageTs: '1700.5' });
       expect(await store.getLink(link.id)).toEqual(carded);
     });
 
     it('refuses to update a link that does not exist', async () => {
-      await expect(store.updateLink('999999999', { identity: 'x' }, t0)).rejects.toMatchObject({
+      await expect(store.updateLink('999999999', { agentName: 'x' }, t0)).rejects.toMatchObject({
         code: 'thread.not_linked',
       });
-      await expect(store.updateLink('nope', { identity: 'x' }, t0)).rejects.toMatchObject({
+      await expect(store.updateLink('nope', { agentName: 'x' }, t0)).rejects.toMatchObject({
         code: 'thread.not_linked',
       });
     });
@@ -186,14 +190,29 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
     it('relinking keeps the earlier link as history with exactly one active', async () => {
       const thread = newThread();
       const creator = unique('U');
-      const first = await store.linkThread(newLink(thread, { createdBy: creator, tenantName: 'dev01' }), t0);
-      const second = await store.linkThread(newLink(thread, { createdBy: creator, tenantName: 'prod01' }), minutes(5));
+      const first = await store.linkThread(newLink(thread, { createdBy: creator, spaceName: 'dev01' }), t0);
+      const second = await store.linkThread(
+        newLink(thread, {
+          createdBy: creator,
+          api: 'workspace',
+          spaceName: 'prod01',
+          permissions: [
+            { id: 'scope-1', name: 'full-access' },
+            { id: 'scope-2', name: 'read-only' },
+          ],
+        }),
+        minutes(5),
+      );
 
       expect(await store.activeLink(thread)).toEqual(second);
       const history = await store.linkHistory(thread);
-      expect(history.map((link) => [link.id, link.active, link.tenantName])).toEqual([
-        [first.id, false, 'dev01'],
-        [second.id, true, 'prod01'],
+      expect(history.map((link) => [link.id, link.active, link.api, link.spaceName])).toEqual([
+        [first.id, false, 'tenant', 'dev01'],
+        [second.id, true, 'workspace', 'prod01'],
+      ]);
+      expect(history[1]?.permissions).toEqual([
+        { id: 'scope-1', name: 'full-access' },
+        { id: 'scope-2', name: 'read-only' },
       ]);
       expect(history[0]?.updatedAt).toEqual(minutes(5));
       expect(await store.getLink(first.id)).toMatchObject({ active: false });
@@ -447,13 +466,17 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
         actor: 'U1',
         action: 'ticket.created',
         portal: 'prod',
-        tenantId: 'tenant-1',
+        spaceId: 'tenant-1',
         ticketName,
-        identity: 'alice@example.com',
+        permissions: 'alice@example.com',
         detail: { title: 'Pods crash', nested: { list: [1, 'two'] } },
       };
       const approved = { ...created, at: minutes(1), action: 'command.approved', detail: { index: 0 } };
-      const { identity: _identity, ...withoutIdentity } = { ...created, at: minutes(2), action: 'command.executed' };
+      const { permissions: _permissions, ...withoutIdentity } = {
+        ...created,
+        at: minutes(2),
+        action: 'command.executed',
+      };
       await store.appendAudit(approved);
       await store.appendAudit(created);
       await store.appendAudit(withoutIdentity);
@@ -462,7 +485,7 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
 
       const entries = await store.auditForTicket('prod', ticketName);
       expect(entries.map(({ id: _id, ...entry }) => entry)).toEqual([created, approved, withoutIdentity]);
-      expect(entries[2]).not.toHaveProperty('identity');
+      expect(entries[2]).not.toHaveProperty('permissions');
       expect(new Set(entries.map((entry) => entry.id)).size).toBe(3);
       expect(await store.auditForTicket('prod', 'no-such-ticket')).toEqual([]);
     });
@@ -498,6 +521,53 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
       await expect(other.recordEvent('Ev-closed', t0)).rejects.toMatchObject({ code: 'store.unavailable' });
       await other.close(); // closing twice is harmless
     });
+  });
+});
+
+describe('upgrading a database made before the HelpDesk generations (migration 003)', () => {
+  it('keeps every link and card: tenant links with their identity as the one permission, cards with their agent', async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = new PGlite();
+    const executor = pgliteExecutor(db);
+    try {
+      expect(await migrate(executor, migrations.slice(0, 2))).toEqual(['001_initial', '002_thread_requests']);
+      await executor.query(
+        `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, tenant_id, tenant_name, ticket_name,
+           ticket_title, agent_name, agent_instance_id, identity, created_by, created_at, updated_at)
+         VALUES ('T1', 'C1', '1.1', 'acme', 'tenant-1', 'dev', 'dev-1', 'web', 'k8s', 'k8s-1', 'dev-deployer', 'U1',
+           $1, $1)`,
+        [t0],
+      );
+      await executor.query(
+        `INSERT INTO command_cards (id, link_id, team_id, channel_id, thread_ts, portal, tenant_id, ticket_name,
+           identity, items, created_at, updated_at, expires_at)
+         VALUES ('card-old', '1', 'T1', 'C1', '1.1', 'acme', 'tenant-1', 'dev-1', 'dev-deployer', $1::jsonb, $2, $2, $3)`,
+        [JSON.stringify(items), t0, minutes(30)],
+      );
+      await executor.query(
+        `INSERT INTO audit_log (at, actor, action, portal, tenant_id, ticket_name, identity)
+         VALUES ($1, 'U1', 'ticket.created', 'acme', 'tenant-1', 'dev-1', 'dev-deployer')`,
+        [t0],
+      );
+      expect(await migrate(executor)).toEqual(migrations.slice(2).map((migration) => migration.name));
+
+      const store = createSqlTicketStore(executor);
+      const permissions = [{ id: 'dev-deployer', name: 'dev-deployer' }];
+      expect(await store.activeLink({ teamId: 'T1', channelId: 'C1', threadTs: '1.1' })).toMatchObject({
+        api: 'tenant',
+        spaceId: 'tenant-1',
+        spaceName: 'dev',
+        agentId: 'k8s-1',
+        agentName: 'k8s',
+        permissions,
+      });
+      expect(await store.getCard('card-old')).toMatchObject({ spaceId: 'tenant-1', agentId: 'k8s-1', permissions });
+      expect(await store.auditForTicket('acme', 'dev-1')).toMatchObject([
+        { spaceId: 'tenant-1', permissions: 'dev-deployer' },
+      ]);
+    } finally {
+      await db.close();
+    }
   });
 });
 

@@ -12,15 +12,16 @@ const ticket = (n: number, overrides: Partial<HomeTicket['link']> = {}): HomeTic
     ticketName: `dev-2611251015${String(n).padStart(2, '0')}`,
     ticketTitle: `Pods crash in dev (${n})`,
     portal: 'acme',
-    tenantName: 'dev',
+    api: n === 3 ? 'workspace' : 'tenant',
+    spaceName: n === 3 ? 'platform' : 'dev',
     agentName: 'kubernetes-agent',
-    identity: 'dev-deployer',
+    permissions: n === 3 ? [{ id: 's-1', name: 'full-access' }] : [{ id: 'dev-deployer', name: 'dev-deployer' }],
     createdAt: new Date('2026-11-25T10:00:00Z'),
     ...overrides,
   },
   url: `https://acme.duplocloud.net/app/ai/service-desk/t-1/tickets/chat/dev-${n}`,
   threadUrl: `https://fake-team.slack.com/archives/C0HELPDESK/p170000000000010${n}`,
-  status: n === 2 ? null : 'open',
+  status: n === 2 ? { kind: 'unknown' } : n === 4 ? { kind: 'not_kept' } : { kind: 'status', value: 'open' },
 });
 
 const portals = [
@@ -62,6 +63,19 @@ describe('App Home', () => {
     expect(rendered).toMatch(/⚠️ \*?beta\*?: not reachable \(portal\.unauthorized/);
     expect(rendered).toContain('1 of 2 portals reachable');
     await expect(JSON.stringify(view, null, 2)).toMatchFileSnapshot('./__snapshots__/app-home.json');
+  });
+
+  it('names each ticket’s space and permissions as its HelpDesk does, and leaves out a status it does not keep', () => {
+    const rendered = text(home({ tickets: [ticket(3), ticket(4)] }));
+    expect(rendered).toContain('Workspace');
+    expect(rendered).toContain('full-access');
+    expect(rendered).toContain('Scopes');
+    expect(rendered).toMatch(/dev-261125101504` · opened [^·]*$/m);
+  });
+
+  it('says which HelpDesk each reachable portal speaks', () => {
+    const rendered = text(home({ portals: [{ name: 'acme', ok: true, api: 'workspace' }] }));
+    expect(rendered).toMatch(/acme\*?: reachable, workspace-scoped HelpDesk/);
   });
 
   it('explains an empty list, a list that could not be loaded, and no portals', () => {

@@ -19,10 +19,21 @@ const link = {
   ticketName: 'dev-261125101500',
   ticketTitle: 'Pods <!channel> crash in dev',
   portal: 'acme',
-  tenantName: 'dev',
+  api: 'tenant' as const,
+  spaceName: 'dev',
   agentName: 'kubernetes-agent',
-  identity: 'dev-deployer',
+  permissions: [{ id: 'dev-deployer', name: 'dev-deployer' }],
   createdBy: 'UALICE',
+};
+const workspaceLink = {
+  ...link,
+  ticketName: 'PLATFORM-7',
+  api: 'workspace' as const,
+  spaceName: 'platform',
+  permissions: [
+    { id: 's-1', name: 'full-access' },
+    { id: 's-3', name: 'read-only' },
+  ],
 };
 const url = 'https://acme.duplocloud.net/app/ai/service-desk/t-1/tickets/chat/dev-261125101500';
 
@@ -46,9 +57,10 @@ const card = (overrides: Partial<CommandCard> = {}): CommandCard => ({
   linkId: '1',
   thread: { teamId: 'T1', channelId: 'C1', threadTs: '1.000001' },
   portal: 'acme',
-  tenantId: 't-1',
+  spaceId: 't-1',
   ticketName: link.ticketName,
-  identity: 'dev-deployer',
+  agentId: 'k8s-1',
+  permissions: link.permissions,
   items: [
     { kind: 'cmd', text: 'kubectl get pods -n duploservices-dev', description: 'List the pods', raw: {} },
     { kind: 'cmd', text: 'kubectl delete pod web-1 <!here>', raw: {} },
@@ -68,8 +80,9 @@ const card = (overrides: Partial<CommandCard> = {}): CommandCard => ({
 const cardInput = (value: CommandCard) => ({
   card: value,
   agentName: 'kubernetes-agent',
-  tenantName: 'dev',
+  spaceName: 'dev',
   portal: 'acme',
+  api: 'tenant' as const,
   redact: (text: string) => text,
 });
 
@@ -102,6 +115,33 @@ describe('Block Kit builders', () => {
     const replaced = JSON.stringify(buildTicketCard({ link, url, supersededBy: 'staging-261125101600' }));
     expect(replaced).not.toContain('Update Context');
     expect(replaced).toContain('replaced by ticket *staging-261125101600*');
+  });
+
+  it('names the space and permissions as a workspace-scoped HelpDesk does, with the operator’s word', () => {
+    const message = buildTicketCard({ link: workspaceLink, url, spaceLabel: 'Project' });
+    expect(validateBlocks(message.blocks, 'message')).toEqual([]);
+    const text = mrkdwnOf(message).join('\n');
+    expect(text).toContain('*Project*\nplatform');
+    expect(text).toContain('*Scopes*\nfull-access, read-only');
+    expect(text).not.toContain('Tenant');
+    expect(JSON.stringify(buildTicketCard({ link: workspaceLink, url }))).toContain('*Workspace*');
+    const tenantCard = mrkdwnOf(buildTicketCard({ link, url })).join('\n');
+    expect(tenantCard).toContain('*Tenant*\ndev');
+    expect(tenantCard).toContain('*Permissions*\ndev-deployer');
+  });
+
+  it('says a workspace card runs with scopes, and a tenant card as an identity', () => {
+    const tenant = JSON.stringify(buildCommandCard(cardInput(card())));
+    expect(tenant).toContain('Runs as *dev-deployer* in *dev*');
+    const workspace = JSON.stringify(
+      buildCommandCard({
+        ...cardInput(card({ permissions: workspaceLink.permissions })),
+        api: 'workspace',
+        spaceName: 'platform',
+      }),
+    );
+    expect(workspace).toContain('Runs with scopes *full-access, read-only* in *platform*');
+    expect(workspace).toContain('Approved commands run in platform with scopes full-access, read-only.');
   });
 
   it('builds a pending command card with one decision row per command and a confirmed Submit', async () => {
@@ -169,30 +209,53 @@ describe('Block Kit builders', () => {
     const base: TicketForm = {
       mode: 'create',
       metadata: '{}',
-      portals: ['acme', 'beta'],
-      portal: 'acme',
-      tenantId: 't-1',
-      tenants: { status: 'ready', options: [{ label: 'dev', value: 't-1' }], selected: 't-1' },
-      agents: { status: 'ready', options: [{ label: 'kubernetes-agent', value: 'kubernetes-agent' }] },
-      identities: { status: 'unavailable', reason: 'No identities.' },
+      portals: [
+        { key: 'pacme', name: 'acme' },
+        { key: 'pbeta', name: 'beta' },
+      ],
+      portalKey: 'pacme',
+      helpdesk: { api: 'tenant', spaceLabel: null },
+      spaceId: 't-1',
+      spaces: { status: 'ready', options: [{ label: 'dev', value: 't-1' }], selected: ['t-1'] },
+      agents: { status: 'ready', options: [{ label: 'kubernetes-agent', value: 'k8s-1' }] },
+      permissions: { status: 'unavailable', reason: 'No identities.' },
     };
     const many = Array.from({ length: 150 }, (_, index) => ({ label: `tenant-${index}`, value: `t-${index}` }));
+    const scopes = [
+      { label: 'full-access', value: 's-1' },
+      { label: 'read-only', value: 's-3' },
+    ];
+    const workspace: TicketForm = {
+      ...base,
+      helpdesk: { api: 'workspace', spaceLabel: null },
+      spaces: { status: 'ready', options: [{ label: 'platform', value: 'w-1' }], selected: ['w-1'] },
+      permissions: { status: 'ready', options: scopes, selected: ['s-1', 's-3'] },
+    };
     const variants: TicketForm[] = [
       base,
       {
         ...base,
-        portal: null,
-        tenantId: null,
-        tenants: { status: 'hidden' },
+        portalKey: null,
+        helpdesk: null,
+        spaceId: null,
+        spaces: { status: 'hidden' },
         agents: { status: 'hidden' },
-        identities: { status: 'hidden' },
+        permissions: { status: 'hidden' },
       },
-      { ...base, tenants: { status: 'loading' }, notice: 'Slack does not share your email address.' },
-      { ...base, tenants: { status: 'ready', options: many, selected: 't-3' } },
+      { ...base, spaces: { status: 'loading' }, notice: 'Slack does not share your email address.' },
+      { ...base, spaces: { status: 'ready', options: many, selected: ['t-3'] } },
       {
         ...base,
         mode: 'update',
-        current: { portal: 'acme', tenantName: 'prod', agentName: 'a', identity: 'i' },
+        current: { portal: 'acme', api: 'tenant', spaceName: 'prod', agentName: 'a', permissions: 'i' },
+        askShareThread: true,
+      },
+      workspace,
+      {
+        ...workspace,
+        mode: 'update',
+        helpdesk: { api: 'workspace', spaceLabel: 'Project' },
+        current: { portal: 'acme', api: 'workspace', spaceName: 'platform', agentName: 'a', permissions: 'full-access' },
         askShareThread: true,
       },
     ];
@@ -206,6 +269,17 @@ describe('Block Kit builders', () => {
     await expect(JSON.stringify(buildTicketForm(base), null, 2)).toMatchFileSnapshot(
       './__snapshots__/create-ticket-modal.json',
     );
+    await expect(JSON.stringify(buildTicketForm(workspace), null, 2)).toMatchFileSnapshot(
+      './__snapshots__/create-ticket-modal-workspace.json',
+    );
+    const workspaceModal = JSON.stringify(buildTicketForm(workspace));
+    expect(workspaceModal).toContain('"text":"Workspace"');
+    expect(workspaceModal).toContain('"text":"Scopes"');
+    expect(workspaceModal).toContain('multi_static_select');
+    expect(workspaceModal).not.toContain('Tenant');
+    const renamed = JSON.stringify(buildTicketForm(variants[6] as TicketForm));
+    expect(renamed).toContain('"text":"Project"');
+    expect(renamed).toContain('Yes - Share all the thread messages');
   });
 });
 

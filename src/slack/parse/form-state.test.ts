@@ -11,22 +11,48 @@ const selected = (value: string) => ({
 describe('parseFormValues', () => {
   it('reads every field whatever suffix its block carries', () => {
     const state = {
-      [BlockId.Portal]: { [ActionId.SelectPortal]: selected('acme') },
-      [dependentBlockId(BlockId.Tenant, 'acme')]: { [ActionId.SelectTenant]: selected('t-1') },
-      [dependentBlockId(BlockId.Agent, 'acme/t-1')]: { [ActionId.SelectAgent]: selected('k8s') },
-      [dependentBlockId(BlockId.Identity, 'acme/t-1')]: { [ActionId.SelectIdentity]: selected('deployer') },
+      [BlockId.Portal]: { [ActionId.SelectPortal]: selected('pacme') },
+      [dependentBlockId(BlockId.Tenant, 'pacme')]: { [ActionId.SelectTenant]: selected('t-1') },
+      [dependentBlockId(BlockId.Agent, 'pacme/t-1')]: { [ActionId.SelectAgent]: selected('k8s-1') },
+      [dependentBlockId(BlockId.Identity, 'pacme/t-1')]: { [ActionId.SelectIdentity]: selected('deployer') },
       [BlockId.ShareThread]: { [ActionId.ShareThread]: { type: 'radio_buttons', selected_option: { value: 'yes' } } },
       [BlockId.NewMessage]: { [ActionId.NewMessage]: { type: 'plain_text_input', value: '  restart web  ' } },
     };
     expect(parseFormValues(state)).toEqual({
-      portal: 'acme',
-      tenantId: 't-1',
-      agentName: 'k8s',
-      identity: 'deployer',
+      portalKey: 'pacme',
+      spaceId: 't-1',
+      agentId: 'k8s-1',
+      permissionIds: ['deployer'],
       shareThread: 'yes',
       newMessage: 'restart web',
     });
-    expect(blockIdFor(state, BlockId.Tenant)).toBe('ticket.tenant:acme');
+    expect(blockIdFor(state, BlockId.Tenant)).toBe('ticket.tenant:pacme');
+    expect(blockIdFor(state, BlockId.Workspace, BlockId.Tenant)).toBe('ticket.tenant:pacme');
+  });
+
+  it('reads a workspace form: the workspace and every chosen scope', () => {
+    const state = {
+      [BlockId.Portal]: { [ActionId.SelectPortal]: selected('pbeta') },
+      [dependentBlockId(BlockId.Workspace, 'pbeta')]: { [ActionId.SelectWorkspace]: selected('w-1') },
+      [dependentBlockId(BlockId.Agent, 'pbeta/w-1')]: { [ActionId.SelectAgent]: selected('agent-1') },
+      [dependentBlockId(BlockId.Scopes, 'pbeta/w-1')]: {
+        [ActionId.SelectScopes]: {
+          type: 'multi_static_select',
+          selected_options: [{ value: 's-1' }, { value: 's-3' }],
+        },
+      },
+    };
+    expect(parseFormValues(state)).toEqual({
+      portalKey: 'pbeta',
+      spaceId: 'w-1',
+      agentId: 'agent-1',
+      permissionIds: ['s-1', 's-3'],
+    });
+    const none = {
+      ...state,
+      [dependentBlockId(BlockId.Scopes, 'pbeta/w-1')]: { [ActionId.SelectScopes]: { selected_options: [] } },
+    };
+    expect(parseFormValues(none)).not.toHaveProperty('permissionIds');
   });
 
   it('leaves out what was not chosen and ignores junk', () => {
