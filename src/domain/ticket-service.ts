@@ -84,6 +84,12 @@ export interface ContextUpdateResult extends CreatedTicketResult {
 
 /** What a ticket that takes over a thread starts with, all already redacted. */
 export interface TicketStart {
+  /**
+   * The new ticket carries the earlier one on (Share Thread Context = Yes): where the HelpDesk supports it, it keeps
+   * the earlier ticket's name (docs/duplocloud-api.md §3.7). Without it, nothing of the earlier ticket goes along,
+   * its name included (a name like `dev-251206…` says where the thread came from).
+   */
+  readonly continuation: boolean;
   readonly title: string;
   /** Shared thread messages ("name: text"), oldest first; empty when none are shared. */
   readonly history: readonly string[];
@@ -325,7 +331,7 @@ export function createTicketService({
       openTicket(
         request,
         null,
-        { title: titleFromRequest(request.request), history: [], message: request.request },
+        { continuation: false, title: titleFromRequest(request.request), history: [], message: request.request },
         false,
       ),
 
@@ -367,7 +373,13 @@ export function createTicketService({
       const { previous } = change;
       if (change.kind === 'unchanged') return { previous, link: previous, firstReply: { state: 'none' } };
       if (change.kind === 'moved') {
-        const created = await openTicket(change.next, previous, await start(), change.because === 'space');
+        const begin = await start();
+        const created = await openTicket(
+          change.next,
+          previous,
+          begin,
+          change.because === 'space' && begin.continuation,
+        );
         return { previous, ...created };
       }
       const portal = portals.get(previous.portal);

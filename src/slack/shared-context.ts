@@ -46,7 +46,7 @@ export async function buildSharedContext(
   const title = options.share
     ? previous.ticketTitle
     : titleFromRequest(deps.redactor.redact(options.newMessage ?? '').text, 'Continued from a Slack thread');
-  return { title, history, message: message.text, redactions: redactions + message.count };
+  return { continuation: options.share, title, history, message: message.text, redactions: redactions + message.count };
 }
 
 async function nameOf(deps: SlackDeps, message: HistoryMessage): Promise<string> {

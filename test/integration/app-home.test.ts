@@ -2,20 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
 import { type FakeSlackUser, renderBlocksText, type SlackHomeView } from '../fakes/slack/index.js';
-import { createTicketThroughSlack } from '../support/flows.js';
+import { createTicketThroughSlack, devChoice, platformChoice, type TicketChoice } from '../support/flows.js';
 import { Channel, type Harness, People, startHarness } from '../support/harness.js';
 
 // Two portals: the modal asks for the portal first.
-const dev = {
-  portal: 'acme',
-  tenantId: SeedTenants.dev.id,
-  agent: SeedAgents.kubernetes.name,
-  identity: SeedIdentities.dev[0],
-};
-const staging = {
-  tenantId: SeedTenants.staging.id,
-  agent: SeedAgents.kubernetes.name,
-  identity: SeedIdentities.staging[0],
+const dev: TicketChoice = { ...devChoice, portal: 'acme' };
+const staging: TicketChoice = {
+  spaceId: SeedTenants.staging.id,
+  agentId: SeedAgents.kubernetes.instanceId,
+  permissionIds: [SeedIdentities.staging[0]],
 };
 
 interface HomeButton {
@@ -84,7 +79,15 @@ describe('App Home', () => {
     expect(text.indexOf(inBeta.name)).toBeLessThan(text.indexOf(inAcme.name));
     expect(text).toContain('staging is slow since the deploy');
     expect(text).toContain('dev pods keep restarting');
-    for (const word of ['beta', 'staging', 'acme', 'dev', SeedAgents.kubernetes.name, dev.identity, staging.identity]) {
+    for (const word of [
+      'beta',
+      'staging',
+      'acme',
+      'dev',
+      SeedAgents.kubernetes.friendlyName as string,
+      ...dev.permissionIds,
+      ...staging.permissionIds,
+    ]) {
       expect(text).toContain(word);
     }
 
@@ -137,36 +140,49 @@ describe('App Home', () => {
 describe('App Home and the tickets’ status in their portals', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ secondPortal: true });
+    h = await startHarness({ workspacePortal: true });
   });
   afterAll(async () => {
     await h?.stop();
   });
 
-  it('leaves out a ticket closed in the web HelpDesk, and shows the others with their status', async () => {
-    const open = await createTicketThroughSlack(h, People.alice, 'this one stays open', dev);
-    const closed = await createTicketThroughSlack(h, People.alice, 'this one gets closed', dev);
+  it('leaves out a workspace ticket closed in the web HelpDesk, shows the others, and no status a tenant HelpDesk does not keep', async () => {
+    const open = await createTicketThroughSlack(h, People.alice, 'this one stays open', platformChoice);
+    const closed = await createTicketThroughSlack(h, People.alice, 'this one gets closed', platformChoice);
+    const tenantTicket = await createTicketThroughSlack(h, People.alice, 'this one is in a tenant', {
+      ...devChoice,
+      portal: 'acme',
+    });
     const threadOf = (threadTs: string) => ({ teamId: h.slack.teamId, channelId: Channel, threadTs });
     const closedLink = await h.service.store.activeLink(threadOf(closed.threadTs));
-    const ticket = h.portal.ticket(String(closedLink?.ticketName));
-    if (!ticket) throw new Error('the portal has no such ticket');
-    ticket.status = 'Closed';
+    h.workspace?.setTicketStatus(String(closedLink?.ticketName), 'closed', 'resolved');
 
     const { text } = await openHome(h, People.alice);
     expect(text).toContain('this one stays open');
     expect(text).not.toContain('this one gets closed');
     const openLink = await h.service.store.activeLink(threadOf(open.threadTs));
-    expect(text).toMatch(new RegExp(`${openLink?.ticketName}.*· open`));
+    expect(text).toMatch(new RegExp(`${openLink?.ticketName}.*· open$`, 'm'));
+    const tenantLink = await h.service.store.activeLink(threadOf(tenantTicket.threadTs));
+    expect(text).toMatch(new RegExp(`${tenantLink?.ticketName}\` · opened [^·]*$`, 'm'));
+    expect(text).toMatch(/helpdesk\*?: reachable, workspace-scoped HelpDesk/);
+    expect(text).toMatch(/acme\*?: reachable, tenant-scoped HelpDesk/);
   });
 
   it('still lists a ticket whose portal does not answer, saying its status is not known', async () => {
     h.portal.inject({ method: 'GET', path: /\/v1\/aiservicedesk\/tickets\/[^/]+\/[^/]+$/, delayMs: 4_000, times: 10 });
     try {
+      h.workspace?.inject({
+        method: 'GET',
+        path: /\/v1\/aiservicedesk\/tickets\/[^/]+\/[^/]+$/,
+        delayMs: 4_000,
+        times: 10,
+      });
       const { text } = await openHome(h, People.alice);
       expect(text).toContain('this one stays open');
       expect(text).toContain('status not known right now');
     } finally {
       h.portal.clearFaults();
+      h.workspace?.clearFaults();
     }
   });
 });

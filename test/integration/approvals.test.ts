@@ -2,7 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadRef } from '../../src/domain/thread-link.js';
 import { ActionId, BlockId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
-import { chooseInView, createTicketThroughSlack, linkedThread, openUpdateContext, submit } from '../support/flows.js';
+import {
+  chooseInView,
+  createTicketThroughSlack,
+  devChoice,
+  linkedThread,
+  openUpdateContext,
+  submit,
+} from '../support/flows.js';
 import { Channel, freshPostgresSchema, type Harness, People, startHarness } from '../support/harness.js';
 
 const dev = SeedTenants.dev;
@@ -10,7 +17,7 @@ const [getPods, restartWeb] = [
   `kubectl get pods -n duploservices-dev`,
   `kubectl rollout restart deployment/web -n duploservices-dev`,
 ];
-const choice = { tenantId: dev.id, agent: SeedAgents.kubernetes.name, identity: SeedIdentities.dev[0] as string };
+const choice = devChoice;
 // A realistic-looking, fake AWS key pair (never a real credential).
 const awsKeyId = ['AKIA', 'Z7Q3XK4M2N8P5R6T'].join('');
 const awsSecret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
@@ -301,7 +308,7 @@ describe('Update Context', () => {
   const staging = SeedTenants.staging;
   const githubToken = ['ghp', '_', 'R4nd0mL00k1ngT0k3nV4lu3F0rT3st1ng0001'].join('');
 
-  it('moves to another tenant sharing the redacted thread history (Yes)', async () => {
+  it('moves to another tenant sharing the redacted thread history (Yes), keeping the ticket name', async () => {
     const { threadTs, thread, link } = await ticketThread(h, 'deploys fail in dev');
     await h.say(People.alice, `the CI uses token ${githubToken} if that matters`, threadTs);
     const viewId = await openUpdateContext(h, People.alice, threadTs);
@@ -310,7 +317,7 @@ describe('Update Context', () => {
     expect(text).toContain('Share Thread Context');
     expect(text).toContain('Historical context may contain sensitive data');
     const outcome = await submit(h, People.alice, viewId, {
-      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
       [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
       [ActionId.ShareThread]: 'yes',
       [ActionId.NewMessage]: 'same problem in staging?',
@@ -318,20 +325,52 @@ describe('Update Context', () => {
     expect(outcome.kind).toBe('closed');
 
     const next = await h.service.store.activeLink(thread);
-    expect(next?.tenantId).toBe(staging.id);
-    expect(next?.ticketName).not.toBe(link.ticketName);
-    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as { content: string };
-    expect(create.content).toContain('alice: deploys fail in dev');
-    expect(create.content).toContain('New message: same problem in staging?');
-    expect(create.content).not.toContain(githubToken);
-    expect(create.content).toMatch(/\[REDACTED:[^\]]+\]/);
+    expect(next).toMatchObject({ spaceId: staging.id, spaceName: staging.name });
+    // docs/duplocloud-api.md §3.7: the ticket keeps its name in the new tenant.
+    expect(next?.ticketName).toBe(link.ticketName);
+    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as {
+      name: string;
+      historic_messages: { content: string }[];
+      defaultAgentPermissions: string[];
+    };
+    expect(create.name).toBe(link.ticketName);
+    expect(create.defaultAgentPermissions).toEqual([SeedIdentities.staging[0]]);
+    const history = create.historic_messages.map((message) => message.content).join('\n');
+    expect(history).toContain('alice: deploys fail in dev');
+    expect(history).not.toContain(githubToken);
+    expect(history).toMatch(/\[REDACTED:[^\]]+\]/);
+    const first = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}/${link.ticketName}/sendmessage$`)).at(-1)
+      ?.body as { content: string };
+    expect(first.content).toContain('New message: same problem in staging?');
+    expect(h.portal.ticket(link.ticketName, staging.id)?.historicMessages.length).toBeGreaterThan(0);
     const transcript = h.transcript(threadTs).join('\n');
     expect(transcript).toMatch(/1 value that looked like a secret was redacted/);
-    expect(transcript).toContain(`replaced by ticket *${next?.ticketName}*`);
-    expect((await h.service.store.linkHistory(thread)).map((entry) => entry.ticketName)).toEqual([
-      link.ticketName,
-      next?.ticketName,
+    expect(transcript).toContain(`replaced by ticket *${next?.ticketName} in ${staging.name}*`);
+    expect((await h.service.store.linkHistory(thread)).map((entry) => [entry.spaceId, entry.ticketName])).toEqual([
+      [dev.id, link.ticketName],
+      [staging.id, link.ticketName],
     ]);
+  });
+
+  it('moving back resumes the thread’s own ticket there (contextUpdated) instead of creating one', async () => {
+    const { threadTs, thread, link } = await ticketThread(h, 'flip flop between tenants, pods');
+    const move = async (tenantId: string, identity: string) => {
+      const viewId = await openUpdateContext(h, People.alice, threadTs);
+      await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, tenantId);
+      await submit(h, People.alice, viewId, {
+        [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
+        [ActionId.SelectIdentity]: identity,
+        [ActionId.ShareThread]: 'yes',
+      });
+    };
+    await move(staging.id, SeedIdentities.staging[0] as string);
+    const creates = h.portal.callsTo('POST', /\/tickets\/[^/]+$/).length;
+    await move(dev.id, SeedIdentities.dev[0] as string);
+    expect(h.portal.callsTo('POST', /\/tickets\/[^/]+$/)).toHaveLength(creates);
+    expect(h.portal.callsTo('PUT', new RegExp(`/tickets/${dev.id}/${link.ticketName}/contextUpdated$`))).toHaveLength(
+      1,
+    );
+    expect(await h.service.store.activeLink(thread)).toMatchObject({ spaceId: dev.id, ticketName: link.ticketName });
   });
 
   it('moves with No: only the New Message goes to the new ticket', async () => {
@@ -339,39 +378,53 @@ describe('Update Context', () => {
     const viewId = await openUpdateContext(h, People.alice, threadTs);
     await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, staging.id);
     await submit(h, People.alice, viewId, {
-      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
       [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
       [ActionId.ShareThread]: 'no',
       [ActionId.NewMessage]: 'check staging ingress',
     });
-    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as { content: string };
-    expect(create.content).toContain('New message: check staging ingress');
-    expect(create.content).not.toContain('secret project');
+    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1);
+    expect(create?.body).not.toHaveProperty('historic_messages');
+    expect(create?.body).not.toHaveProperty('name');
+    const next = await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs });
+    const first = h.portal.callsTo('POST', new RegExp(`/${next?.ticketName}/sendmessage$`)).at(-1)?.body as {
+      content: string;
+    };
+    expect(first.content).toContain('New message: check staging ingress');
+    expect(JSON.stringify([create?.body, first])).not.toContain('secret project');
   });
 
   it('reassigns the agent when only the agent changes', async () => {
     const { threadTs, thread, link } = await ticketThread(h, 'agent change please, pods are down');
     const viewId = await openUpdateContext(h, People.alice, threadTs);
     expect(JSON.stringify(h.slack.view(viewId)?.blocks)).not.toContain('Share Thread Context');
-    await submit(h, People.alice, viewId, { [ActionId.SelectAgent]: 'ops-agent' });
+    await submit(h, People.alice, viewId, { [ActionId.SelectAgent]: 'ops-1' });
     const put = h.portal.callsTo('PUT', new RegExp(`/${link.ticketName}/assignee$`));
-    expect(put.at(-1)?.body).toEqual({ agentName: 'ops-agent', instanceId: 'ops-1' });
+    // docs/duplocloud-api.md §3.6: the agent's full record, as the listing gave it.
+    expect(put.at(-1)?.body).toEqual({ agentName: 'ops-agent', instanceId: 'ops-1', agentHostTenantId: dev.id });
     const updated = await h.service.store.activeLink(thread);
     expect(updated).toMatchObject({ ticketName: link.ticketName, agentName: 'ops-agent' });
     expect(h.slack.message(Channel, String(updated?.cardMessageTs))?.blocks).toBeDefined();
     expect(h.transcript(threadTs).join('\n')).toContain('agent → *ops-agent*');
   });
 
-  it('later messages carry the new identity when only Permissions change', async () => {
-    const { threadTs, link } = await ticketThread(h, 'identity change please, pods are down');
+  it('opens a new ticket in the same tenant when only Permissions change (they are fixed at creation)', async () => {
+    const { threadTs, thread, link } = await ticketThread(h, 'identity change please, pods are down');
     const viewId = await openUpdateContext(h, People.alice, threadTs);
-    await submit(h, People.alice, viewId, { [ActionId.SelectIdentity]: 'dev-reader' });
+    await chooseInView(h, People.alice, viewId, ActionId.SelectIdentity, 'dev-reader');
+    // A new ticket: the form asks whether to share the thread, as for a move.
+    expect(JSON.stringify(h.slack.view(viewId)?.blocks)).toContain('Share Thread Context');
+    await submit(h, People.alice, viewId, { [ActionId.ShareThread]: 'no' });
+    const next = await h.service.store.activeLink(thread);
+    expect(next).toMatchObject({ spaceId: dev.id, permissions: [{ id: 'dev-reader', name: 'dev-reader' }] });
+    expect(next?.ticketName).not.toBe(link.ticketName);
+    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${dev.id}$`)).at(-1)?.body;
+    expect(create).toMatchObject({ defaultAgentPermissions: ['dev-reader'] });
+    expect(create).not.toHaveProperty('name');
     await h.say(People.alice, 'now as the reader please', threadTs);
-    const last = h.portal.callsTo('POST', new RegExp(`/${link.ticketName}/sendmessage$`)).at(-1)?.body as {
-      platform_context: { impersonate_user: string };
-    };
-    expect(last.platform_context.impersonate_user).toBe('dev-reader');
+    expect(h.portal.callsTo('POST', new RegExp(`/${next?.ticketName}/sendmessage$`)).length).toBeGreaterThan(0);
     expect(h.portal.callsTo('PUT', new RegExp(`/${link.ticketName}/assignee$`))).toHaveLength(0);
+    expect(h.transcript(threadTs).join('\n')).toContain('permissions are fixed when it is created');
   });
 
   it('refuses an unchanged form inline', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId } from '../../src/slack/ids.js';
-import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
-import { chooseInView, linkedThread, openUpdateContext, submit } from '../support/flows.js';
+import { SeedAgents, SeedIdentities, SeedTenants, SeedUsers } from '../fakes/portal/index.js';
+import { chooseInView, devChoice, linkedThread, openUpdateContext, submit } from '../support/flows.js';
 import { Channel, type Harness, People, startHarness } from '../support/harness.js';
 
 /**
@@ -11,13 +11,15 @@ import { Channel, type Harness, People, startHarness } from '../support/harness.
  */
 const dev = SeedTenants.dev;
 const staging = SeedTenants.staging;
-const choice = { tenantId: dev.id, agent: SeedAgents.kubernetes.name, identity: SeedIdentities.dev[0] as string };
+const choice = devChoice;
 
 describe('context changes', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
     h.portal.addAgent({ name: 'ops-agent', instanceId: 'ops-1' });
+    // bob: read-only in dev (the tickets' tenant), read-write in staging (where he might move one).
+    h.portal.grantAccess(SeedUsers.bob, staging.id, { readOnly: false });
   });
   afterAll(async () => {
     await h?.stop();
@@ -25,42 +27,48 @@ describe('context changes', () => {
 
   const ticketThread = (request: string) => linkedThread(h, People.alice, request, choice);
 
-  /** Moves the thread to staging with Share Thread Context: No; returns the body of the new ticket's creation. */
+  /**
+   * Moves the thread to staging with Share Thread Context: No; returns the body of the new ticket's creation and of
+   * its first message.
+   */
   const moveToStagingWithoutSharing = async (threadTs: string, newMessage?: string) => {
     const viewId = await openUpdateContext(h, People.alice, threadTs);
     await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, staging.id);
     await submit(h, People.alice, viewId, {
-      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
       [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
       [ActionId.ShareThread]: 'no',
       ...(newMessage === undefined ? {} : { [ActionId.NewMessage]: newMessage }),
     });
-    return h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as {
+    const create = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}$`)).at(-1)?.body as {
       title: string;
+    };
+    const first = h.portal.callsTo('POST', new RegExp(`/tickets/${staging.id}/[^/]+/sendmessage$`)).at(-1)?.body as {
       content: string;
     };
+    return { create, first };
   };
 
-  it('with No, gives the new tenant neither the old title nor where the thread came from', async () => {
+  it('with No, gives the new tenant neither the old title, nor its ticket name, nor where it came from', async () => {
     const { threadTs, link } = await ticketThread('project nightingale pods crash in dev');
-    const create = await moveToStagingWithoutSharing(threadTs, 'Check the staging ingress\nit returns 502');
+    const { create, first } = await moveToStagingWithoutSharing(threadTs, 'Check the staging ingress\nit returns 502');
     expect(create.title).toBe('Check the staging ingress');
     for (const leak of ['nightingale', link.ticketName, dev.name]) {
-      expect(JSON.stringify(create)).not.toContain(leak);
+      expect(JSON.stringify([create, first])).not.toContain(leak);
     }
-    expect(create.content).toContain('New message: Check the staging ingress');
+    expect(first.content).toContain('New message: Check the staging ingress');
   });
 
   it('with No and no New Message, names the new ticket plainly', async () => {
     const { threadTs } = await ticketThread('project kestrel deploys fail');
-    const create = await moveToStagingWithoutSharing(threadTs);
+    const { create, first } = await moveToStagingWithoutSharing(threadTs);
     expect(create.title).toBe('Continued from a Slack thread');
-    expect(JSON.stringify(create)).not.toContain('kestrel');
+    expect(JSON.stringify([create, first])).not.toContain('kestrel');
   });
 
   it('refuses a read-only person changing the agent or the permissions, in the form, and changes nothing', async () => {
     const { threadTs, thread, link } = await ticketThread('read-only people may look, pods crash');
-    for (const change of [{ [ActionId.SelectIdentity]: 'dev-reader' }, { [ActionId.SelectAgent]: 'ops-agent' }]) {
+    for (const change of [{ [ActionId.SelectIdentity]: 'dev-reader' }, { [ActionId.SelectAgent]: 'ops-1' }]) {
       const viewId = await openUpdateContext(h, People.bob, threadTs);
       const outcome = await submit(h, People.bob, viewId, change);
       expect(outcome).toMatchObject({ kind: 'errors' });
@@ -68,7 +76,7 @@ describe('context changes', () => {
     }
     expect(await h.service.store.activeLink(thread)).toMatchObject({
       ticketName: link.ticketName,
-      identity: link.identity,
+      permissions: link.permissions,
       agentName: link.agentName,
     });
     expect(h.portal.callsTo('PUT', new RegExp(`/${link.ticketName}/assignee$`))).toHaveLength(0);
@@ -88,7 +96,8 @@ describe('context changes', () => {
       'interaction',
     );
     const viewId = await openUpdateContext(h, People.alice, threadTs);
-    await submit(h, People.alice, viewId, { [ActionId.SelectIdentity]: 'dev-reader' });
+    await chooseInView(h, People.alice, viewId, ActionId.SelectIdentity, 'dev-reader');
+    await submit(h, People.alice, viewId, { [ActionId.ShareThread]: 'no' });
 
     await h.send(
       h.slack.clickButton({ user: People.alice.id, channel: Channel, messageTs: card.ts, actionId: ActionId.Submit }),
@@ -98,10 +107,27 @@ describe('context changes', () => {
       .callsTo('POST', new RegExp(`/${link.ticketName}/sendmessage$`))
       .filter((call) => ((call.body as { data?: { cmds?: unknown[] } }).data?.cmds?.length ?? 0) > 0);
     expect(echoes).toEqual([]);
-    expect(JSON.stringify(h.slack.ephemerals(People.alice.id).at(-1))).toContain('context (tenant or permissions)');
+    expect(JSON.stringify(h.slack.ephemerals(People.alice.id).at(-1))).toContain(
+      'context (where it lives, or its permissions)',
+    );
     // The card is redrawn without buttons: nobody can approve it again.
     const redrawn = JSON.stringify(h.slack.message(Channel, card.ts)?.blocks);
     expect(redrawn).toContain('superseded');
     expect(redrawn).not.toContain('"type":"button"');
+  });
+
+  it('refuses a read-only person moving the ticket to another tenant, even one they may write to', async () => {
+    const { threadTs, thread, link } = await ticketThread('bob wants to move this, pods crash');
+    const viewId = await openUpdateContext(h, People.bob, threadTs);
+    await chooseInView(h, People.bob, viewId, ActionId.SelectTenant, staging.id);
+    const outcome = await submit(h, People.bob, viewId, {
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
+      [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
+      [ActionId.ShareThread]: 'no',
+    });
+    expect(outcome).toMatchObject({ kind: 'errors' });
+    expect(JSON.stringify(outcome)).toContain('read-only access');
+    expect(await h.service.store.activeLink(thread)).toMatchObject({ id: link.id, spaceId: dev.id });
+    expect(h.portal.tickets(staging.id).filter((ticket) => ticket.title.includes('bob wants'))).toEqual([]);
   });
 });

@@ -2,14 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import { type RunningService, startService } from '../../src/service.js';
 import { ActionId } from '../../src/slack/ids.js';
-import {
-  defaultPortalSeed,
-  type FakePortal,
-  SeedAgents,
-  SeedIdentities,
-  SeedTenants,
-  startFakePortal,
-} from '../fakes/portal/index.js';
+import { defaultPortalSeed, type FakePortal, SeedAgents, SeedTenants, startFakePortal } from '../fakes/portal/index.js';
 import {
   type AppResponse,
   type FakeSlack,
@@ -19,7 +12,7 @@ import {
   type SocketEnvelopeType,
   startFakeSlack,
 } from '../fakes/slack/index.js';
-import { createTicketThroughSlack, openCreateTicket, submit } from '../support/flows.js';
+import { createTicketThroughSlack, devChoice, openCreateTicket, submit } from '../support/flows.js';
 import { Channel, type Harness, LogCapture, People } from '../support/harness.js';
 
 /**
@@ -38,7 +31,7 @@ const kinds: Record<SlackDeliveryKind, SocketEnvelopeType> = {
 };
 
 const dev = SeedTenants.dev;
-const choice = { tenantId: dev.id, agent: SeedAgents.kubernetes.name, identity: SeedIdentities.dev[0] as string };
+const choice = devChoice;
 
 /** The ack as flows.ts reads an HTTP answer: the JSON body, or '' for a bare ack (`{}` from @slack/socket-mode). */
 function asAppResponse(delivery: SocketDelivery, elapsedMs: number): AppResponse {
@@ -116,6 +109,7 @@ describe('the service in Socket Mode', () => {
       slack,
       portal,
       beta: null,
+      workspace: null,
       service,
       config,
       logs,
@@ -199,7 +193,7 @@ describe('the service in Socket Mode', () => {
     expect(slack.view(viewId)?.title).toMatchObject({ text: 'Create Ticket' });
     const tickets = portal.tickets().length;
 
-    const outcome = await submit(h, People.carol, viewId, { [ActionId.SelectAgent]: SeedAgents.kubernetes.name });
+    const outcome = await submit(h, People.carol, viewId, { [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId });
     expect(outcome.kind).toBe('errors');
     const ack = acks.at(-1)?.ack as { response_action?: string; errors?: Record<string, string> };
     expect(ack.response_action).toBe('errors');
@@ -218,9 +212,13 @@ describe('the service in Socket Mode', () => {
     expect(acks.at(-1)?.ack).toEqual({});
 
     const link = await service.store.activeLink({ teamId: slack.teamId, channelId: Channel, threadTs });
-    expect(link).toMatchObject({ tenantId: dev.id, agentName: choice.agent, identity: choice.identity });
+    expect(link).toMatchObject({
+      spaceId: dev.id,
+      agentId: choice.agentId,
+      permissions: choice.permissionIds.map((id) => ({ id, name: id })),
+    });
     const ticket = portal.tickets().find((candidate) => candidate.name === link?.ticketName);
-    expect(ticket?.tenantId).toBe(dev.id);
+    expect(ticket?.spaceId).toBe(dev.id);
     const card = slack.message(Channel, String(link?.cardMessageTs));
     expect(card?.thread_ts).toBe(threadTs);
     const transcript = h.transcript(threadTs).join('\n');

@@ -2,7 +2,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId, BlockId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
 import type { SlackView } from '../fakes/slack/index.js';
-import { chooseInView, createTicketThroughSlack, openCreateTicket, submit } from '../support/flows.js';
+import {
+  agentAndPermissions,
+  chooseInView,
+  createTicketThroughSlack,
+  devChoice,
+  openCreateTicket,
+  submit,
+} from '../support/flows.js';
 import { Channel, type Harness, People, startHarness } from '../support/harness.js';
 
 type Block = { type: string; block_id?: string; text?: { text?: string }; element?: { options?: { value: string }[] } };
@@ -13,7 +20,8 @@ const optionValues = (view: SlackView | undefined, base: string) =>
   blockOf(view, base)?.element?.options?.map((option) => option.value) ?? [];
 
 const dev = SeedTenants.dev;
-const choice = { tenantId: dev.id, agent: SeedAgents.kubernetes.name, identity: SeedIdentities.dev[0] as string };
+const choice = devChoice;
+const identity = SeedIdentities.dev[0] as string;
 
 describe('tickets from Slack threads', () => {
   let h: Harness;
@@ -61,7 +69,7 @@ describe('tickets from Slack threads', () => {
     await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, SeedTenants.staging.id);
     const view = h.slack.view(viewId);
     expect(optionValues(view, BlockId.Identity)).toEqual(['deploy-bot', 'reader']);
-    expect(optionValues(view, BlockId.Agent)).toEqual([SeedAgents.kubernetes.name]);
+    expect(optionValues(view, BlockId.Agent)).toEqual([SeedAgents.kubernetes.instanceId]);
     const label = (view?.blocks as { label?: { text: string }; block_id?: string }[] | undefined)?.find((block) =>
       block.block_id?.startsWith(BlockId.Identity),
     )?.label?.text;
@@ -74,7 +82,7 @@ describe('tickets from Slack threads', () => {
     const identity = blockOf(h.slack.view(viewId), BlockId.Identity);
     expect(identity?.type).toBe('section');
     expect(identity?.text?.text).toContain('helpdesk-impersonatable-users');
-    const outcome = await submit(h, People.carol, viewId, { [ActionId.SelectAgent]: SeedAgents.kubernetes.name });
+    const outcome = await submit(h, People.carol, viewId, { [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId });
     expect(outcome.kind).toBe('errors');
     expect(h.portal.tickets()).toHaveLength(0);
   });
@@ -86,7 +94,7 @@ describe('tickets from Slack threads', () => {
     const honest = h.slack.submitView({
       user: People.alice.id,
       viewId,
-      values: { [ActionId.SelectAgent]: choice.agent, [ActionId.SelectIdentity]: choice.identity },
+      values: agentAndPermissions(h.slack.view(viewId), choice),
     });
     const tamper = (field: string, action: string, value: string) => {
       const payload = structuredClone(honest) as {
@@ -103,7 +111,7 @@ describe('tickets from Slack threads', () => {
     for (const [field, action, value] of [
       [BlockId.Tenant, ActionId.SelectTenant, SeedTenants.prod.id],
       [BlockId.Identity, ActionId.SelectIdentity, 'root'],
-      [BlockId.Agent, ActionId.SelectAgent, SeedAgents.cost.name],
+      [BlockId.Agent, ActionId.SelectAgent, SeedAgents.cost.instanceId],
     ] as const) {
       const { payload, blockId } = tamper(field, action, value);
       const response = await h.send(payload, 'interaction');
@@ -126,17 +134,32 @@ describe('tickets from Slack threads', () => {
     expect(outcome.kind).toBe('closed');
     const creates = h.portal.callsTo('POST', new RegExp(`/v1/aiservicedesk/tickets/${dev.id}$`));
     const create = creates.at(-1);
-    expect(create?.body).toMatchObject({
+    // docs/duplocloud-api.md §3.2: the IDE's CreateAiTicket, then the request as the first message (§3.4).
+    expect(create?.body).toEqual({
       title: request,
-      content: `${request}\nsecond line of detail`,
-      assignee: { agentName: SeedAgents.kubernetes.name, instanceId: SeedAgents.kubernetes.instanceId },
-      process_message: true,
-      Origin: 'slack',
-      impersonateUser: choice.identity,
+      assignee: {
+        agentName: SeedAgents.kubernetes.name,
+        instanceId: SeedAgents.kubernetes.instanceId,
+        friendlyName: SeedAgents.kubernetes.friendlyName,
+        agentHostTenantId: SeedAgents.kubernetes.hostTenantId,
+      },
+      process_message: false,
+      defaultAgentPermissions: [identity],
+      source: 1,
+      imAppDetails: { channelId: Channel, threadId: threadTs },
     });
     const link = await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs });
+    expect(link).toMatchObject({ api: 'tenant', spaceId: dev.id, permissions: [{ id: identity, name: identity }] });
     const ticket = h.portal.tickets().find((candidate) => candidate.name === link?.ticketName);
-    expect(ticket?.tenantId).toBe(dev.id);
+    expect(ticket?.spaceId).toBe(dev.id);
+    const first = h.portal.callsTo('POST', new RegExp(`/${link?.ticketName}/sendmessage$`))[0];
+    expect(first?.body).toEqual({
+      role: 'user',
+      content: `${request}\nsecond line of detail`,
+      data: {},
+      platform_context: {},
+      user: { id: People.alice.id, name: People.alice.email },
+    });
 
     const card = h.slack.message(Channel, String(link?.cardMessageTs));
     const button = JSON.stringify(card?.blocks).match(/"url":"([^"]+)"/)?.[1];
@@ -158,20 +181,23 @@ describe('tickets from Slack threads', () => {
     h.portal.setAgentScript(({ message }) => ({ content: `You said: ${message.content}` }));
 
     await h.mention(People.alice, 'any news?', threadTs);
-    expect(sends()).toHaveLength(1);
-    expect(sends()[0]?.body).toMatchObject({
+    expect(sends()).toHaveLength(2); // the request that opened the ticket, then this one
+    expect(sends()[1]?.body).toEqual({
+      role: 'user',
       content: 'any news?',
-      platform_context: { impersonate_user: choice.identity, slack_user_id: People.alice.id, source: 'slack' },
+      data: {},
+      platform_context: {},
+      user: { id: People.alice.id, name: People.alice.email },
     });
     await h.say(People.alice, 'and the logs too', threadTs);
-    expect(sends()).toHaveLength(2);
+    expect(sends()).toHaveLength(3);
     expect(h.transcript(threadTs).join('\n')).toContain('You said: and the logs too');
 
     // Top-level chatter and the bot's own messages are not relayed.
     await h.say(People.alice, 'unrelated top-level message');
     const own = h.slack.messageEventFor({ channel: Channel, ts: h.botMessage(threadTs, /You said/).ts });
     await h.send(own, 'event');
-    expect(sends()).toHaveLength(2);
+    expect(sends()).toHaveLength(3);
   });
 
   it('refuses clearly when Slack shares no email, and for people from another workspace', async () => {
@@ -210,10 +236,7 @@ describe('tickets from Slack threads', () => {
     // The same action works once the portal is back.
     const viewId = await openCreateTicket(h, People.alice, threadTs);
     await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, dev.id);
-    await submit(h, People.alice, viewId, {
-      [ActionId.SelectAgent]: choice.agent,
-      [ActionId.SelectIdentity]: choice.identity,
-    });
+    await submit(h, People.alice, viewId, agentAndPermissions(h.slack.view(viewId), choice));
     expect(await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs })).not.toBeNull();
   });
 

@@ -1,14 +1,47 @@
 import type { ThreadRef } from '../../src/domain/thread-link.js';
-import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
-import type { FakeSlackUser } from '../fakes/slack/index.js';
-import { Channel, type Harness } from './harness.js';
+import { ActionId, BlockId, TicketMenuValue } from '../../src/slack/ids.js';
+import { portalKey } from '../../src/slack/parse/portal-key.js';
+import {
+  SeedAgents,
+  SeedIdentities,
+  SeedScopes,
+  SeedTenants,
+  SeedWorkspaceAgents,
+  SeedWorkspaces,
+} from '../fakes/portal/index.js';
+import type { FakeSlackUser, SlackView } from '../fakes/slack/index.js';
+import { Channel, type Harness, WorkspacePortalName } from './harness.js';
 
+/** What a person picks in a ticket form: the portal (by name; the form carries its key), space, agent, permissions. */
 export interface TicketChoice {
   readonly portal?: string;
-  readonly tenantId: string;
-  readonly agent: string;
-  readonly identity: string;
+  /** The tenant or workspace. */
+  readonly spaceId: string;
+  readonly agentId: string;
+  /** One identity (tenant HelpDesk) or scope ids (workspace HelpDesk). */
+  readonly permissionIds: readonly string[];
 }
+
+/** The seed's dev tenant with the kubernetes agent, as dev-deployer. */
+export const devChoice: TicketChoice = {
+  spaceId: SeedTenants.dev.id,
+  agentId: SeedAgents.kubernetes.instanceId,
+  permissionIds: [SeedIdentities.dev[0]],
+};
+
+/** The workspace portal's platform workspace with its non-streaming agent and the full-access scope. */
+export const platformChoice: TicketChoice = {
+  portal: WorkspacePortalName,
+  spaceId: SeedWorkspaces.platform.id,
+  agentId: SeedWorkspaceAgents.generic.id,
+  permissionIds: [SeedScopes.fullAccess.id],
+};
+
+type Block = { block_id?: string };
+
+/** Whether the view asks for a workspace (workspace HelpDesk) rather than a tenant. */
+export const asksForWorkspace = (view: SlackView | undefined): boolean =>
+  ((view?.blocks ?? []) as Block[]).some((block) => block.block_id?.split(':')[0] === BlockId.Workspace);
 
 /** The Create Ticket modal a person opened from the bot's prompt in a thread. */
 export async function openCreateTicket(h: Harness, user: FakeSlackUser, threadTs: string): Promise<string> {
@@ -23,14 +56,48 @@ export async function openCreateTicket(h: Harness, user: FakeSlackUser, threadTs
   return String(view.id);
 }
 
-export async function chooseInView(h: Harness, user: FakeSlackUser, viewId: string, actionId: string, value: string) {
-  const payload = h.slack.selectInView({ user: user.id, viewId, actionId, value });
+export async function chooseInView(
+  h: Harness,
+  user: FakeSlackUser,
+  viewId: string,
+  actionId: string,
+  value: string | readonly string[],
+) {
+  const payload = h.slack.selectInView({ user: user.id, viewId, actionId, value: value as string | string[] });
   if (payload) await h.send(payload, 'interaction');
 }
 
+/** Picks a portal by name in an open ticket form. */
+export const choosePortal = (h: Harness, user: FakeSlackUser, viewId: string, portal: string) =>
+  chooseInView(h, user, viewId, ActionId.SelectPortal, portalKey(portal));
+
+/** Picks the tenant or workspace, whichever the form asks for. */
+export const chooseSpace = (h: Harness, user: FakeSlackUser, viewId: string, spaceId: string) =>
+  chooseInView(
+    h,
+    user,
+    viewId,
+    asksForWorkspace(h.slack.view(viewId)) ? ActionId.SelectWorkspace : ActionId.SelectTenant,
+    spaceId,
+  );
+
+/** The submitted values for an agent and permissions, with the select the form shows for them. */
+export const agentAndPermissions = (
+  view: SlackView | undefined,
+  choice: Pick<TicketChoice, 'agentId' | 'permissionIds'>,
+): Record<string, string | string[]> =>
+  asksForWorkspace(view)
+    ? { [ActionId.SelectAgent]: choice.agentId, [ActionId.SelectScopes]: [...choice.permissionIds] }
+    : { [ActionId.SelectAgent]: choice.agentId, [ActionId.SelectIdentity]: choice.permissionIds[0] ?? '' };
+
 /** Submits a view and applies the app's answer to it, as Slack's client does. */
-export async function submit(h: Harness, user: FakeSlackUser, viewId: string, values: Record<string, string>) {
-  const payload = h.slack.submitView({ user: user.id, viewId, values });
+export async function submit(
+  h: Harness,
+  user: FakeSlackUser,
+  viewId: string,
+  values: Record<string, string | readonly string[]>,
+) {
+  const payload = h.slack.submitView({ user: user.id, viewId, values: values as Record<string, string | string[]> });
   const response = await h.send(payload, 'interaction');
   return h.slack.applyViewResponse(viewId, response.body === '' ? undefined : JSON.parse(response.body));
 }
@@ -44,12 +111,9 @@ export async function createTicketThroughSlack(
 ): Promise<{ threadTs: string; outcome: ReturnType<Harness['slack']['applyViewResponse']> }> {
   const { ts } = await h.mention(user, request);
   const viewId = await openCreateTicket(h, user, ts);
-  if (choice.portal) await chooseInView(h, user, viewId, ActionId.SelectPortal, choice.portal);
-  await chooseInView(h, user, viewId, ActionId.SelectTenant, choice.tenantId);
-  const outcome = await submit(h, user, viewId, {
-    [ActionId.SelectAgent]: choice.agent,
-    [ActionId.SelectIdentity]: choice.identity,
-  });
+  if (choice.portal) await choosePortal(h, user, viewId, choice.portal);
+  await chooseSpace(h, user, viewId, choice.spaceId);
+  const outcome = await submit(h, user, viewId, agentAndPermissions(h.slack.view(viewId), choice));
   return { threadTs: ts, outcome };
 }
 

@@ -7,7 +7,9 @@ import {
   type FakePortal,
   type PortalSeed,
   SeedUsers,
+  type StreamPacing,
   startFakePortal,
+  type WorkspacePortalSeed,
 } from '../fakes/portal/index.js';
 import {
   type AppResponse,
@@ -45,12 +47,19 @@ export class LogCapture extends Writable {
   }
 }
 
+/** The workspace-scoped portal of a harness (docs/duplocloud-api.md §4), configured as "helpdesk". */
+export const WorkspacePortalName = 'helpdesk';
+
 export interface HarnessOptions {
   readonly portalSeed?: PortalSeed;
   readonly serviceOptions?: ServiceOptions;
   readonly env?: Record<string, string>;
-  /** Start a second fake portal as portal "beta". */
+  /** Start a second tenant-scoped fake portal as portal "beta". */
   readonly secondPortal?: boolean;
+  /** Start a workspace-scoped fake portal as portal "helpdesk" (its HelpDesk detected, unless `api` is given). */
+  readonly workspacePortal?: boolean | { readonly seed?: WorkspacePortalSeed; readonly streaming?: StreamPacing };
+  /** Extra settings of every portal entry in DUPLO_SLACK_APP_PORTALS (e.g. `approvers`, `api`), by portal name. */
+  readonly portalSettings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly store?: TicketStore;
   readonly logLevel?: string;
 }
@@ -59,6 +68,8 @@ export interface Harness {
   readonly slack: FakeSlack;
   readonly portal: FakePortal;
   readonly beta: FakePortal | null;
+  /** The workspace-scoped portal ("helpdesk"), when started. */
+  readonly workspace: FakePortal | null;
   readonly service: RunningService;
   readonly config: AppConfig;
   readonly logs: LogCapture;
@@ -79,10 +90,29 @@ export interface Harness {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const portal = await startFakePortal({ seed: options.portalSeed ?? defaultPortalSeed() });
   const beta = options.secondPortal ? await startFakePortal({ seed: defaultPortalSeed() }) : null;
+  const workspaceOptions = typeof options.workspacePortal === 'object' ? options.workspacePortal : {};
+  const workspace = options.workspacePortal
+    ? await startFakePortal({
+        api: 'workspace',
+        ...(workspaceOptions.seed ? { seed: workspaceOptions.seed } : {}),
+        ...(workspaceOptions.streaming ? { streaming: workspaceOptions.streaming } : {}),
+      })
+    : null;
   const slack = await startFakeSlack({ users: Object.values(People) });
+  const settings = (name: string) => options.portalSettings?.[name] ?? {};
   const portals = [
-    { name: 'acme', duplo_host: portal.url, duplo_token: portal.adminToken },
-    ...(beta ? [{ name: 'beta', duplo_host: beta.url, duplo_token: beta.adminToken }] : []),
+    { name: 'acme', duplo_host: portal.url, duplo_token: portal.adminToken, ...settings('acme') },
+    ...(beta ? [{ name: 'beta', duplo_host: beta.url, duplo_token: beta.adminToken, ...settings('beta') }] : []),
+    ...(workspace
+      ? [
+          {
+            name: WorkspacePortalName,
+            duplo_host: workspace.url,
+            duplo_token: workspace.adminToken,
+            ...settings(WorkspacePortalName),
+          },
+        ]
+      : []),
   ];
   const config = loadConfig({
     SLACK_BOT_TOKEN: slack.botToken,
@@ -123,6 +153,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     slack,
     portal,
     beta,
+    workspace,
     service,
     config,
     logs,
@@ -159,6 +190,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await slack.close();
       await portal.close();
       await beta?.close();
+      await workspace?.close();
     },
   };
 }

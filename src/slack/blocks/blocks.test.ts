@@ -255,7 +255,13 @@ describe('Block Kit builders', () => {
         ...workspace,
         mode: 'update',
         helpdesk: { api: 'workspace', spaceLabel: 'Project' },
-        current: { portal: 'acme', api: 'workspace', spaceName: 'platform', agentName: 'a', permissions: 'full-access' },
+        current: {
+          portal: 'acme',
+          api: 'workspace',
+          spaceName: 'platform',
+          agentName: 'a',
+          permissions: 'full-access',
+        },
         askShareThread: true,
       },
     ];

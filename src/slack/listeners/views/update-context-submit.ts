@@ -104,7 +104,7 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
     const { previous, link } = result;
     if (change.kind === 'moved') {
       if (previous.cardMessageTs) {
-        const old = ticketCardFor(deps, previous, { supersededBy: link.ticketName });
+        const old = ticketCardFor(deps, previous, { supersededBy: `${link.ticketName} in ${link.spaceName}` });
         await deps.poster.update(thread.channelId, previous.cardMessageTs, old).catch((error: unknown) => {
           log.warn({ err: error }, 'could not mark the previous ticket card as replaced');
         });
