@@ -20,6 +20,7 @@ import type { PortalConfig } from '../config.js';
 import type { Agent, Permission, PortalUser } from '../domain/helpdesk.js';
 import { emptyMessageData } from '../domain/messages.js';
 import type { NewTicket, PortalClient } from '../domain/ports.js';
+import { runWithCorrelation } from '../observability/correlation.js';
 import type { PortalClientOptions } from './portal-client.js';
 import type { PortalOperation } from './portal-http.js';
 import { TenantAgentsSchema, TenantCreateReplySchema, TenantTicketSchema } from './tenant-helpdesk.js';
@@ -138,6 +139,13 @@ describe('findUser', () => {
     expect(portal.calls).toHaveLength(1);
   });
 
+  it('fails with portal.bad_response, naming the field, when a user has no read-only flag', async () => {
+    portal.inject({ path: /GetAllUserRoles$/, body: JSON.stringify([{ Username: 'bob@acme.io', Roles: ['User'] }]) });
+    const error = await failure(setup().client.findUser('bob@acme.io'));
+    expect(error.code).toBe('portal.bad_response');
+    expect(error.message).toBe('Portal "acme": find user failed: unexpected response (0.IsReadOnly: invalid_type)');
+  });
+
   it('maps a non-admin service token to portal.forbidden', async () => {
     const token = portal.issueToken(SeedUsers.alice);
     expect((await failure(recordingClient({ ...config(), token }).client.findUser(SeedUsers.bob))).code).toBe(
@@ -174,6 +182,17 @@ describe('userSpaces', () => {
       '/v3/admin/user/alice%40acme.io/tenantAccess',
       '/v3/admin/user/bob%40acme.io/tenantAccess',
     ]);
+  });
+
+  it("asks by the portal's exact username, encoded as one path segment", async () => {
+    portal.addUser({ username: 'Bob.Smith+ops@acme.io', access: [{ tenantId: prod.id, readOnly: false }] });
+    const { client } = setup();
+    const user = await client.findUser('bob.smith+OPS@acme.io');
+    expect(user?.username).toBe('Bob.Smith+ops@acme.io');
+    await expect(client.userSpaces(user as PortalUser)).resolves.toEqual([
+      { id: prod.id, name: 'prod', readOnly: false },
+    ]);
+    expect(portal.calls.at(-1)?.path).toBe('/v3/admin/user/Bob.Smith%2Bops%40acme.io/tenantAccess');
   });
 
   it('makes a globally read-only user read-only in every tenant, whatever the policy says', async () => {
@@ -389,6 +408,22 @@ describe('sendMessage', () => {
     expect(portal.callsTo('POST', /\/sendmessage$/)[0]?.path).toBe(`${TICKETS}/${dev.id}/${ticketName}/sendmessage`);
   });
 
+  it('encodes the ticket name as one path segment', async () => {
+    const { client } = setup();
+    expect((await failure(send(client, 'weird name/1', 'hi'))).code).toBe('portal.not_found');
+    expect(portal.calls.at(-1)?.path).toBe(`${TICKETS}/${dev.id}/weird%20name%2F1/sendmessage`);
+  });
+
+  it("carries the Slack request's correlation id on each of its requests", async () => {
+    const { client, observed } = setup();
+    await runWithCorrelation('Ev0CORRELATE', async () => {
+      const { ticketName } = await client.createTicket(newTicket({ previous: { name: 'dev-1', mayResume: false } }));
+      await send(client, ticketName, 'hello');
+    });
+    expect(portal.calls.map((call) => call.correlationId)).toEqual(['Ev0CORRELATE', 'Ev0CORRELATE', 'Ev0CORRELATE']);
+    expect(observed.map((call) => call.correlationId)).toEqual(['Ev0CORRELATE', 'Ev0CORRELATE']);
+  });
+
   it('echoes decisions and gets back the executed commands', async () => {
     const { client } = setup();
     const { ticketName } = await client.createTicket(newTicket());
@@ -461,6 +496,16 @@ describe('getTicket', () => {
       title: 'Pods crash',
       status: null,
       agentId: 'k8s-1',
+    });
+  });
+
+  it('gives a null agent for an unassigned ticket', async () => {
+    portal.inject({ path: /\/tickets\//, body: JSON.stringify({ name: 'dev-1', title: 'Pods', assignee: null }) });
+    await expect(setup().client.getTicket(dev.id, 'dev-1')).resolves.toEqual({
+      name: 'dev-1',
+      title: 'Pods',
+      status: null,
+      agentId: null,
     });
   });
 
