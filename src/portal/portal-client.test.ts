@@ -221,6 +221,22 @@ describe('detected again', () => {
     expect(detectRuns(observed)).toBe(2);
   });
 
+  it('remembers a failed re-detection for retryDetectionAfterMs too', async () => {
+    const portal = await start('tenant');
+    const { client, observed, detections } = setup(portal);
+    await client.helpdesk();
+    portal.inject({ path: /^\/v1\/aiservicedesk\/admin\//, status: 404, times: 4 });
+    expect((await failure(client.listAgents(dev.id))).code).toBe('portal.not_found');
+    const failed = await failure(client.listAgents(dev.id));
+    expect(failed.code).toBe('portal.undetected');
+    clock += 4_999;
+    expect(await failure(client.listSpaces())).toBe(failed);
+    expect(detectRuns(observed)).toBe(2);
+    clock += 1;
+    await expect(client.listAgents(dev.id)).resolves.toHaveLength(1);
+    expect(detections.map((item) => item.api)).toEqual(['tenant', null, 'tenant']);
+  });
+
   it('not after a 404 from anything else (an unknown ticket)', async () => {
     const portal = await start('tenant');
     const { client, observed } = setup(portal);
