@@ -747,7 +747,10 @@ describe('failure mapping, every call', () => {
         expect(error.message.slice(prefix.length)).toMatch(mode.reason);
         expect(error.details).toMatchObject({ portal: 'acme', operation: call.operation });
         const tries = mode.retried && call.method === 'GET' ? 3 : 1;
-        expect(portal.callsTo(call.method, call.path)).toHaveLength(tries);
+        const asked = portal.callsTo(call.method, call.path).length;
+        // On a busy machine a timed-out attempt may never reach the fake: the client's sleeps count its attempts.
+        if (mode.name === 'timeout') expect(asked).toBeLessThanOrEqual(tries);
+        else expect(asked).toBe(tries);
         expect(sleeps).toHaveLength(tries - 1);
         expect(observed).toEqual([
           { portal: 'acme', operation: call.operation, outcome: mode.code, seconds: expect.any(Number) },

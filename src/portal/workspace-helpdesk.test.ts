@@ -332,18 +332,18 @@ describe('sendMessage', () => {
     });
 
     it('fails as portal.timeout when the whole stream takes longer than the agent time limit', async () => {
-      portal.setStreamPacing({ eventDelayMs: 100 });
-      const { client } = setup({ agentTimeoutMs: 250 });
+      const { client } = setup({ agentTimeoutMs: 500 });
       const ticketName = await streamedTicket(client);
+      portal.setStreamPacing({ eventDelayMs: 200 });
       const error = await failure(send(client, ticketName, k8s));
       expect(error.code).toBe('portal.timeout');
       expect(error.message).toBe('Portal "acme": the agent\'s stream took too long');
     });
 
     it('fails as portal.timeout when the portal does not start answering in time', async () => {
-      const { client } = setup({ agentTimeoutMs: 100 });
+      const { client } = setup({ agentTimeoutMs: 400 });
       const ticketName = await streamedTicket(client);
-      portal.inject({ method: 'POST', path: /sendMessageStreaming$/, delayMs: 1_000 });
+      portal.inject({ method: 'POST', path: /sendMessageStreaming$/, delayMs: 3_000 });
       const error = await failure(send(client, ticketName, k8s));
       expect(error.code).toBe('portal.timeout');
       expect(error.message).toBe('Portal "acme": send message failed: no answer in time');
@@ -696,7 +696,10 @@ describe('failure mapping, every call', () => {
         }
         expect(error.details).toMatchObject({ portal: 'acme', operation: call.operation });
         const tries = mode.retried && call.method === 'GET' ? 3 : 1;
-        expect(portal.callsTo(call.method, call.path)).toHaveLength(tries);
+        const asked = portal.callsTo(call.method, call.path).length;
+        // On a busy machine a timed-out attempt may never reach the fake: the client's sleeps count its attempts.
+        if (mode.name === 'timeout') expect(asked).toBeLessThanOrEqual(tries);
+        else expect(asked).toBe(tries);
         expect(sleeps).toHaveLength(tries - 1);
         expect(observed).toEqual([
           { portal: 'acme', operation: call.operation, outcome: code, seconds: expect.any(Number) },
