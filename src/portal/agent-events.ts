@@ -186,8 +186,19 @@ export async function* readEventStream(
       }
     },
   });
+  /** Hands out what the parser found; true once the turn is over (`done` or `error`). */
+  function* drain(): Generator<AgentEvent, boolean> {
+    if (failure) throw failure;
+    while (pending.length > 0) {
+      const event = pending.shift() as AgentEvent;
+      yield event;
+      if (event.type === 'done' || event.type === 'error') return true;
+    }
+    return false;
+  }
   body.setEncoding('utf8');
   let read = 0;
+  let last = '';
   try {
     for await (const chunk of body as AsyncIterable<string>) {
       read += chunk.length;
@@ -198,12 +209,13 @@ export async function* readEventStream(
         });
       }
       parser.feed(chunk);
-      if (failure) throw failure;
-      while (pending.length > 0) {
-        const event = pending.shift() as AgentEvent;
-        yield event;
-        if (event.type === 'done' || event.type === 'error') return;
-      }
+      if (chunk !== '') last = chunk;
+      if (yield* drain()) return;
+    }
+    // A line may end with a lone CR, which the parser holds until it sees whether LF follows; at the end none will.
+    if (last.endsWith('\r')) {
+      parser.feed('\n');
+      yield* drain();
     }
   } catch (error) {
     if (error instanceof DomainError) throw error;

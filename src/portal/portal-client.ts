@@ -94,7 +94,8 @@ export function createPortalClient(config: PortalConfig, options: PortalClientOp
   const helpdesk = async (): Promise<HelpdeskApi> => {
     if (config.api) return config.api;
     if (known && !stale) return known;
-    if (!known && lastFailure && now() - lastFailure.at < retryAfterMs) throw lastFailure.error;
+    // A failed detection, first or again after a listing's 404, is remembered for a while: not one probe per call.
+    if (lastFailure && now() - lastFailure.at < retryAfterMs) throw lastFailure.error;
     return detect();
   };
 

@@ -97,6 +97,11 @@ export function statusError(context: PortalCallContext, status: number, body: un
   return failure(codeForStatus(status, body), context, `HTTP ${status}${excerpt ? ` (${excerpt})` : ''}`, { status });
 }
 
+/** The call's own time limit (an AbortSignal) ran out before the portal answered: a timeout, not a cancellation. */
+export function timeoutError(context: PortalCallContext, errorCode = 'ETIMEDOUT'): DomainError {
+  return failure('portal.timeout', context, 'no answer in time', { errorCode });
+}
+
 /** A 2xx reply that is not JSON or not the shape we rely on. Names where it broke, never what it held. */
 export function badResponse(context: PortalCallContext, reason: string, status?: number): DomainError {
   return failure('portal.bad_response', context, `unexpected response (${reason})`, status ? { status } : {});

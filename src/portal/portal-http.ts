@@ -4,7 +4,14 @@ import type { z } from 'zod';
 import type { PortalConfig } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { CorrelationHeader, currentCorrelationId } from '../observability/correlation.js';
-import { badResponse, type PortalCallContext, schemaError, statusError, toPortalError } from './portal-errors.js';
+import {
+  badResponse,
+  type PortalCallContext,
+  schemaError,
+  statusError,
+  timeoutError,
+  toPortalError,
+} from './portal-errors.js';
 
 export type PortalOperation =
   | 'detect'
@@ -231,6 +238,8 @@ export function createPortalHttp(config: PortalConfig, options: PortalHttpOption
         });
         return { status: response.status, body: response.data };
       } catch (error) {
+        // The time limit ran out before the answer's headers came: axios reports a cancelled request (ERR_CANCELED).
+        if (request.signal.aborted) throw timeoutError(context);
         throw toPortalError(error, context);
       }
     },

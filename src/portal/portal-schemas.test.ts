@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AgentListingSchema,
-  CreateTicketResponseSchema,
+  AllUserRolesSchema,
   MessageSchema,
+  MetadataSchema,
   PortalUserSchema,
   parseImpersonatableUsers,
+  TenantAccessSchema,
   TenantSchema,
-  TicketSchema,
   toAgentMessage,
 } from './portal-schemas.js';
+
+/**
+ * The schemas both HelpDesk generations share (docs/duplocloud-api.md §2, §3.4, §5, §6): people, tenants and agent
+ * messages. Each generation's own shapes are tested beside its adapter (tenant-helpdesk.test.ts,
+ * workspace-helpdesk.test.ts).
+ */
 
 describe('parseImpersonatableUsers', () => {
   it.each([
@@ -93,9 +99,35 @@ describe('message mapping', () => {
     expect(message.data).not.toHaveProperty('something_new');
   });
 
+  it("takes a reply without a role as the agent's (a Gen B reply may leave it out)", () => {
+    expect(toAgentMessage(MessageSchema.parse({ content: 'x' }))).toMatchObject({ role: 'assistant', content: 'x' });
+    expect(toAgentMessage(MessageSchema.parse({ role: null, content: null }))).toMatchObject({
+      role: 'assistant',
+      content: '',
+    });
+  });
+
+  it('keeps the uid the agent gave a command, to echo it back (§6)', () => {
+    const message = toAgentMessage(
+      MessageSchema.parse({
+        content: '',
+        data: {
+          cmds: [
+            { command: 'ls', execute: false, uid: 'c-7' },
+            { command: 'pwd', uid: '' },
+          ],
+        },
+      }),
+    );
+    expect(message.data.cmds).toEqual([
+      { command: 'ls', execute: false, uid: 'c-7' },
+      { command: 'pwd', execute: false },
+    ]);
+  });
+
   it('rejects what we rely on when it is missing or mistyped', () => {
     expect(MessageSchema.safeParse({ role: 'robot', content: 'x' }).success).toBe(false);
-    expect(MessageSchema.safeParse({ content: 'x' }).success).toBe(false);
+    expect(MessageSchema.safeParse({ role: 'assistant', content: 5 }).success).toBe(false);
     expect(MessageSchema.safeParse({ role: 'assistant', data: { cmds: [{ execute: false }] } }).success).toBe(false);
     expect(MessageSchema.safeParse({ role: 'assistant', data: { cmds: 'ls' } }).success).toBe(false);
   });
@@ -118,27 +150,24 @@ describe('portal object schemas', () => {
     expect(TenantSchema.safeParse({ TenantId: 'g' }).success).toBe(false);
   });
 
-  it('parses the agent listing with optional instanceId and allowedTenants', () => {
-    const parsed = AgentListingSchema.parse({
-      success: true,
-      data: {
-        items: [
-          { id: 'a1', name: 'k8s', allowedTenants: null },
-          { id: 'a2', name: 'aws', instanceId: 'i2' },
-        ],
-      },
-    });
-    expect(parsed.data.items).toEqual([
-      { id: 'a1', name: 'k8s', instanceId: undefined, allowedTenants: undefined },
-      { id: 'a2', name: 'aws', instanceId: 'i2', allowedTenants: undefined },
+  it('reads the user list, tenant access and tenant settings', () => {
+    expect(
+      AllUserRolesSchema.parse([{ Username: 'a', Roles: ['User'], IsReadOnly: false, IsConfirmed: true }]),
+    ).toEqual([{ Username: 'a', Roles: ['User'], IsReadOnly: false }]);
+    expect(AllUserRolesSchema.safeParse({ Username: 'a' }).success).toBe(false);
+    expect(
+      TenantAccessSchema.parse([{ TenantId: 'g', AccountName: 'dev', Policy: { IsReadOnly: true, Extra: 1 } }]),
+    ).toEqual([{ TenantId: 'g', AccountName: 'dev', Policy: { IsReadOnly: true } }]);
+    // The per-tenant read-only flag is never guessed either.
+    expect(TenantAccessSchema.safeParse([{ TenantId: 'g', AccountName: 'dev', Policy: {} }]).success).toBe(false);
+    expect(
+      MetadataSchema.parse([
+        { Key: 'helpdesk-impersonatable-users', Value: null },
+        { Key: 'k', Value: 'v' },
+      ]),
+    ).toEqual([
+      { Key: 'helpdesk-impersonatable-users', Value: '' },
+      { Key: 'k', Value: 'v' },
     ]);
-    expect(AgentListingSchema.safeParse({ success: true, data: {} }).success).toBe(false);
-  });
-
-  it('parses tickets and the create reply', () => {
-    expect(TicketSchema.parse({ name: 'dev-1' })).toEqual({ name: 'dev-1', title: '', status: 'unknown' });
-    expect(TicketSchema.safeParse({ title: 'x' }).success).toBe(false);
-    const created = CreateTicketResponseSchema.parse({ ticket: { name: 'dev-1', title: 't', status: 'open' } });
-    expect(created.message).toBeUndefined();
   });
 });
