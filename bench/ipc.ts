@@ -9,10 +9,11 @@ import { z } from 'zod';
 export const SeedLinks = z.object({
   teamId: z.string(),
   portal: z.string(),
-  tenantId: z.string(),
-  tenantName: z.string(),
+  spaceId: z.string(),
+  spaceName: z.string(),
   agentName: z.string(),
-  agentInstanceId: z.string(),
+  agentId: z.string(),
+  /** The one identity of a tenant-HelpDesk link. */
   identity: z.string(),
   createdBy: z.string(),
   threads: z.array(z.object({ channelId: z.string(), threadTs: z.string(), ticketName: z.string() })),

@@ -45,19 +45,19 @@ process.once('SIGTERM', () => void stop().finally(() => process.exit(0)));
 // The links go straight into the table (one statement): seeding thousands through linkThread is not what we measure.
 const seed = async (executor: SqlExecutor, links: SeedLinks): Promise<number> => {
   const rows = await executor.query(
-    `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, tenant_id, tenant_name, ticket_name,
-       ticket_title, agent_name, agent_instance_id, identity, created_by, active, created_at, updated_at)
-     SELECT $1, t->>'channelId', t->>'threadTs', $2, $3, $4, t->>'ticketName', 'benchmark ticket', $5, $6, $7, $8,
-       true, now(), now()
+    `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, api, space_id, space_name, ticket_name,
+       ticket_title, agent_name, agent_id, permissions, created_by, active, created_at, updated_at)
+     SELECT $1, t->>'channelId', t->>'threadTs', $2, 'tenant', $3, $4, t->>'ticketName', 'benchmark ticket', $5, $6,
+       jsonb_build_array(jsonb_build_object('id', $7::text, 'name', $7::text)), $8, true, now(), now()
        FROM jsonb_array_elements($9::jsonb) AS t
      RETURNING id`,
     [
       links.teamId,
       links.portal,
-      links.tenantId,
-      links.tenantName,
+      links.spaceId,
+      links.spaceName,
       links.agentName,
-      links.agentInstanceId,
+      links.agentId,
       links.identity,
       links.createdBy,
       JSON.stringify(links.threads),

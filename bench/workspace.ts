@@ -1,4 +1,4 @@
-import { createHttpPortalClient } from '../src/portal/index.js';
+import { createPortalClient } from '../src/portal/index.js';
 import {
   defaultPortalSeed,
   type FakePortal,
@@ -46,10 +46,10 @@ const people: readonly FakeSlackUser[] = [Alice];
 /** Where linked threads point: the dev tenant, the Kubernetes agent, acting as dev-deployer. */
 export const LinkContext = {
   portal: 'acme',
-  tenantId: SeedTenants.dev.id,
-  tenantName: SeedTenants.dev.name,
+  spaceId: SeedTenants.dev.id,
+  spaceName: SeedTenants.dev.name,
   agentName: SeedAgents.kubernetes.name,
-  agentInstanceId: SeedAgents.kubernetes.instanceId,
+  agentId: SeedAgents.kubernetes.instanceId,
   identity: SeedIdentities.dev[0],
 } as const;
 
@@ -175,10 +175,10 @@ export const answered = (fakes: BenchFakes, threads: readonly Thread[]): number 
 export const seedLinksFor = (fakes: BenchFakes, threads: readonly LinkedThread[]): SeedLinks => ({
   teamId: fakes.slack.teamId,
   portal: LinkContext.portal,
-  tenantId: LinkContext.tenantId,
-  tenantName: LinkContext.tenantName,
+  spaceId: LinkContext.spaceId,
+  spaceName: LinkContext.spaceName,
   agentName: LinkContext.agentName,
-  agentInstanceId: LinkContext.agentInstanceId,
+  agentId: LinkContext.agentId,
   identity: LinkContext.identity,
   createdBy: Alice.id,
   threads: threads.map((thread) => ({ ...thread })),
@@ -186,20 +186,28 @@ export const seedLinksFor = (fakes: BenchFakes, threads: readonly LinkedThread[]
 
 /** Real tickets in the fake portal (created through the portal client), for seeded links to point at. */
 export async function createTickets(fakes: BenchFakes, count: number): Promise<string[]> {
-  const client = createHttpPortalClient({
+  const client = createPortalClient({
     name: LinkContext.portal,
     host: fakes.portal.url,
     token: fakes.portal.adminToken,
+    api: 'tenant',
+    settings: { approvers: [], allowedScopeIds: null, defaultSpace: null, defaultAgent: null, spaceLabel: null },
   });
+  const agent = (await client.listAgents(LinkContext.spaceId)).find((each) => each.id === LinkContext.agentId);
+  if (!agent) throw new Error(`the fake portal has no agent ${LinkContext.agentId}`);
   const names: string[] = [];
   for (let index = 0; index < count; index++) {
     const created = await client.createTicket({
-      tenantId: LinkContext.tenantId,
+      spaceId: LinkContext.spaceId,
       title: `benchmark ticket ${index + 1}`,
-      content: 'the nightly job failed',
-      agent: { name: LinkContext.agentName, instanceId: LinkContext.agentInstanceId },
-      identity: LinkContext.identity,
-      platformContext: { impersonate_user: LinkContext.identity, source: 'slack' },
+      agent,
+      permissions: [{ id: LinkContext.identity, name: LinkContext.identity }],
+      thread: {
+        teamId: fakes.slack.teamId,
+        channelId: 'CBENCH',
+        threadTs: `1700000000.${String(index).padStart(6, '0')}`,
+      },
+      history: [],
     });
     names.push(created.ticketName);
   }

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SlackMessage } from '../test/fakes/slack/index.js';
-import { Channel, People } from '../test/support/harness.js';
+import { Channel, People, WorkspacePortalName } from '../test/support/harness.js';
 import type { PageMessage } from './demo/html-page.js';
 import { renderThreadPage } from './demo/html-page.js';
 import { authorOf, BotName, playScenario, type ScenarioResult } from './demo/scenario.js';
@@ -27,6 +27,7 @@ export interface DemoOptions {
 
 export interface DemoResult extends ScenarioResult {
   readonly htmlPath: string;
+  readonly workspaceHtmlPath: string;
   readonly elapsedMs: number;
 }
 
@@ -44,7 +45,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const { harness } = stage;
   names[harness.slack.botUserId] = BotName;
   try {
-    transcript.line(`fake DuploCloud portal "acme"  ${harness.portal.url}`);
+    transcript.line(`fake DuploCloud portal "acme"  ${harness.portal.url}  (tenant-scoped HelpDesk)`);
+    transcript.line(
+      `fake DuploCloud portal "${WorkspacePortalName}" ${harness.workspace?.url ?? '(not started)'}  (workspace-scoped HelpDesk)`,
+    );
     transcript.line(`fake Slack Web API             ${harness.slack.apiUrl}`);
     transcript.line(`service                        ${harness.service.url}/slack/events`);
     transcript.line(`database                       embedded PGlite in ${stage.dataDir} (removed at the end)`);
@@ -53,15 +57,29 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const result = await playScenario(stage, transcript, names);
 
     const messages = harness.slack.thread(Channel, result.threadTs).map((message) => pageMessage(message));
+    const workspaceMessages = harness.slack
+      .thread(Channel, result.workspaceThreadTs)
+      .map((message) => pageMessage(message));
+    const workspaceHtmlPath = htmlPath.replace(/(\.html)?$/, '-workspace.html');
     await mkdir(dirname(htmlPath), { recursive: true });
     await writeFile(
       htmlPath,
       renderThreadPage({
-        title: 'DuploCloud AI HelpDesk in Slack: demo thread',
+        title: 'DuploCloud AI HelpDesk in Slack: demo thread (tenant-scoped HelpDesk)',
         channelName: 'helpdesk',
         messages,
         names,
-        modals: result.modals,
+        modals: result.modals.filter((modal) => !modal.caption.startsWith('Step 9')),
+      }),
+    );
+    await writeFile(
+      workspaceHtmlPath,
+      renderThreadPage({
+        title: 'DuploCloud AI HelpDesk in Slack: demo thread (workspace-scoped HelpDesk)',
+        channelName: 'helpdesk',
+        messages: workspaceMessages,
+        names,
+        modals: result.modals.filter((modal) => modal.caption.startsWith('Step 9')),
       }),
     );
 
@@ -69,15 +87,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     transcript.line();
     transcript.line('━━ done '.padEnd(90, '━'));
     transcript.line(
-      `  thread: ${messages.length} messages; tickets: ${result.tickets.map((t) => `${t.name} (${t.tenant})`).join(', ')}`,
+      `  threads: ${messages.length} and ${workspaceMessages.length} messages; tickets: ${result.tickets.map((t) => `${t.name} (${t.portal} › ${t.space})`).join(', ')}`,
     );
     transcript.line(`  service log: ${harness.logs.lines.length} lines, ${problems.length} warnings or errors`);
     for (const line of problems.slice(0, 10)) transcript.line(`    ${line.slice(0, 300)}`);
     transcript.line(`  HTML page of the thread: ${htmlPath}`);
+    transcript.line(`  HTML page of the workspace thread: ${workspaceHtmlPath}`);
     await stage.stop();
     const elapsedMs = Date.now() - started;
     transcript.line(`  all servers stopped; took ${(elapsedMs / 1000).toFixed(1)} s`);
-    return { ...result, htmlPath, elapsedMs };
+    return { ...result, htmlPath, workspaceHtmlPath, elapsedMs };
 
     function pageMessage(message: SlackMessage): PageMessage {
       return {

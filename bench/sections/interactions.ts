@@ -108,7 +108,7 @@ async function oneFlow(fakes: BenchFakes, service: BenchChild, bare: BenchChild,
   const submitView = slack.submitView({
     user: Alice.id,
     viewId,
-    values: { [ActionId.SelectAgent]: LinkContext.agentName, [ActionId.SelectIdentity]: LinkContext.identity },
+    values: { [ActionId.SelectAgent]: LinkContext.agentId, [ActionId.SelectIdentity]: LinkContext.identity },
   });
   const created = await send(submitView, 'interaction');
   acks.viewSubmission.push(created.elapsedMs);

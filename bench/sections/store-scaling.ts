@@ -54,20 +54,20 @@ const LinksPerCard = 10;
 /** Links from..to (and one executed command card per ten) in two statements, then fresh planner statistics. */
 async function bulkLoad(executor: SqlExecutor, from: number, to: number): Promise<void> {
   await executor.query(
-    `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, tenant_id, tenant_name, ticket_name,
-       ticket_title, agent_name, agent_instance_id, identity, created_by, active, created_at, updated_at)
+    `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, api, space_id, space_name, ticket_name,
+       ticket_title, agent_name, agent_id, permissions, created_by, active, created_at, updated_at)
      SELECT $3, 'C' || lpad((g % ${Channels})::text, 4, '0'), '1700000000.' || lpad(g::text, 7, '0'), 'acme',
-       'tenant-dev', 'dev', 'ticket-' || g, 'Pods are crashing', 'kubernetes-agent', 'k8s-1', 'dev-deployer',
-       'U' || (g % 500), true, now(), now()
+       'tenant', 'tenant-dev', 'dev', 'ticket-' || g, 'Pods are crashing', 'kubernetes-agent', 'k8s-1',
+       '[{"id":"dev-deployer","name":"dev-deployer"}]'::jsonb, 'U' || (g % 500), true, now(), now()
        FROM generate_series($1::int, $2::int) AS g`,
     [from, to, TeamId],
   );
   await executor.query(
-    `INSERT INTO command_cards (id, link_id, team_id, channel_id, thread_ts, portal, tenant_id, ticket_name,
-       identity, items, choices, status, created_at, updated_at, expires_at)
+    `INSERT INTO command_cards (id, link_id, team_id, channel_id, thread_ts, portal, space_id, ticket_name,
+       agent_id, permissions, items, choices, status, created_at, updated_at, expires_at)
      SELECT 'bulk-' || g, g::text, $3, 'C' || lpad((g % ${Channels})::text, 4, '0'),
-       '1700000000.' || lpad(g::text, 7, '0'), 'acme', 'tenant-dev', 'ticket-' || g, 'dev-deployer', $4::jsonb,
-       '{}'::jsonb, 'executed', now(), now(), now()
+       '1700000000.' || lpad(g::text, 7, '0'), 'acme', 'tenant-dev', 'ticket-' || g, 'k8s-1',
+       '[{"id":"dev-deployer","name":"dev-deployer"}]'::jsonb, $4::jsonb, '{}'::jsonb, 'executed', now(), now(), now()
        FROM generate_series($1::int, $2::int) AS g
       WHERE g % ${LinksPerCard} = 0`,
     [from, to, TeamId, JSON.stringify(items)],
@@ -99,9 +99,10 @@ async function warmUp(store: TicketStore, size: number, pick: () => number): Pro
       linkId: String(g),
       thread: threadOf(g),
       portal: 'acme',
-      tenantId: 'tenant-dev',
+      spaceId: 'tenant-dev',
       ticketName: `ticket-${g}`,
-      identity: 'dev-deployer',
+      agentId: 'k8s-1',
+      permissions: [{ id: 'dev-deployer', name: 'dev-deployer' }],
       items,
       createdAt: now,
       expiresAt: new Date(now.getTime() + 30 * 60_000),
@@ -148,9 +149,10 @@ async function measureAtSizes(
         linkId: String(g),
         thread: threadOf(g),
         portal: 'acme',
-        tenantId: 'tenant-dev',
+        spaceId: 'tenant-dev',
         ticketName: `ticket-${g}`,
-        identity: 'dev-deployer',
+        agentId: 'k8s-1',
+        permissions: [{ id: 'dev-deployer', name: 'dev-deployer' }],
         items,
         createdAt: now,
         expiresAt: new Date(now.getTime() + 30 * 60_000),

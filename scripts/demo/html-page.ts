@@ -162,6 +162,14 @@ function elementHtml(element: unknown, names: MentionNames): string {
       const chosen = isRecord(element.initial_option) ? textObjectHtml(element.initial_option.text, names) : '';
       return `<span class="select${chosen ? '' : ' empty'}">${chosen || placeholder || 'Select…'}<span class="caret">⌄</span></span>`;
     }
+    case 'multi_static_select':
+    case 'multi_external_select': {
+      const chosen = (Array.isArray(element.initial_options) ? element.initial_options : [])
+        .filter(isRecord)
+        .map((option) => `<span class="token">${textObjectHtml(option.text, names)}</span>`)
+        .join('');
+      return `<span class="select${chosen ? '' : ' empty'}">${chosen || placeholder || 'Select…'}<span class="caret">⌄</span></span>`;
+    }
     case 'radio_buttons':
     case 'checkboxes': {
       const radio = element.type === 'radio_buttons';
@@ -452,6 +460,7 @@ a{color:#1264a3;text-decoration:none}
 .modal-body{padding:4px 20px 8px}
 .modal-footer{display:flex;justify-content:flex-end;gap:8px;padding:14px 20px;border-top:1px solid #e2e2e2}
 .unknown{color:#868686}
+.token{display:inline-block;background:#e8f5fa;border:1px solid #b9deed;border-radius:4px;padding:0 6px;margin-right:4px;font-size:13px}
 `;
 
 /** The whole page: a thread pane (parent, reply count, replies) and, below it, the modals people filled in. */

@@ -1,21 +1,33 @@
 import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
-import { SeedAgents, SeedIdentities, SeedTenants } from '../../test/fakes/portal/index.js';
+import { portalKey } from '../../src/slack/parse/portal-key.js';
+import {
+  SeedAgents,
+  SeedIdentities,
+  SeedScopes,
+  SeedTenants,
+  SeedWorkspaceAgents,
+  SeedWorkspaces,
+} from '../../test/fakes/portal/index.js';
 import type { AppResponse, SlackMessage, SlackView } from '../../test/fakes/slack/index.js';
-import { Channel, type Harness, People } from '../../test/support/harness.js';
+import { Channel, type Harness, People, WorkspacePortalName } from '../../test/support/harness.js';
 import type { PageModal } from './html-page.js';
 import type { DemoStage } from './stage.js';
 import { fillModalBlocks, messageText, type Transcript, type TranscriptMessage } from './transcript.js';
 
 /**
- * The product page, played end to end by alice in #helpdesk: mention → Create Ticket → agent reply and command card
- * → Approve / Reject with a reason → Submit → output and follow-up → a plain reply → Update Context to staging
- * sharing the thread → the Open AI HelpDesk link. Each step checks what the thread shows and fails loudly if not.
+ * The product page, played end to end by alice in #helpdesk, on a service configured with one portal of each
+ * HelpDesk generation (docs/duplocloud-api.md §0). On the tenant-scoped portal "acme": mention → Create Ticket →
+ * agent reply and command card → Approve / Reject with a reason → Submit → output and follow-up → a plain reply →
+ * Update Context to staging sharing the thread → the Open AI HelpDesk link. Then, in a second thread, the
+ * workspace-scoped portal "helpdesk": Create Ticket with Workspace, Agent (a streaming one) and Scopes → the agent's
+ * streamed answer → approve and Submit → its link. Each step checks what the thread shows and fails loudly if not.
  */
 
 export const BotName = 'DuploCloud AI';
 
 export const Script = {
   mention: 'pods of the web service keep crashing in dev — can you take a look?',
+  workspaceMention: 'the api pods in platform restart every few minutes since the last deploy',
   rejectReason: 'Not yet: a restart would hide the crash. Read the logs of the crashing pods first.',
   reply: 'thanks — what about staging?',
   /** Carries a password on purpose: the move shares it only after the one redactor has replaced it. */
@@ -31,14 +43,19 @@ export class DemoStepError extends Error {
 }
 
 export interface DemoTicket {
+  readonly portal: string;
   readonly name: string;
-  readonly tenant: string;
+  /** The tenant or workspace. */
+  readonly space: string;
 }
 
 export interface ScenarioResult {
   readonly threadTs: string;
+  /** The second thread, on the workspace-scoped HelpDesk. */
+  readonly workspaceThreadTs: string;
   readonly tickets: readonly DemoTicket[];
   readonly helpdeskUrl: string;
+  readonly workspaceHelpdeskUrl: string;
   /** The modals alice filled in, as shown when she pressed their submit button. */
   readonly modals: readonly PageModal[];
 }
@@ -129,8 +146,8 @@ async function submitModal(
   play: Play,
   view: SlackView,
   caption: string,
-  chosen: Readonly<Record<string, string>>,
-  submitted: Readonly<Record<string, string>>,
+  chosen: Readonly<Record<string, string | readonly string[]>>,
+  submitted: Readonly<Record<string, string | readonly string[]>>,
 ): Promise<void> {
   const modal: PageModal = {
     caption,
@@ -143,7 +160,11 @@ async function submitModal(
   play.transcript.modal(modal);
   const response = await sendInteraction(
     play,
-    play.harness.slack.submitView({ user: alice.id, viewId: view.id, values: submitted }),
+    play.harness.slack.submitView({
+      user: alice.id,
+      viewId: view.id,
+      values: submitted as Record<string, string | string[]>,
+    }),
   );
   const outcome = play.harness.slack.applyViewResponse(view.id, response.body);
   expectThat(
@@ -222,7 +243,11 @@ export async function playScenario(
   );
   let view = openView(play, 'Create Ticket');
   expectThat(plainTextOf(view.title) === 'Create Ticket', `the modal is titled "${plainTextOf(view.title)}"`);
-  transcript.note('The Create Ticket modal opens with Portal acme chosen; alice picks Tenant dev.');
+  transcript.note(
+    'The Create Ticket modal opens; alice picks Portal acme (a tenant-scoped HelpDesk), then Tenant dev.',
+  );
+  await choose(play, view, ActionId.SelectPortal, portalKey('acme'));
+  view = openView(play, 'Create Ticket after choosing the portal');
   const pickTenant = harness.slack.selectInView({
     user: alice.id,
     viewId: view.id,
@@ -238,12 +263,12 @@ export async function playScenario(
     view,
     'Step 2: alice creates the ticket in dev',
     {
-      [ActionId.SelectPortal]: 'acme',
+      [ActionId.SelectPortal]: portalKey('acme'),
       [ActionId.SelectTenant]: SeedTenants.dev.id,
-      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
       [ActionId.SelectIdentity]: identity,
     },
-    { [ActionId.SelectAgent]: SeedAgents.kubernetes.name, [ActionId.SelectIdentity]: identity },
+    { [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId, [ActionId.SelectIdentity]: identity },
   );
   const isTicketCard = (message: SlackMessage) =>
     isBot(harness, message) && buttonUrl(message, ActionId.OpenHelpdesk) !== undefined;
@@ -251,7 +276,7 @@ export async function playScenario(
   const devCard = botMessage(play, watcher, /Update Context/, 'the ticket card');
   const devTicket = ticketNameOn(devCard, names, watcher);
   expectThat(harness.portal.ticket(devTicket), `ticket ${devTicket} is not in the portal`);
-  tickets.push({ name: devTicket, tenant: SeedTenants.dev.name });
+  tickets.push({ portal: 'acme', name: devTicket, space: SeedTenants.dev.name });
   transcript.check(`ticket ${devTicket} created in tenant dev of portal acme; the thread is linked to it`);
 
   // 3 ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -354,7 +379,7 @@ export async function playScenario(
   transcript.note('The tenant changed, so the modal asks whether to share the thread and for a New Message.');
   const stagingIdentity = SeedIdentities.staging[0];
   const updateValues = {
-    [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+    [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
     [ActionId.SelectIdentity]: stagingIdentity,
     [ActionId.ShareThread]: 'yes',
     [ActionId.NewMessage]: Script.newMessage,
@@ -363,7 +388,7 @@ export async function playScenario(
     play,
     view,
     'Step 7: alice moves the thread to staging',
-    { [ActionId.SelectPortal]: 'acme', [ActionId.SelectTenant]: SeedTenants.staging.id, ...updateValues },
+    { [ActionId.SelectPortal]: portalKey('acme'), [ActionId.SelectTenant]: SeedTenants.staging.id, ...updateValues },
     updateValues,
   );
   watcher.flush();
@@ -377,13 +402,17 @@ export async function playScenario(
     messageText(watcher.toTranscript(moved), names),
   );
   expectThat(redactions, 'the move note does not say how many values were redacted');
-  const shared = stagingTicket.messages[0]?.content ?? '';
-  expectThat(shared.includes(Script.reply) && shared.includes('Same crash loop'), 'the thread was not shared');
-  expectThat(!shared.includes(SharedSecret) && shared.includes('[REDACTED'), 'the password reached the new ticket');
-  tickets.push({ name: stagingTicket.name, tenant: SeedTenants.staging.name });
+  const history = stagingTicket.historicMessages.map((message) => message.content).join('\n');
+  const first = stagingTicket.messages.find((message) => message.role === 'user')?.content ?? '';
+  expectThat(history.includes(Script.reply), 'the thread was not shared as the ticket’s history');
+  expectThat(first.includes('Same crash loop'), 'the New Message did not reach the new ticket');
+  const everything = `${history}\n${first}`;
+  expectThat(!everything.includes(SharedSecret) && first.includes('[REDACTED'), 'the password reached the new ticket');
+  expectThat(stagingTicket.name === devTicket, 'the moved ticket did not keep its name (docs §3.7)');
+  tickets.push({ portal: 'acme', name: stagingTicket.name, space: SeedTenants.staging.name });
   transcript.check(
-    `ticket ${stagingTicket.name} created in staging with the thread's messages and the New Message; ` +
-      `${devTicket} stays in the thread's history`,
+    `ticket ${stagingTicket.name} opened in staging (same name) with the thread's messages as its history and the ` +
+      `New Message as its first message; the dev ticket stays in the thread's history`,
   );
   const count = Number(redactions[1]);
   expectThat(count >= 1, 'the move note says nothing was redacted, but the New Message carried a password');
@@ -400,5 +429,129 @@ export async function playScenario(
   expectThat(helpdeskUrl === expected, `the Open AI HelpDesk link is ${helpdeskUrl}, expected ${expected}`);
   transcript.check('the link is <portal>/app/ai/service-desk/<tenantId>/tickets/chat/<ticketName>');
 
-  return { threadTs, tickets, helpdeskUrl, modals: play.modals };
+  const workspace = await playWorkspaceThread(play, names, personName, authorName);
+  tickets.push(workspace.ticket);
+  return {
+    threadTs,
+    workspaceThreadTs: workspace.threadTs,
+    tickets,
+    helpdeskUrl,
+    workspaceHelpdeskUrl: workspace.helpdeskUrl,
+    modals: play.modals,
+  };
+}
+
+/** Picks a value in an open modal's select; a select that dispatches refreshes the modal. */
+async function choose(play: Play, view: SlackView, actionId: string, value: string | string[]): Promise<void> {
+  const payload = play.harness.slack.selectInView({ user: alice.id, viewId: view.id, actionId, value });
+  if (payload) await sendInteraction(play, payload);
+}
+
+/** Steps 9–11: a second thread, whose ticket lives on the workspace-scoped HelpDesk "helpdesk". */
+async function playWorkspaceThread(
+  play: Play,
+  names: Readonly<Record<string, string>>,
+  personName: (userId: string) => string,
+  authorName: (message: SlackMessage) => string,
+): Promise<{ threadTs: string; ticket: DemoTicket; helpdeskUrl: string }> {
+  const { harness, transcript } = play;
+  const workspacePortal = harness.workspace;
+  expectThat(workspacePortal, 'the workspace-scoped fake portal is not running');
+  const platform = SeedWorkspaces.platform;
+
+  // 9 ─────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(9, 'in another thread, alice opens a ticket on the workspace-scoped HelpDesk');
+  const { ts: threadTs } = await harness.mention(alice, Script.workspaceMention);
+  const watcher = new ThreadWatcher(harness, transcript, threadTs, authorName, personName);
+  watcher.flush();
+  const prompt = botMessage(play, watcher, /\[Create Ticket\]/, 'the reply to the mention');
+  await sendInteraction(
+    play,
+    harness.slack.clickButton({
+      user: alice.id,
+      channel: Channel,
+      messageTs: prompt.ts,
+      actionId: ActionId.OpenCreateTicket,
+    }),
+  );
+  let view = openView(play, 'Create Ticket (workspace)');
+  transcript.note(
+    `alice picks Portal ${WorkspacePortalName}: it speaks the workspace-scoped HelpDesk, so the modal asks for ` +
+      'Workspace, Agent and Scopes instead of Tenant and Default Permissions.',
+  );
+  await choose(play, view, ActionId.SelectPortal, portalKey(WorkspacePortalName));
+  view = openView(play, 'Create Ticket after choosing the workspace portal');
+  await choose(play, view, ActionId.SelectWorkspace, platform.id);
+  view = openView(play, 'Create Ticket after choosing the workspace');
+  const scopes = [SeedScopes.fullAccess.id, SeedScopes.readOnly.id];
+  await submitModal(
+    play,
+    view,
+    'Step 9: alice creates a ticket in workspace platform, with a streaming agent and two scopes',
+    {
+      [ActionId.SelectPortal]: portalKey(WorkspacePortalName),
+      [ActionId.SelectWorkspace]: platform.id,
+      [ActionId.SelectAgent]: SeedWorkspaceAgents.k8s.id,
+      [ActionId.SelectScopes]: scopes,
+    },
+    { [ActionId.SelectAgent]: SeedWorkspaceAgents.k8s.id, [ActionId.SelectScopes]: scopes },
+  );
+  watcher.flush();
+  const card = botMessage(play, watcher, /Update Context/, 'the workspace ticket card');
+  const cardText = messageText(watcher.toTranscript(card), names);
+  expectThat(/\*Workspace\*\nplatform/.test(cardText), 'the ticket card does not name the workspace');
+  expectThat(/\*Scopes\*\nfull-access, read-only/.test(cardText), 'the ticket card does not list the scopes');
+  const ticketName = ticketNameOn(card, names, watcher);
+  const ticket = workspacePortal.ticket(ticketName, platform.id);
+  expectThat(ticket, `ticket ${ticketName} is not in the workspace portal`);
+  expectThat(
+    JSON.stringify(ticket.permissions) === JSON.stringify(scopes),
+    'the ticket was not created with the chosen scopes',
+  );
+  transcript.check(
+    `ticket ${ticketName} created in workspace platform of portal ${WorkspacePortalName} with both scopes`,
+  );
+
+  // 10 ────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(10, 'the streaming agent answers; alice approves its first command and submits');
+  const streamed = workspacePortal.callsTo('POST', /\/sendMessageStreaming$/);
+  expectThat(streamed.length > 0, 'the streaming agent was not asked on sendMessageStreaming');
+  transcript.note(`the agent's reply arrived as ${streamed.at(-1)?.streamedEvents ?? 0} server-sent events`);
+  const commands = botMessage(play, watcher, /\[Approve\]/, 'the command card');
+  await sendInteraction(
+    play,
+    harness.slack.clickButton({
+      user: alice.id,
+      channel: Channel,
+      messageTs: commands.ts,
+      actionId: ActionId.Approve,
+      blockId: 'cmd.0.decide',
+    }),
+  );
+  await sendInteraction(
+    play,
+    harness.slack.clickButton({ user: alice.id, channel: Channel, messageTs: commands.ts, actionId: ActionId.Submit }),
+  );
+  watcher.flush();
+  const decided = messageText(watcher.toTranscript(harness.slack.message(Channel, commands.ts) ?? commands), names);
+  expectThat(
+    /Ran with scopes \*full-access, read-only\*/.test(decided),
+    'the card does not say the scopes it ran with',
+  );
+  botMessage(play, watcher, /Output of .*kubectl get pods/, 'the command output');
+  botMessage(play, watcher, /Ran 1 command/, "the agent's follow-up");
+  transcript.check('approved on a workspace ticket: the echo went to the agent, the output and its answer came back');
+
+  // 11 ────────────────────────────────────────────────────────────────────────────────────────────
+  transcript.step(11, 'Open AI HelpDesk on the workspace ticket');
+  const helpdeskUrl = buttonUrl(card, ActionId.OpenHelpdesk);
+  const expected = `${workspacePortal.url}/app/ai/service-desk/${platform.id}/tickets/chat/${ticketName}`;
+  transcript.note(`[Open AI HelpDesk] → ${helpdeskUrl}`);
+  expectThat(helpdeskUrl === expected, `the Open AI HelpDesk link is ${helpdeskUrl}, expected ${expected}`);
+  transcript.check('the link is <portal>/app/ai/service-desk/<workspaceId>/tickets/chat/<ticketName>');
+  return {
+    threadTs,
+    ticket: { portal: WorkspacePortalName, name: ticketName, space: platform.name },
+    helpdeskUrl,
+  };
 }

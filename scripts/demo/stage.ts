@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SeedTenants } from '../../test/fakes/portal/index.js';
+import { SeedTenants, SeedWorkspaces } from '../../test/fakes/portal/index.js';
 import { Channel, type Harness, startHarness } from '../../test/support/harness.js';
 
 /**
@@ -31,6 +31,8 @@ export async function startStage(): Promise<DemoStage> {
   try {
     harness = await startHarness({
       env: { DATA_DIR: dataDir },
+      // One portal of each HelpDesk generation; the workspace one streams its agents' replies at a visible pace.
+      workspacePortal: { streaming: { eventDelayMs: 15 } },
       logLevel: 'info',
       serviceOptions: {
         // Opening PGlite takes seconds; the fake Slack's idle keep-alive socket from auth.test may be closed by then,
@@ -44,6 +46,10 @@ export async function startStage(): Promise<DemoStage> {
   }
   harness.slack.addChannel(Channel, { name: 'helpdesk' });
   harness.portal.setCommandOutput(`kubectl get pods -n duploservices-${SeedTenants.dev.name}`, DevPodsOutput);
+  harness.workspace?.setCommandOutput(
+    `kubectl get pods -n duploservices-${SeedWorkspaces.platform.name}`,
+    DevPodsOutput.replaceAll('web-', 'api-'),
+  );
 
   let stopping: Promise<void> | undefined;
   return {

@@ -76,7 +76,10 @@ export function formatModal(modal: TranscriptModal, names: MentionNames): string
  * A copy of a modal's blocks showing what the person chose (by action_id: option value, or typed text), the way
  * their screen shows it just before they press the submit button.
  */
-export function fillModalBlocks(blocks: readonly unknown[], chosen: Readonly<Record<string, string>>): unknown[] {
+export function fillModalBlocks(
+  blocks: readonly unknown[],
+  chosen: Readonly<Record<string, string | readonly string[]>>,
+): unknown[] {
   return blocks.map((block) => {
     if (!isRecord(block) || block.type !== 'input' || !isRecord(block.element)) return block;
     const element = block.element;
@@ -84,6 +87,10 @@ export function fillModalBlocks(blocks: readonly unknown[], chosen: Readonly<Rec
     if (value === undefined) return block;
     if (element.type === 'plain_text_input') return { ...block, element: { ...element, initial_value: value } };
     const options = Array.isArray(element.options) ? element.options.filter(isRecord) : [];
+    if (typeof value !== 'string') {
+      const picked = options.filter((candidate) => value.includes(String(candidate.value)));
+      return { ...block, element: { ...element, initial_options: picked } };
+    }
     const option = options.find((candidate) => candidate.value === value);
     return option ? { ...block, element: { ...element, initial_option: option } } : block;
   });

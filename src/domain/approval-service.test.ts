@@ -16,8 +16,8 @@ import { createAccessService } from './access.js';
 import { type ApprovalService, createApprovalService, type SubmitOutcome } from './approval-service.js';
 import type { CommandCard } from './command-card.js';
 import { DomainError } from './errors.js';
-import { type AgentMessage, emptyMessageData, type MessageData } from './messages.js';
 import type { Actor, HelpdeskApi, PortalUser, Space, SpaceAccess } from './helpdesk.js';
+import { type AgentMessage, emptyMessageData, type MessageData } from './messages.js';
 import type { Clock, OutgoingMessage, PortalClient, PortalDirectory, PortalSettings, TicketStore } from './ports.js';
 import type { ThreadRef, TicketLink } from './thread-link.js';
 

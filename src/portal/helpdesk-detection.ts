@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors.js';
 import type { HelpdeskApi } from '../domain/helpdesk.js';
-import { type PortalCallContext, statusError } from './portal-errors.js';
+import { badResponse, type PortalCallContext, statusError } from './portal-errors.js';
 import type { PortalAnswer, PortalHttp } from './portal-http.js';
 
 /** The two probes of docs/duplocloud-api.md §0, in the order their answers are trusted. */
@@ -47,9 +47,12 @@ export async function detectHelpdesk(http: PortalHttp, context: PortalCallContex
   if (!(tenant instanceof DomainError) && speaksTenant(tenant)) return 'tenant';
 
   // Neither: say why in the portal's own terms when both agree (a bad token, an unreachable host).
-  const failures = [workspace, tenant].map((answer) =>
-    answer instanceof DomainError ? answer : ok(answer) ? null : statusError(context, answer.status, answer.body),
-  );
+  const failures = [workspace, tenant].map((answer) => {
+    if (answer instanceof DomainError) return answer;
+    if (!ok(answer)) return statusError(context, answer.status, answer.body);
+    // A 2xx that is not JSON at all is an answer this service cannot read, not a sign of the other generation.
+    return json(answer) === undefined ? badResponse(context, 'not JSON', answer.status) : null;
+  });
   const [first, second] = failures;
   if (first && second && first.code === second.code && first.code !== 'portal.not_found') throw first;
   const unreachable = failures.find(

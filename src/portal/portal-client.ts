@@ -101,6 +101,10 @@ export function createPortalClient(config: PortalConfig, options: PortalClientOp
 
   const adapter = async (): Promise<HelpdeskAdapter> => adapters[await helpdesk()];
 
+  if (config.api) {
+    options.onDetection?.({ portal: config.name, api: config.api, how: 'configured', ms: 0, changed: false });
+  }
+
   return {
     name: config.name,
     host: config.host,

@@ -94,7 +94,7 @@ describe('check', () => {
       ['GET', '/admin/GetUserRoleInfo', SeedUsers.admin],
     ]);
     expect(observed.map((call) => [call.operation, call.outcome])).toEqual([['check', 'ok']]);
-    expect(detections).toEqual([]);
+    expect(detections.map((detection) => detection.how)).toEqual(['configured']);
   });
 
   it('maps a bad or revoked token to portal.unauthorized', async () => {

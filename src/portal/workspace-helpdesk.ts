@@ -107,7 +107,12 @@ export function createWorkspaceHelpdesk(
     return flag;
   }
 
-  async function streamedReply(context: PortalCallContext, path: string, body: unknown): Promise<AgentMessage> {
+  async function streamedReply(
+    context: PortalCallContext,
+    agentId: string,
+    path: string,
+    body: unknown,
+  ): Promise<AgentMessage> {
     const signal = AbortSignal.timeout(http.agentTimeoutMs);
     const response = await http.stream(context, {
       method: 'POST',
@@ -117,6 +122,8 @@ export function createWorkspaceHelpdesk(
       signal,
     });
     if (response.status < 200 || response.status >= 300) {
+      // The flag may have gone stale: read it again on the next send.
+      streamingFlags.delete(agentId);
       const text = await readText(response.body);
       const recovered = eventsFromErrorBody(context, text);
       if (recovered) return replyFromEvents(context, recovered, { requireDone: false });
@@ -197,7 +204,7 @@ export function createWorkspaceHelpdesk(
         const base = ticketsPath(message.spaceId, message.ticketName);
         const body = workspaceMessageBody(message);
         return (await streams(context, message.agentId))
-          ? streamedReply(context, `${base}/sendMessageStreaming`, body)
+          ? streamedReply(context, message.agentId, `${base}/sendMessageStreaming`, body)
           : unaryReply(http, context, `${base}/sendMessage`, body);
       }),
 

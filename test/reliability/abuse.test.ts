@@ -89,10 +89,10 @@ describe('abuse limits: one person or one thread cannot flood a portal', () => {
     const created = h.portal.tickets().length;
     const { ts } = await h.mention(People.alice, 'ticket 4 of a flood');
     const viewId = await openCreateTicket(h, People.alice, ts);
-    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, devChoice.tenantId);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, devChoice.spaceId);
     const outcome = await submit(h, People.alice, viewId, {
-      [ActionId.SelectAgent]: devChoice.agent,
-      [ActionId.SelectIdentity]: devChoice.identity,
+      [ActionId.SelectAgent]: devChoice.agentId,
+      [ActionId.SelectIdentity]: devChoice.permissionIds[0] as string,
     });
     counters.add('limitsHit');
     expect(outcome).toMatchObject({ kind: 'errors' });
@@ -111,7 +111,7 @@ describe('abuse limits: one person or one thread cannot flood a portal', () => {
       const viewId = await openUpdateContext(h, People.admin, threadTs);
       await chooseInView(h, People.admin, viewId, ActionId.SelectTenant, tenantId);
       return submit(h, People.admin, viewId, {
-        [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+        [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
         [ActionId.SelectIdentity]: identity,
         [ActionId.ShareThread]: 'no',
         [ActionId.NewMessage]: 'moving',

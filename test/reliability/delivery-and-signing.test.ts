@@ -108,7 +108,10 @@ describe('delivery: de-duplication, Slack retries, fast acks', () => {
     const viewId = await openCreateTicket(h, People.alice, ts);
     const { chooseInView } = await import('../support/flows.js');
     await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, dev.id);
-    const values = { [ActionId.SelectAgent]: devChoice.agent, [ActionId.SelectIdentity]: devChoice.identity };
+    const values = {
+      [ActionId.SelectAgent]: devChoice.agentId,
+      [ActionId.SelectIdentity]: devChoice.permissionIds[0] as string,
+    };
     const before = createsIn(h.portal.calls, dev.id).length;
     const payloads = Array.from({ length: 5 }, () => h.slack.submitView({ user: People.alice.id, viewId, values }));
     await Promise.all(payloads.map((payload) => h.send(payload, 'interaction')));

@@ -5,9 +5,15 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
-import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
+import { SeedTenants } from '../fakes/portal/index.js';
 import { postToApp } from '../fakes/slack/index.js';
-import { chooseInView, createTicketThroughSlack, openCreateTicket, openUpdateContext } from '../support/flows.js';
+import {
+  chooseInView,
+  createTicketThroughSlack,
+  devChoice,
+  openCreateTicket,
+  openUpdateContext,
+} from '../support/flows.js';
 import { Channel, type Harness, People, SigningSecret, startHarness } from '../support/harness.js';
 import { type FuzzCase, fuzzCaseArbitrary, type PayloadTemplate } from './support/payload-fuzz.js';
 import { type ServiceProcess, serviceEnv, settle, startServiceProcess } from './support/service-process.js';
@@ -18,7 +24,7 @@ const Runs = Number(process.env.FUZZ_RUNS ?? 10_000);
 const Concurrency = 12;
 const Seed = 20_260_302;
 const dev = SeedTenants.dev;
-const choice = { tenantId: dev.id, agent: SeedAgents.kubernetes.name, identity: SeedIdentities.dev[0] as string };
+const choice = devChoice;
 const counters = fileCounters('fuzz');
 
 /**
@@ -137,7 +143,10 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
       payload: h.slack.submitView({
         user: People.alice.id,
         viewId: createView,
-        values: { [ActionId.SelectAgent]: choice.agent, [ActionId.SelectIdentity]: choice.identity },
+        values: {
+          [ActionId.SelectAgent]: choice.agentId,
+          [ActionId.SelectIdentity]: choice.permissionIds[0] as string,
+        },
       }),
     });
 

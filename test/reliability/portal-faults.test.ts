@@ -146,9 +146,12 @@ describe('portal faults at each step: the person is told, nothing is half made, 
 
     // Fault on every call: the form's own checks fail, and the person reads why in the form or the thread.
     let viewId = await openCreateTicket(h, People.alice, ts);
-    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, devChoice.tenantId);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, devChoice.spaceId);
     breakPortal(name, Everything);
-    const values = { [ActionId.SelectAgent]: devChoice.agent, [ActionId.SelectIdentity]: devChoice.identity };
+    const values = {
+      [ActionId.SelectAgent]: devChoice.agentId,
+      [ActionId.SelectIdentity]: devChoice.permissionIds[0] as string,
+    };
     const response = await h.send(h.slack.submitView({ user: People.alice.id, viewId, values }), 'interaction');
     const told = `${response.body} ${lastWords(ts)} ${ephemeralText(People.alice.id)}`;
     expect(told).toMatch(Faults[name].words);
@@ -156,7 +159,7 @@ describe('portal faults at each step: the person is told, nothing is half made, 
 
     // Fault on the creation itself: checks pass, the ticket is not made, the thread says so.
     viewId = await openCreateTicket(h, People.alice, ts);
-    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, devChoice.tenantId);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, devChoice.spaceId);
     breakPortal(name, CreateTicket, 'POST');
     await h.send(h.slack.submitView({ user: People.alice.id, viewId, values }), 'interaction');
     expect(lastWords(ts)).toContain('Creating the ticket failed.');
@@ -167,7 +170,7 @@ describe('portal faults at each step: the person is told, nothing is half made, 
 
     // Back: the same action works, once.
     viewId = await openCreateTicket(h, People.alice, ts);
-    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, devChoice.tenantId);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, devChoice.spaceId);
     await h.send(h.slack.submitView({ user: People.alice.id, viewId, values }), 'interaction');
     const link = await h.service.store.activeLink(thread);
     expect(link).not.toBeNull();
@@ -244,16 +247,16 @@ describe('portal faults at each step: the person is told, nothing is half made, 
 
   it.each(faultNames)('Update Context while the portal is %s', async (name) => {
     const { threadTs, thread, link } = await ticketThread(h, `update while ${name}: pods in dev`);
-    const staging = { tenantId: SeedTenants.staging.id, identity: SeedIdentities.staging[0] as string };
+    const staging = { spaceId: SeedTenants.staging.id, identity: SeedIdentities.staging[0] as string };
     const values = {
-      [ActionId.SelectAgent]: SeedAgents.kubernetes.name,
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
       [ActionId.SelectIdentity]: staging.identity,
       [ActionId.ShareThread]: 'no',
       [ActionId.NewMessage]: 'same in staging?',
     };
     const openMove = async () => {
       const viewId = await openUpdateContext(h, People.alice, threadTs);
-      await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, staging.tenantId);
+      await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, staging.spaceId);
       return viewId;
     };
 
@@ -277,7 +280,7 @@ describe('portal faults at each step: the person is told, nothing is half made, 
     expect(view).toBeDefined();
     await h.send(h.slack.submitView({ user: People.alice.id, viewId, values }), 'interaction');
     const moved = await h.service.store.activeLink(thread);
-    expect(moved?.tenantId).toBe(staging.tenantId);
+    expect(moved?.spaceId).toBe(staging.spaceId);
     expect(moved?.ticketName).not.toBe(link.ticketName);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService, ServiceOptions } from '../../src/service.js';
 import { ActionId } from '../../src/slack/ids.js';
-import { SeedTenants } from '../fakes/portal/index.js';
+import { SeedAgents, SeedTenants } from '../fakes/portal/index.js';
 import { postToApp } from '../fakes/slack/index.js';
 import { chooseInView, openCreateTicket } from '../support/flows.js';
 import { Channel, freshPostgresSchema, type Harness, People, SigningSecret, startHarness } from '../support/harness.js';
@@ -208,7 +208,9 @@ describe('restarts of the service process on the same data', () => {
     await stopCurrent();
     counters.add('restarts');
     const transcript = h.transcript(threadTs).join('\n');
-    expect(transcript).toContain("The service restarted while kubernetes-agent was working on @UALICE's message");
+    expect(transcript).toContain(
+      `The service restarted while ${SeedAgents.kubernetes.friendlyName} was working on @UALICE's message`,
+    );
     expect(transcript).toContain('The service restarted while these commands were being sent');
     expect(h.logs.text()).toContain('stopping with work still in flight');
 
@@ -251,7 +253,10 @@ describe.each(engines)('two instances on one %s', (_engine, url) => {
 
   it('Create Ticket for one thread submitted on both at once makes one ticket', async () => {
     const { ts } = await h.mention(People.alice, 'replicas: one ticket please');
-    const values = { [ActionId.SelectAgent]: devChoice.agent, [ActionId.SelectIdentity]: devChoice.identity };
+    const values = {
+      [ActionId.SelectAgent]: devChoice.agentId,
+      [ActionId.SelectIdentity]: devChoice.permissionIds[0] as string,
+    };
     const forms = [];
     for (const person of [People.alice, People.admin]) {
       const viewId = await openCreateTicket(h, person, ts);

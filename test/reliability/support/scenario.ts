@@ -1,15 +1,11 @@
 import type { RateLimits } from '../../../src/domain/rate-limit.js';
 import { ActionId } from '../../../src/slack/ids.js';
-import { SeedAgents, SeedIdentities, SeedTenants } from '../../fakes/portal/index.js';
-import { linkedThread } from '../../support/flows.js';
+import { SeedTenants } from '../../fakes/portal/index.js';
+import { devChoice, linkedThread } from '../../support/flows.js';
 import { Channel, type Harness, People } from '../../support/harness.js';
 
 export const dev = SeedTenants.dev;
-export const devChoice = {
-  tenantId: dev.id,
-  agent: SeedAgents.kubernetes.name,
-  identity: SeedIdentities.dev[0] as string,
-};
+export { devChoice };
 export const getPods = 'kubectl get pods -n duploservices-dev';
 
 /** Pacing for tests that are not about pacing: a thread's posts go out at once. */
