@@ -99,17 +99,18 @@ describe('check, spaces and people', () => {
 
   it('lists every workspace the token sees, for anyone, with their own read-only flag', async () => {
     const { client } = setup();
+    // In name order.
     await expect(client.listSpaces()).resolves.toEqual([
-      { id: platform.id, name: 'platform' },
       { id: data.id, name: 'data' },
+      { id: platform.id, name: 'platform' },
     ]);
     await expect(client.userSpaces(admin)).resolves.toEqual([
-      { id: platform.id, name: 'platform', readOnly: false },
       { id: data.id, name: 'data', readOnly: false },
+      { id: platform.id, name: 'platform', readOnly: false },
     ]);
     await expect(client.userSpaces(bob)).resolves.toEqual([
-      { id: platform.id, name: 'platform', readOnly: true },
       { id: data.id, name: 'data', readOnly: true },
+      { id: platform.id, name: 'platform', readOnly: true },
     ]);
   });
 

@@ -84,7 +84,10 @@ export function createWorkspaceHelpdesk(
   async function workspaces(context: PortalCallContext): Promise<Space[]> {
     try {
       const items = await http.get(context, '/v1/aiservicedesk/admin/data/workspaces', WorkspacesSchema);
-      return items.map(({ id, name }) => ({ id, name }));
+      // In name order, like the tenants of a tenant HelpDesk: a long list is easier to read.
+      return items
+        .map(({ id, name }) => ({ id, name }))
+        .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id.localeCompare(b.id));
     } catch (error) {
       if (isDomainError(error, 'portal.not_found')) hooks.onGone();
       throw error;

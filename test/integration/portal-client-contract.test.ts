@@ -485,9 +485,10 @@ describe.each(modes)('Gen B, the workspace-scoped HelpDesk (%s)', (_mode, config
   describe('workspaces, scopes, agents, people (§4)', () => {
     it('checks the token and lists spaces on admin/data/workspaces', async () => {
       await expect(client.check()).resolves.toBe('workspace');
+      // In name order.
       const spaces = [
-        { id: platform.id, name: 'platform' },
         { id: data.id, name: 'data' },
+        { id: platform.id, name: 'platform' },
       ];
       await expect(client.listSpaces()).resolves.toEqual(spaces);
       const user = { username: SeedUsers.bob, roles: ['User'], isAdmin: false, readOnly: true };

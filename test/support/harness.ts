@@ -60,6 +60,8 @@ export interface HarnessOptions {
   readonly workspacePortal?: boolean | { readonly seed?: WorkspacePortalSeed; readonly streaming?: StreamPacing };
   /** Extra settings of every portal entry in DUPLO_SLACK_APP_PORTALS (e.g. `approvers`, `api`), by portal name. */
   readonly portalSettings?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** More DUPLO_SLACK_APP_PORTALS entries, as written (portals served by something other than the fakes). */
+  readonly extraPortals?: readonly Readonly<Record<string, unknown>>[];
   readonly store?: TicketStore;
   readonly logLevel?: string;
 }
@@ -113,6 +115,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           },
         ]
       : []),
+    ...(options.extraPortals ?? []),
   ];
   const config = loadConfig({
     SLACK_BOT_TOKEN: slack.botToken,
