@@ -66,10 +66,81 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       slack: { botToken: token, mode: 'http', signingSecret: 'signing-secret', apiUrl: 'https://slack.com/api/' },
       port: 3000,
-      portals: [{ name: 'acme.duplocloud.net', host: 'https://acme.duplocloud.net', token: portalToken }],
+      portals: [
+        {
+          name: 'acme.duplocloud.net',
+          host: 'https://acme.duplocloud.net',
+          token: portalToken,
+          settings: { approvers: [], allowedScopeIds: null, defaultSpace: null, defaultAgent: null, spaceLabel: null },
+        },
+      ],
       dataDir: './data',
       logLevel: 'info',
     });
+  });
+
+  it('reads each portal’s HelpDesk settings, and the official chart’s defaults under either name', () => {
+    const portals = JSON.stringify([
+      {
+        name: 'helpdesk',
+        duplo_host: 'https://helpdesk.acme.io/',
+        duplo_token: portalToken,
+        api: 'workspace',
+        approvers: ['Ops-Lead@Acme.io', 'U0123ABCD', 'ops-lead@acme.io'],
+        allowed_scope_ids: 's-1, s-2',
+        default_workspace: 'platform',
+        workspace_label: 'Project',
+      },
+      { name: 'acme', duplo_host: 'https://acme.duplocloud.net', duplo_token: portalToken, api: 'tenant' },
+    ]);
+    const config = loadConfig({
+      ...base,
+      DUPLO_SLACK_APP_PORTALS: portals,
+      helpdeskDefaultAgent: 'generic-agent',
+      HELPDESK_ALLOWED_SCOPE_IDS: 's-9',
+      helpdeskWorkspaceLabel: 'Space',
+    });
+    expect(config.portals).toEqual([
+      {
+        name: 'helpdesk',
+        host: 'https://helpdesk.acme.io',
+        token: portalToken,
+        api: 'workspace',
+        settings: {
+          approvers: ['ops-lead@acme.io', 'u0123abcd'],
+          allowedScopeIds: ['s-1', 's-2'],
+          defaultSpace: 'platform',
+          defaultAgent: 'generic-agent',
+          spaceLabel: 'Project',
+        },
+      },
+      {
+        name: 'acme',
+        host: 'https://acme.duplocloud.net',
+        token: portalToken,
+        api: 'tenant',
+        settings: {
+          approvers: [],
+          allowedScopeIds: ['s-9'],
+          defaultSpace: null,
+          defaultAgent: 'generic-agent',
+          spaceLabel: 'Space',
+        },
+      },
+    ]);
+  });
+
+  it('refuses an unknown HelpDesk api and an approver that is neither an email nor a Slack user id', () => {
+    const entry = { duplo_host: 'https://acme.duplocloud.net', duplo_token: portalToken };
+    expect(failure({ DUPLO_SLACK_APP_PORTALS: JSON.stringify([{ ...entry, api: 'v2' }]) })).toMatch(
+      /^DUPLO_SLACK_APP_PORTALS\[0\.api\]: must be "tenant" or "workspace"$/,
+    );
+    expect(failure({ DUPLO_SLACK_APP_PORTALS: JSON.stringify([{ ...entry, approvers: ['everyone'] }]) })).toMatch(
+      /approvers.*email address or a Slack user id/,
+    );
+    expect(failure({ HELPDESK_WORKSPACE_LABEL: 'A label far too long for a modal field' })).toMatch(
+      /^HELPDESK_WORKSPACE_LABEL: must be at most 24 characters$/,
+    );
   });
 
   it("accepts the official backend's YAML list, with names and agents", () => {

@@ -260,8 +260,8 @@ describe('detected again', () => {
     expect((await failure(client.listAgents(dev.id))).code).toBe('portal.not_found');
     expect(client.knownHelpdesk()).toBe('tenant');
     await expect(client.listSpaces()).resolves.toEqual([
-      { id: platform.id, name: 'platform' },
       { id: SeedWorkspaces.data.id, name: 'data' },
+      { id: platform.id, name: 'platform' },
     ]);
     expect(client.knownHelpdesk()).toBe('workspace');
     expect(detections.map((item) => [item.api, item.changed])).toEqual([

@@ -144,7 +144,7 @@ describe('the service as a process', { timeout: 60_000 }, () => {
       const metrics = await (await fetch(`${base}/metrics`)).text();
       expect(metrics).toContain('process_resident_memory_bytes');
       expect(metrics).toContain('helpdesk_slack_requests_total{kind="http",outcome="bad_signature"}');
-      expect(metrics).toContain('helpdesk_portal_calls_total{portal="acme",operation="checkToken",outcome="ok"}');
+      expect(metrics).toContain('helpdesk_portal_calls_total{portal="acme",operation="check",outcome="ok"}');
       expect(metrics).toContain('helpdesk_slack_ack_seconds');
 
       started.child.kill('SIGTERM');
@@ -278,7 +278,7 @@ describe('the service as a process', { timeout: 60_000 }, () => {
         expect(await ready.json()).toMatchObject({ ready: true });
         const metrics = await fetch(`${base}/metrics`);
         expect(metrics.status).toBe(200);
-        expect(await metrics.text()).toContain('helpdesk_portal_calls_total{portal="acme",operation="checkToken"');
+        expect(await metrics.text()).toContain('helpdesk_portal_calls_total{portal="acme",operation="check"');
         started.child.kill('SIGTERM');
         expect(await started.exit).toBe(0);
         expect(started.stderr()).toBe('');
