@@ -16,10 +16,15 @@ export interface ServiceHttpServerOptions {
   readonly slackListener?: RequestListener;
   /** The kind of Slack request Bolt saw (for ack-latency labels); the response to Slack is the ack. */
   readonly slackKindOf?: (request: object) => string;
-  /** Once true, new Slack requests get 503 so Slack retries them on another instance or after the restart. */
+  /**
+   * Once true, Events API deliveries get 503 with Retry-After (Slack retries them, on another instance or after the
+   * restart), while interactions and options requests, which Slack never retries, are still handled.
+   */
   readonly isDraining: () => boolean;
   /** Signature, age and replay checks and payload screening before Bolt sees a request (http mode). */
   readonly slackGate?: SlackRequestGate;
+  /** Runs for each Slack request from its arrival until its answer is sent, so a drain waits for it. */
+  readonly track?: (work: () => Promise<void>) => Promise<void>;
 }
 
 export const SlackEventsPath = '/slack/events';
@@ -38,6 +43,7 @@ const TimeoutCheckMs = 1_000;
 /** After refusing a body it did not read, how long and how much of it the server still reads and drops. */
 const LingerMs = 2_000;
 const LingerBytes = 8 * 1024 * 1024;
+const FormContentType = 'application/x-www-form-urlencoded';
 
 const delay = (ms: number): Promise<undefined> =>
   new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
@@ -103,11 +109,11 @@ function answerAndClose(req: IncomingMessage, res: ServerResponse, status: numbe
 /**
  * The service's one HTTP server, in both Slack modes: health, readiness and metrics, and in http mode the Slack
  * endpoint handed to Bolt. Our own server (rather than HTTPReceiver.start) lets Socket Mode serve the same routes,
- * puts the request gate and limits on slow clients in front of Bolt, and lets shutdown refuse new Slack work while
+ * puts the request gate and limits on slow clients in front of Bolt, and lets shutdown refuse new events while
  * in-flight handlers finish.
  */
 export function createServiceHttpServer(options: ServiceHttpServerOptions): Server {
-  const { readiness, metrics, logger, slackListener, slackKindOf, isDraining, slackGate } = options;
+  const { readiness, metrics, logger, slackListener, slackKindOf, isDraining, slackGate, track } = options;
   // Bolt's own signature check is off (app.ts): without the gate in front, anyone could reach the listeners.
   if (slackListener && !slackGate) throw new Error('the Slack listener needs the request gate in front of it');
 
@@ -117,7 +123,9 @@ export function createServiceHttpServer(options: ServiceHttpServerOptions): Serv
     gate: SlackRequestGate,
     listener: RequestListener,
   ): Promise<void> => {
-    if (isDraining()) {
+    // Slack retries Events API deliveries (JSON) that get a 5xx, but never interactions or options requests (forms):
+    // while draining those are still handled, so a person's click or submission is not lost.
+    if (isDraining() && req.headers['content-type'] !== FormContentType) {
       metrics.slackRequests.inc({ kind: 'http', outcome: 'draining' });
       return answerUnread(req, res, 503, { 'retry-after': '5' });
     }
@@ -147,6 +155,8 @@ export function createServiceHttpServer(options: ServiceHttpServerOptions): Serv
       res.end();
       return;
     }
+    // While draining, the connection closes after the answer, so a proxy in front sends what follows elsewhere.
+    if (isDraining()) res.setHeader('connection', 'close');
     // The one way into Bolt: a request the gate verified and screened (Bolt itself checks no signature).
     listener(req, res);
   };
@@ -157,6 +167,11 @@ export function createServiceHttpServer(options: ServiceHttpServerOptions): Serv
 
     if (path === SlackEventsPath && slackListener && slackGate) {
       if (method !== 'POST') return send(res, 405, JSON.stringify({ error: 'method_not_allowed' }));
+      if (track) {
+        // Tracked until the answer is sent (or the connection closes), so a drain does not end under it.
+        const answered = new Promise<void>((resolve) => res.once('close', resolve));
+        void track(() => answered);
+      }
       return handleSlack(req, res, slackGate, slackListener);
     }
     if (path === SlackEventsPath) return send(res, 404, JSON.stringify({ error: 'not_found', detail: 'Socket Mode' }));
