@@ -40,6 +40,13 @@ const PortalCheckWaitMs = 1_000;
 export const HeadersTimeoutMs = 5_000;
 export const RequestTimeoutMs = 10_000;
 const TimeoutCheckMs = 1_000;
+/**
+ * How long an idle keep-alive connection stays open: longer than the clients and proxies in front keep theirs
+ * (ingress-nginx and AWS load balancers: 60 s), so that none sends a request on a connection the server is closing at
+ * that moment; such a request fails with a reset (EPIPE, "other side closed") instead of getting an answer, and
+ * Slack never retries a lost interaction. Node's default is 5 s.
+ */
+const KeepAliveTimeoutMs = 65_000;
 /** After refusing a body it did not read, how long and how much of it the server still reads and drops. */
 const LingerMs = 2_000;
 const LingerBytes = 8 * 1024 * 1024;
@@ -206,6 +213,7 @@ export function createServiceHttpServer(options: ServiceHttpServerOptions): Serv
     headersTimeout: HeadersTimeoutMs,
     requestTimeout: RequestTimeoutMs,
     connectionsCheckingInterval: TimeoutCheckMs,
+    keepAliveTimeout: KeepAliveTimeoutMs,
   };
   return createServer(limits, (req, res) => {
     handle(req, res).catch((error: unknown) => {
