@@ -154,6 +154,40 @@ describe('the request gate', () => {
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
+  it('gives a body that keeps arriving steadily more time, up to twice the deadline', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret, bodyDeadlineMs: 300 });
+    const { req, write, stream } = request({ 'content-type': 'application/json' });
+    // 32 KB every 50 ms (640 KB/s), ending 100 ms past the deadline.
+    const started = performance.now();
+    const steady = setInterval(() => {
+      write('x'.repeat(32 * 1024));
+      if (performance.now() - started >= 400) {
+        clearInterval(steady);
+        stream.end();
+      }
+    }, 50);
+    try {
+      // Unsigned, so refused once read: what matters is that it was read to its end.
+      expect(await gate.screen(req)).toMatchObject({ action: 'reject', status: 401 });
+    } finally {
+      clearInterval(steady);
+    }
+  });
+
+  it('cuts off even a steady body at twice the deadline', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret, bodyDeadlineMs: 100 });
+    const { req, write } = request({ 'content-type': 'application/json', 'content-length': String(4 * 1024 * 1024) });
+    const steady = setInterval(() => write('x'.repeat(16 * 1024)), 20);
+    const started = performance.now();
+    try {
+      expect(await gate.screen(req)).toMatchObject({ action: 'reject', status: 408, reason: 'body_timeout' });
+    } finally {
+      clearInterval(steady);
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
   it('says a body cut off mid-way is unreadable', async () => {
     const gate = createSlackRequestGate({ signingSecret: Secret });
     const { req, stream } = request({ 'content-type': 'application/json', 'content-length': '100' });

@@ -56,7 +56,8 @@ export interface SlackRequestGateOptions {
   readonly bodyLimitBytes?: number;
   /**
    * How long the whole body may take to arrive, from when the gate starts reading it. Slack sends its few kilobytes
-   * at once and wants an answer within 3 s; a client that trickles its body is cut off (408) after this.
+   * at once and wants an answer within 3 s; a client that trickles its body is cut off (408) after this. A body still
+   * coming at `MinBodyBytesPerSecond` or more (a large one on a busy machine) gets up to twice as long.
    */
   readonly bodyDeadlineMs?: number;
   /** How far a request's timestamp may be from now, either way (Slack: 5 minutes). */
@@ -66,6 +67,8 @@ export interface SlackRequestGateOptions {
 
 export const DefaultBodyLimitBytes = 4 * 1024 * 1024;
 export const DefaultBodyDeadlineMs = 5_000;
+/** What a body must average to be given more time at its deadline: far beyond a trickle, far below any network. */
+export const MinBodyBytesPerSecond = 64 * 1024;
 const FormContentType = 'application/x-www-form-urlencoded';
 /** Slack's SSL check (`ssl_check=1&token=…`) is a few dozen bytes; nothing longer is looked at without a signature. */
 const SslCheckMaxBytes = 256;
@@ -114,12 +117,21 @@ function readBody(req: IncomingMessage, limit: number, deadlineMs: number): Prom
       if (size > limit) settle(new BodyTooLarge());
       else chunks.push(buffer);
     };
+    const started = performance.now();
     const onEnd = () => settle();
     const onError = () => settle(new BodyUnreadable());
     const onClose = () => settle(new BodyUnreadable());
     // When the deadline fires, bytes that arrived while the event loop was busy may not have been read yet: timers
-    // run before I/O in each turn of the loop, so the check waits for the I/O of this turn (setImmediate).
-    const timer = setTimeout(() => setImmediate(() => settle(new BodyTooSlow())), deadlineMs);
+    // run before I/O in each turn of the loop, so the check waits for the I/O of this turn (setImmediate). A body
+    // arriving steadily is checked again a little later, up to twice the deadline.
+    const check = () =>
+      setImmediate(() => {
+        const elapsedMs = performance.now() - started;
+        const steady = size >= (elapsedMs / 1000) * MinBodyBytesPerSecond;
+        if (steady && elapsedMs < 2 * deadlineMs) timer = setTimeout(check, Math.min(500, 2 * deadlineMs - elapsedMs));
+        else settle(new BodyTooSlow());
+      });
+    let timer = setTimeout(check, deadlineMs);
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
