@@ -91,8 +91,9 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
     httpReceiver = new HTTPReceiver({
       signingSecret: options.signingSecret,
       // The request gate is the one verifier: it checks the signature on the raw bytes before anything is parsed,
-      // and a request reaches Bolt only through it (httpListener below refuses any other). Checking again here would
-      // compute the same HMAC twice per request.
+      // and a request reaches Bolt only through it: Bolt's own server is never started (service-http-server.ts
+      // serves the listener, behind the gate), and httpListener below refuses any request the gate did not forward.
+      // Checking again here would compute the same HMAC twice per request.
       signatureVerification: false,
       logger: boltLogger,
       customPropertiesExtractor: httpProperties,
