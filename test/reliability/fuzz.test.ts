@@ -246,6 +246,7 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
     // Slowest answer to a body of a size Slack sends, and to a 1 MB body (which Slack never sends), with what it was.
     const slowest = { sized: { ms: 0, what: '' }, oversize: { ms: 0, what: '' } };
     const sizedMs: number[] = [];
+    const oversizeMs: number[] = [];
     let fuzzed = 0;
 
     const send = async (fuzz: FuzzCase) => {
@@ -258,7 +259,7 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
       byStrategy.set(fuzz.strategy, (byStrategy.get(fuzz.strategy) ?? 0) + 1);
       const record = fuzz.strategy === 'oversize' ? slowest.oversize : slowest.sized;
       if (response.elapsedMs > record.ms) Object.assign(record, { ms: response.elapsedMs, what: fuzz.template });
-      if (fuzz.strategy !== 'oversize') sizedMs.push(response.elapsedMs);
+      (fuzz.strategy === 'oversize' ? oversizeMs : sizedMs).push(response.elapsedMs);
       // 200 is an ack, 400 (unreadable) and 413 (too large) are clear refusals, and 401 is allowed only for a body
       // sent more than once within its second (a replay): checked once all are in.
       if (response.status === 401) refusedBodies.set(fingerprint, (refusedBodies.get(fingerprint) ?? 0) + 1);
@@ -303,14 +304,17 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
     counters.set('rssBeforeMb', rssBefore);
     counters.set('rssAfterMb', rssAfter);
     const unhandled = service.logsWithMessage('unhandled rejection');
-    sizedMs.sort((a, b) => a - b);
-    const sizedP99 = sizedMs[Math.floor(0.99 * (sizedMs.length - 1))] ?? 0;
+    const percentile = (values: number[], p: number) =>
+      values.sort((a, b) => a - b)[Math.floor(p * (values.length - 1))] ?? 0;
+    const sizedP99 = percentile(sizedMs, 0.99);
+    const oversizeP50 = percentile(oversizeMs, 0.5);
     console.log(
       `fuzz: ${fuzzed} payloads in ${Math.round(sendingMs / 1000)} s ` +
         `(${[...byStrategy].map(([name, count]) => `${name} ${count}`).join(', ')}); ` +
         `statuses ${[...statuses].map(([status, count]) => `${status}×${count}`).join(', ')}; ` +
         `answers p99 ${Math.round(sizedP99)} ms, slowest ${Math.round(slowest.sized.ms)} ms (${slowest.sized.what}), ` +
-        `to a 1 MB body ${Math.round(slowest.oversize.ms)} ms (${slowest.oversize.what}); service RSS ${rssBefore} MB before, ${rssAfter} MB after ` +
+        `to a 1 MB body p50 ${Math.round(oversizeP50)} ms, slowest ${Math.round(slowest.oversize.ms)} ms ` +
+        `(${slowest.oversize.what}); service RSS ${rssBefore} MB before, ${rssAfter} MB after ` +
         `(JS heap in use ${heapBefore} → ${heapAfter} MB); ` +
         `${service.lineCount()} log lines, ${unhandled.length} unhandled rejections`,
     );
@@ -323,11 +327,12 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
     expect(wronglyRefused).toEqual([]);
     // Within Slack's 3 s for bodies of a size Slack sends. Twelve at once, with 1 MB bodies among them, on two shared
     // cores (busy with other work too) are a load Slack never produces: a few answers queued behind the megabytes may
-    // take longer there, so 99% must be within 3 s and every one within a hang guard. (Any answer Bolt gives only at
-    // its 3 s timeout is a 404, which the statuses above refuse.)
+    // take longer there, so 99% must be within 3 s and every one within 10 s. (Any answer Bolt gives only at its 3 s
+    // timeout is a 404, which the statuses above refuse.) For the 1 MB bodies, which Slack never sends, half within
+    // 3 s; a hang shows as status 0, as the client gives up after 15 s.
     expect(sizedP99).toBeLessThan(3000);
     expect(slowest.sized.ms).toBeLessThan(10_000);
-    expect(slowest.oversize.ms).toBeLessThan(10_000);
+    expect(oversizeP50).toBeLessThan(3000);
     expect(unhandled).toEqual([]);
     expect(
       service.logsWithMessage('unhandled error in a Slack listener').map((line) => JSON.stringify(line).slice(0, 1500)),
