@@ -29,6 +29,9 @@ export default defineConfig({
           // Lets the fuzz test collect garbage before it reads RSS, so the before/after numbers mean something.
           execArgv: ['--expose-gc'],
           testTimeout: 60_000,
+          // Each file sets its scene up in beforeAll (fakes, an embedded PGlite, a ticket thread). Beside the fuzz
+          // test's service process on two busy cores that took over 30 s.
+          hookTimeout: 120_000,
         },
       },
     ],

@@ -196,6 +196,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     metrics,
     logger,
     isDraining: () => draining,
+    track: work.run,
     ...(runtime.httpListener ? { slackListener: runtime.httpListener, slackKindOf: runtime.kindOf } : {}),
     ...(config.slack.mode === 'http' && config.slack.signingSecret
       ? {
@@ -239,15 +240,17 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     stopping ??= (async () => {
       draining = true;
       sweeper.stop();
-      logger.info({ inFlight: work.inFlight() }, 'stopping: no new Slack work accepted');
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      logger.info({ inFlight: work.inFlight() }, 'stopping: no new Slack events accepted');
       const budget = options.shutdownTimeoutMs ?? 20_000;
       // Socket Mode acks travel over the socket: let work in flight (a modal submission may still have to ack)
       // use a few seconds before disconnecting, then finish the rest.
       if (config.slack.mode === 'socket') await work.drain(Math.min(5_000, budget));
       await runtime.stop().catch((error: unknown) => logger.warn({ err: error }, 'Socket Mode did not close cleanly'));
+      // Still listening meanwhile: events get 503 (Slack retries them), clicks and submissions (never retried) are
+      // handled and drained with the rest. Listening stops once nothing is in flight, or the budget is spent.
       const drained = await work.drain(budget);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       if (!drained) {
         const left = inFlight.list();
         logger.warn({ inFlight: work.inFlight(), interrupted: left.length }, 'stopping with work still in flight');

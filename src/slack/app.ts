@@ -12,6 +12,7 @@ import { boltLoggerFrom } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { correlationIdFrom, runWithCorrelation } from '../observability/correlation.js';
 import type { WorkTracker } from '../work-tracker.js';
+import { passedGate } from './request-gate.js';
 import { requestContextOf, requestKindOf } from './request-kind.js';
 import { acknowledgeLeftovers, answerUnprocessable } from './unanswered.js';
 
@@ -38,7 +39,10 @@ export interface SlackAppCore {
 
 export interface SlackRuntime {
   readonly app: BoltApp;
-  /** Bolt's request listener for POST /slack/events (http mode). */
+  /**
+   * Bolt's request listener for POST /slack/events (http mode). It takes only requests the request gate forwarded
+   * (request-gate.ts), and answers anything else 401 itself: Bolt checks no signature.
+   */
   readonly httpListener?: BoltHTTPReceiver['requestListener'];
   /** The request kind Bolt's receiver saw for an HTTP request (for ack-latency metrics at the HTTP layer). */
   kindOf(request: object): string;
@@ -86,6 +90,11 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
     if (!options.signingSecret) throw new Error('http mode needs a signing secret');
     httpReceiver = new HTTPReceiver({
       signingSecret: options.signingSecret,
+      // The request gate is the one verifier: it checks the signature on the raw bytes before anything is parsed,
+      // and a request reaches Bolt only through it: Bolt's own server is never started (service-http-server.ts
+      // serves the listener, behind the gate), and httpListener below refuses any request the gate did not forward.
+      // Checking again here would compute the same HMAC twice per request.
+      signatureVerification: false,
       logger: boltLogger,
       customPropertiesExtractor: httpProperties,
       // A listener that never acks gets Bolt's 404 after this; Slack then retries, and our event de-duplication
@@ -136,7 +145,7 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
 
   return {
     app,
-    ...(httpReceiver ? { httpListener: httpReceiver.requestListener } : {}),
+    ...(httpReceiver ? { httpListener: gatedListener(httpReceiver.requestListener) } : {}),
     kindOf: (request) => requestKinds.get(request) ?? 'unverified',
     async start() {
       await init();
@@ -148,6 +157,15 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
       await app.stop();
       await socketReceiver.client.disconnect();
     },
+  };
+}
+
+/** Bolt's listener behind the gate: a request the gate did not forward never reaches it, however it is wired. */
+function gatedListener(listener: BoltHTTPReceiver['requestListener']): BoltHTTPReceiver['requestListener'] {
+  return (req, res) => {
+    if (passedGate(req)) return listener(req, res);
+    res.writeHead(401);
+    res.end();
   };
 }
 

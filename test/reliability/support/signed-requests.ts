@@ -42,8 +42,11 @@ export async function postRaw(url: string, secret: string, request: RawRequest):
     const body = await response.text();
     return { status: response.status, body, elapsedMs: performance.now() - started };
   } catch (error) {
-    // No answer at all (hang, reset): status 0, so the caller can report which request it was.
-    return { status: 0, body: String((error as Error).message), elapsedMs: performance.now() - started };
+    // No answer at all (hang, reset): status 0, so the caller can report which request it was, and why (fetch's
+    // own message is only "fetch failed"; the socket's error is its cause).
+    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const why = [(error as Error).message, cause?.code, cause?.message].filter((part) => typeof part === 'string');
+    return { status: 0, body: why.join(': '), elapsedMs: performance.now() - started };
   }
 }
 

@@ -1,0 +1,199 @@
+import { createHmac } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSlackRequestGate, passedGate } from './request-gate.js';
+
+const Secret = 'gate-test-secret';
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const require = createRequire(import.meta.url);
+/** The builtin modules' shared objects: patching one (then syncing) changes what every importer calls. */
+const crypto = require('node:crypto') as typeof import('node:crypto');
+const querystring = require('node:querystring') as typeof import('node:querystring');
+
+const sign = (body: string, timestamp = nowSeconds(), secret = Secret) => ({
+  'x-slack-request-timestamp': String(timestamp),
+  'x-slack-signature': `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
+});
+
+/** A request the gate can read: headers, and a body pushed now, later, or never. */
+function request(headers: Record<string, string>, body?: string | Buffer) {
+  // No high-water mark: everything written waits in the stream until someone reads it.
+  const stream = new PassThrough({ highWaterMark: 1 << 30 });
+  let written = 0;
+  const write = (chunk: string) => {
+    written += Buffer.byteLength(chunk);
+    stream.write(chunk);
+  };
+  const req = Object.assign(stream, { headers: { ...headers } }) as unknown as IncomingMessage;
+  if (body !== undefined) stream.end(body);
+  /** What the reader took out of the stream so far. */
+  const bytesRead = () => written - stream.readableLength;
+  return { req, stream, write, bytesRead };
+}
+
+const event = JSON.stringify({
+  type: 'event_callback',
+  event_id: 'Ev1',
+  event: { type: 'app_mention', channel: 'C1', user: 'U1', text: 'hi', ts: '1.1' },
+});
+/** A megabyte of nesting: costly to parse (about 0.2 s), and never signed by Slack. */
+const nested = `${'['.repeat(512 * 1024)}${']'.repeat(512 * 1024)}`;
+
+describe('the request gate', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('forwards a signed event, with its raw body, and marks it as having passed', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret });
+    const { req } = request({ 'content-type': 'application/json', ...sign(event) }, event);
+    expect(await gate.screen(req)).toEqual({ action: 'forward' });
+    expect((req as IncomingMessage & { rawBody?: Buffer }).rawBody?.toString()).toBe(event);
+    expect(passedGate(req)).toBe(true);
+  });
+
+  it('refuses unsigned bodies, however costly, before parsing them at all', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret });
+    const jsonParse = vi.spyOn(JSON, 'parse');
+    const originalQs = querystring.parse;
+    const qsParse = vi.fn(originalQs);
+    querystring.parse = qsParse as typeof querystring.parse;
+    syncBuiltinESMExports();
+    try {
+      const form = new URLSearchParams({ payload: nested }).toString();
+      const cases = [
+        request({ 'content-type': 'application/json' }, nested),
+        request({ 'content-type': 'application/json', ...sign(nested, nowSeconds(), 'another-secret') }, nested),
+        request({ 'content-type': 'application/json', ...sign(nested, nowSeconds() - 600) }, nested),
+        request({ 'content-type': 'application/x-www-form-urlencoded' }, form),
+        request({ 'content-type': 'application/x-www-form-urlencoded', 'x-slack-signature': 'v0=00' }, form),
+      ];
+      const verdicts = await Promise.all(cases.map(({ req }) => gate.screen(req)));
+      expect(verdicts.map((verdict) => verdict.action === 'reject' && verdict.status)).toEqual([
+        401, 401, 401, 401, 401,
+      ]);
+      expect(cases.some(({ req }) => passedGate(req))).toBe(false);
+      expect(jsonParse).not.toHaveBeenCalled();
+      expect(qsParse).not.toHaveBeenCalled();
+    } finally {
+      querystring.parse = originalQs;
+      syncBuiltinESMExports();
+    }
+  });
+
+  it('computes one HMAC per request', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret });
+    const original = crypto.createHmac;
+    let keyed = 0;
+    crypto.createHmac = ((...args: Parameters<typeof original>) => {
+      if (args[1] === Secret) keyed += 1;
+      return original(...args);
+    }) as typeof original;
+    syncBuiltinESMExports();
+    try {
+      const { req } = request({ 'content-type': 'application/json', ...sign(event) }, event);
+      expect(keyed).toBe(1); // the test's own signature
+      expect(await gate.screen(req)).toEqual({ action: 'forward' });
+      expect(keyed).toBe(2);
+    } finally {
+      crypto.createHmac = original;
+      syncBuiltinESMExports();
+    }
+  });
+
+  it("answers Slack's unsigned SSL check itself, and nothing larger that claims to be one", async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret });
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect(await gate.screen(request(form, 'ssl_check=1&token=abc').req)).toEqual({
+      action: 'ignore',
+      reason: 'ssl_check',
+    });
+    const smuggled = request(form, `ssl_check=1&payload=${encodeURIComponent(JSON.stringify({ type: 'x' }))}`);
+    expect(await gate.screen(smuggled.req)).toMatchObject({ action: 'ignore', reason: 'ssl_check' });
+    expect(passedGate(smuggled.req)).toBe(false);
+    const long = request(form, `ssl_check=1&pad=${'x'.repeat(300)}`);
+    expect(await gate.screen(long.req)).toMatchObject({ action: 'reject', status: 401 });
+  });
+
+  it('refuses a body whose Content-Length is over the limit without reading a byte of it', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret, bodyLimitBytes: 1024 });
+    const { req, write, bytesRead } = request({ 'content-type': 'application/json', 'content-length': '1025' });
+    write('x'.repeat(1025));
+    expect(await gate.screen(req)).toEqual({ action: 'reject', status: 413, reason: 'too_large', unread: true });
+    expect(bytesRead()).toBe(0);
+  });
+
+  it('stops reading as soon as a body without a Content-Length passes the limit', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret, bodyLimitBytes: 1024 });
+    const { req, write, bytesRead } = request({ 'content-type': 'application/json' });
+    const verdict = gate.screen(req);
+    for (let chunk = 0; chunk < 100; chunk += 1) write('x'.repeat(1000));
+    expect(await verdict).toMatchObject({ action: 'reject', status: 413, unread: true });
+    expect(bytesRead()).toBeLessThan(100_000);
+    expect(req.readableFlowing).toBe(false);
+  });
+
+  it('gives up on a body that trickles in past the deadline', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret, bodyDeadlineMs: 200 });
+    const { req, stream } = request({ 'content-type': 'application/json', 'content-length': '100' });
+    const trickle = setInterval(() => stream.write('x'), 50);
+    const started = performance.now();
+    try {
+      expect(await gate.screen(req)).toEqual({
+        action: 'reject',
+        status: 408,
+        reason: 'body_timeout',
+        unread: true,
+      });
+    } finally {
+      clearInterval(trickle);
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('gives a body that keeps arriving steadily more time, up to twice the deadline', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret, bodyDeadlineMs: 300 });
+    const { req, write, stream } = request({ 'content-type': 'application/json' });
+    // 32 KB every 50 ms (640 KB/s), ending 100 ms past the deadline.
+    const started = performance.now();
+    const steady = setInterval(() => {
+      write('x'.repeat(32 * 1024));
+      if (performance.now() - started >= 400) {
+        clearInterval(steady);
+        stream.end();
+      }
+    }, 50);
+    try {
+      // Unsigned, so refused once read: what matters is that it was read to its end.
+      expect(await gate.screen(req)).toMatchObject({ action: 'reject', status: 401 });
+    } finally {
+      clearInterval(steady);
+    }
+  });
+
+  it('cuts off even a steady body at twice the deadline', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret, bodyDeadlineMs: 100 });
+    const { req, write } = request({ 'content-type': 'application/json', 'content-length': String(4 * 1024 * 1024) });
+    const steady = setInterval(() => write('x'.repeat(16 * 1024)), 20);
+    const started = performance.now();
+    try {
+      expect(await gate.screen(req)).toMatchObject({ action: 'reject', status: 408, reason: 'body_timeout' });
+    } finally {
+      clearInterval(steady);
+    }
+    expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('says a body cut off mid-way is unreadable', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret });
+    const { req, stream } = request({ 'content-type': 'application/json', 'content-length': '100' });
+    stream.write('{"a":');
+    const verdict = gate.screen(req);
+    stream.destroy();
+    expect(await verdict).toMatchObject({ action: 'reject', status: 400, reason: 'unreadable_body' });
+  });
+});
