@@ -430,7 +430,7 @@ const tokenDetectors: readonly Detector[] = [
   ),
   // A docker config.json encoded as base64 (`{"auths":` → eyJhdXRocyI6).
   tailPattern(/(?<![A-Za-z0-9+/])(eyJhdXRocyI6[A-Za-z0-9+/]{8,65536}={0,2})/g, 'docker-auth'),
-  tailPattern(/"auth"[ \t]*:[ \t]*"([^"\r\n]{1,4096})"/g, 'docker-auth'),
+  tailPattern(/"auth"[ \t]*:[ \t]*"([^"\r\n]{1,4096})(?=")/g, 'docker-auth'),
   // Credentials in any URL: scheme://user:password@host. Databases get their own kind.
   tailPattern(
     /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}):\/\/[^\s:/@?#"'<>]{0,256}:([^\s/@?#"'<>]{1,512})(?=@)/g,
