@@ -20,10 +20,10 @@
  * each report is re-anchored on the value it names and narrowed to the password / key body where that applies.
  *
  * Our own detectors cover what the preset misses (key=value pairs, Authorization headers, JWTs, cloud connection
- * strings, Kubernetes Secret data, docker auths, configured literal secrets) and the token formats of gitleaks' and
- * trufflehog's rule sets (redact-tokens.ts). Every expression is anchored so a match can only start at the beginning
- * of a run of its characters and has bounded repetition, and procedural scanners resume after what they consumed:
- * total work stays linear in the input.
+ * strings, URL passwords, PuTTY keys, Kubernetes Secret data, docker auths, configured literal secrets) and the token
+ * formats of gitleaks' and trufflehog's rule sets (redact-tokens.ts). Every expression is anchored so a match can only
+ * start at the beginning of a run of its characters and has bounded repetition, and procedural scanners resume after
+ * what they consumed: total work stays linear in the input.
  */
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
 import { tokenScanners } from './redact-tokens.js';
@@ -341,11 +341,18 @@ const privateKeyDetector: Detector = (text, add) => {
     } else {
       // Body lines (base64, RFC 1421 headers) until the footer, a blank line or anything else: a key cut off by
       // truncated output is redacted as far as it goes, and a footer further on never drags other text in.
+      // An OpenPGP armor (RFC 4880 §6.2) puts one blank line between its headers and the body.
       bodyEnd = bodyStart;
       let lineStart = newline;
+      let armorGap = match[0].includes('BLOCK');
       while (lineStart >= 0 && lineStart - bodyStart <= MAX_PEM) {
         const next = text.indexOf('\n', lineStart + 1);
         const line = text.slice(lineStart + 1, next < 0 ? text.length : next);
+        if (line.trim() === '' && armorGap) {
+          armorGap = false;
+          lineStart = next;
+          continue;
+        }
         if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
         bodyEnd = next < 0 ? text.length : next;
         lineStart = next;
@@ -354,6 +361,30 @@ const privateKeyDetector: Detector = (text, add) => {
     const span = trimSpan(text, bodyStart, bodyEnd);
     if (span) add(span[0], span[1], 'private-key');
     PEM_HEADER.lastIndex = Math.max(PEM_HEADER.lastIndex, bodyEnd);
+  }
+};
+
+const PUTTY_PRIVATE_LINES = /^Private-Lines:[ \t]*(\d{1,3})[ \t]*\r?$/gm;
+const BASE64_LINE = /^[A-Za-z0-9+/=]{1,4096}\r?$/;
+
+/** The private half of a PuTTY key file (.ppk): the base64 lines its `Private-Lines: N` header counts. */
+const puttyKeyDetector: Detector = (text, add) => {
+  PUTTY_PRIVATE_LINES.lastIndex = 0;
+  for (let match = PUTTY_PRIVATE_LINES.exec(text); match; match = PUTTY_PRIVATE_LINES.exec(text)) {
+    let remaining = Number(match[1]);
+    let position = text.indexOf('\n', match.index);
+    const start = position + 1;
+    let end = start;
+    while (remaining > 0 && position >= 0) {
+      const next = text.indexOf('\n', position + 1);
+      const line = text.slice(position + 1, next < 0 ? text.length : next);
+      if (!BASE64_LINE.test(line)) break;
+      end = position + 1 + line.replace(/\r$/, '').length;
+      position = next;
+      remaining -= 1;
+    }
+    if (end > start) add(start, end, 'private-key');
+    PUTTY_PRIVATE_LINES.lastIndex = Math.max(PUTTY_PRIVATE_LINES.lastIndex, end);
   }
 };
 
@@ -394,6 +425,58 @@ const lineStartWithin = (text: string, index: number, limit: number): number => 
 
 const DATABASE_SCHEMES =
   /^(?:postgres(?:ql)?|mysql[x2]?|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|couchdb|cassandra|neo4j(?:\+s)?|bolt|memcached)$/i;
+
+const URL_SCHEME = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}):\/\//g;
+const URL_STOP = /[\s"'`<>]/;
+const MAX_USERINFO = 512;
+
+/**
+ * `scheme://user:password@host`: the password, which people write unencoded (`pa/ss`, `p#ss`, `p@ss`, as
+ * trufflehog's uri and mongodb detectors allow). The user part ends at `:`; the password runs to the `@` that
+ * starts the host, past an `@` followed by more password and another `@`. A host's port and path
+ * (`host:8443/users/@me`) is not a password. Each scan resumes where the last one stopped: linear time.
+ */
+const urlCredentialDetector: Detector = (text, add) => {
+  URL_SCHEME.lastIndex = 0;
+  for (let match = URL_SCHEME.exec(text); match; match = URL_SCHEME.exec(text)) {
+    const userStart = match.index + match[0].length;
+    let at = userStart;
+    for (; at < text.length && at - userStart <= MAX_USERINFO; at += 1) {
+      const char = text[at] ?? '';
+      if (char === ':' || URL_STOP.test(char) || char === '/' || char === '@' || char === '?' || char === '#') break;
+    }
+    if (text[at] !== ':') {
+      URL_SCHEME.lastIndex = Math.max(URL_SCHEME.lastIndex, at);
+      continue;
+    }
+    const colon = at;
+    let end = -1;
+    for (at = colon + 1; at < text.length && at - colon <= MAX_USERINFO; at += 1) {
+      const char = text[at] ?? '';
+      if (URL_STOP.test(char)) break;
+      if (char !== '@') continue;
+      // `p@ss@host`: an `@` followed by more password and another `@` is part of the password.
+      let next = at + 1;
+      while (next < text.length && next - at <= 64 && !/[\s@/:"'`<>?#]/.test(text[next] ?? ' ')) next += 1;
+      if (text[next] === '@' && next > at + 1) {
+        at = next - 1;
+        continue;
+      }
+      end = at;
+      break;
+    }
+    if (end < 0) {
+      URL_SCHEME.lastIndex = Math.max(URL_SCHEME.lastIndex, at);
+      continue;
+    }
+    const password = text.slice(colon + 1, end);
+    const isPort = /^\d{1,5}(?:[/?#]|$)/.test(password) && !/^\d{1,5}$/.test(password);
+    if (password !== '' && !isPort && !isPlaceholder(password) && /[A-Za-z0-9[]/.test(text[end + 1] ?? '')) {
+      add(colon + 1, end, DATABASE_SCHEMES.test(match[1] ?? '') ? 'database-password' : 'url-password');
+    }
+    URL_SCHEME.lastIndex = Math.max(URL_SCHEME.lastIndex, end + 1);
+  }
+};
 
 const tokenDetectors: readonly Detector[] = [
   // JWT (header.payload.signature, base64url JSON); the signature may be empty for alg "none".
@@ -441,12 +524,9 @@ const tokenDetectors: readonly Detector[] = [
   // A docker config.json encoded as base64 (`{"auths":` → eyJhdXRocyI6).
   tailPattern(/(?<![A-Za-z0-9+/])(eyJhdXRocyI6[A-Za-z0-9+/]{8,65536}={0,2})/g, 'docker-auth'),
   tailPattern(/"auth"[ \t]*:[ \t]*"([^"\r\n]{1,4096})(?=")/g, 'docker-auth'),
+  // Oracle's `jdbc:oracle:thin:user/password@host`.
+  tailPattern(/jdbc:oracle:thin:[A-Za-z0-9_$#]{1,128}\/([^@\s"'/]{1,256})(?=@)/g, 'database-password'),
   vaultLegacyTokenDetector,
-  // Credentials in any URL: scheme://user:password@host. Databases get their own kind.
-  tailPattern(
-    /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}):\/\/[^\s:/@?#"'<>]{0,256}:([^\s/@?#"'<>]{1,512})(?=@)/g,
-    (m) => (DATABASE_SCHEMES.test(m[1] ?? '') ? 'database-password' : 'url-password'),
-  ),
 ];
 
 /**
@@ -730,6 +810,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     authorizationDetector,
     bearerDetector,
     cookieDetector,
+    urlCredentialDetector,
+    puttyKeyDetector,
     cliFlagDetector,
     xmlElementDetector,
     keyValueDetector,
