@@ -208,10 +208,43 @@ describe('redactDeep', () => {
   });
 
   it('knows secret key names', () => {
-    for (const key of ['token', 'botToken', 'client_secret', 'Authorization', 'set-cookie', 'apiKey', 'DB_PASSWORD']) {
+    for (const key of [
+      'token',
+      'botToken',
+      'client_secret',
+      'Authorization',
+      'set-cookie',
+      'apiKey',
+      'DB_PASSWORD',
+      'DB_PASS',
+      'MYSQL_PWD',
+      'pwd',
+      '_auth',
+      '_authToken',
+      'SMTP_PASSWD',
+      'DJANGO_SECRET_KEY',
+      'PGPASSWORD',
+      'REDIS_PASSWORD',
+      'secretKeyBase',
+      'password_prod',
+    ]) {
       expect(isSecretKeyName(key), key).toBe(true);
     }
-    for (const key of ['tokenCount', 'max_tokens', 'secretName', 'passwordless', 'author', 'keys']) {
+    for (const key of [
+      'tokenCount',
+      'max_tokens',
+      'secretName',
+      'passwordless',
+      'author',
+      'keys',
+      'PASSWORD_MIN_LENGTH',
+      'passwordFile',
+      'bypass',
+      'passed',
+      'PWD',
+      'token_endpoint',
+      'api_key_id',
+    ]) {
       expect(isSecretKeyName(key), key).toBe(false);
     }
   });
