@@ -21,12 +21,13 @@
  *
  * Our own detectors cover what the preset misses: secret-named keys in every syntax (env files, YAML, JSON, logfmt,
  * properties, SQL, name/value pairs; redact-keys.ts decides which names hold secrets), Authorization headers, JWTs,
- * the token formats of gitleaks' and trufflehog's rule sets (redact-tokens.ts), credentials in URLs, private keys,
- * Kubernetes Secret data, docker auths and configured literal secrets.
+ * the token formats of gitleaks' and trufflehog's rule sets (redact-tokens.ts), credentials in URLs and on command
+ * lines (redact-commands.ts), private keys, Kubernetes Secret data, docker auths and configured literal secrets.
  * Every expression is anchored so a match can only start at the beginning of a run of its characters and has bounded
  * repetition, and procedural scanners resume after what they consumed: total work stays linear in the input.
  */
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
+import { commandLineDetector } from './redact-commands.js';
 import { acceptsValue, classifyKeyName, isPlaceholder, MAX_KEY_NAME, SECRET_WORD_HINT } from './redact-keys.js';
 import { tokenScanners } from './redact-tokens.js';
 
@@ -1090,6 +1091,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     puttyKeyDetector,
     sqlPasswordDetector,
     configLineDetector,
+    commandLineDetector,
     namedValueDetector,
     callPairDetector,
     cliFlagDetector,
