@@ -338,6 +338,16 @@ const CODE_ROOTS = new Set(
     ' ',
   ),
 );
+const BARE_SECRET_WORDS = new Set([
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'token',
+  'secret',
+  'apikey',
+  'credentials',
+]);
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
 /**
@@ -351,19 +361,14 @@ export const isCodeReference = (value: string): boolean => {
   if (!IDENTIFIER_PATH.test(bare)) return false;
   const segments = bare.split('.');
   const last = segments.at(-1) ?? '';
-  if (segments.length === 1) return classifyKeyName(bare) !== null;
+  if (segments.length === 1) {
+    // A variable (`token=token`, `password: DB_PASSWORD`, `apiKey: apiKey`), not a lower-case word that merely ends
+    // like one (`JWT_SECRET=supersecret`) nor a password built from one (`Password_123`).
+    if (BARE_SECRET_WORDS.has(bare.toLowerCase())) return true;
+    return /[a-z][A-Z]|_/.test(bare) && !/\d/.test(bare) && classifyKeyName(bare) !== null;
+  }
   return CODE_ROOTS.has(segments[0] ?? '') || classifyKeyName(last) !== null;
 };
-
-/**
- * Whether a value looks machine-made, as tokens, keys and secrets are (a password may be a word): letters with
- * digits, mixed case, punctuation in a long value, or just length.
- */
-const isRandomLooking = (value: string): boolean =>
-  (value.length >= 6 && /\d/.test(value) && /[A-Za-z]/.test(value)) ||
-  (value.length >= 8 && /[a-z]/.test(value) && /[A-Z]/.test(value.slice(1))) ||
-  value.length >= 20 ||
-  (value.length >= 12 && /[^A-Za-z0-9]/.test(value));
 
 /** Whether `value`, found under a key classified as `key`, should be redacted. `quoted`: it was in quotes. */
 export const acceptsValue = (key: SecretKey, value: string, quoted = false): boolean => {
@@ -373,6 +378,5 @@ export const acceptsValue = (key: SecretKey, value: string, quoted = false): boo
   if (/\s/.test(value) && STATUS_MESSAGE.test(value)) return false;
   if (key.kind !== 'password' && /^\d{1,10}$/.test(value)) return false;
   if (key.shortWord && /^\d{1,4}$/.test(value)) return false;
-  if (key.weak) return isCredentialLike(value);
-  return key.kind === 'password' || key.kind === 'connection-string' || isRandomLooking(value);
+  return !key.weak || isCredentialLike(value);
 };

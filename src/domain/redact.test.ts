@@ -106,6 +106,10 @@ describe('redact: the formats of issue 12, exactly', () => {
     ['{"pwd":"v9#Lk2!qPz7w"}', '{"pwd":"[REDACTED:password]"}'],
     ['pass: Ab12-cd34', 'pass: [REDACTED:password]'],
     ['_auth=Y2ktYm90OnNlY3JldA==', '_auth=[REDACTED:credential]'],
+    // a weak secret is still a secret: no value under a secret-named key has to look random
+    ['JWT_SECRET=supersecret', 'JWT_SECRET=[REDACTED:secret]'],
+    ['api_key: mysecretkey', 'api_key: [REDACTED:api-key]'],
+    ['DB_PASSWORD=Password_123', 'DB_PASSWORD=[REDACTED:password]'],
     ['- name: DB_PASSWORD\n  value: "Tr0ub4dor3"', '- name: DB_PASSWORD\n  value: "[REDACTED:password]"'],
     // SQL
     ["CREATE USER app WITH PASSWORD 'Tr0ub4dor&3';", "CREATE USER app WITH PASSWORD '[REDACTED:password]';"],
