@@ -356,8 +356,12 @@ const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
  */
 export const isCodeReference = (value: string): boolean => {
   const bare = value.replace(/[;,]$/, '');
+  // A call or an index: on a dotted path (`os.getenv(…)`, `z.string().min(12)`), with no argument (`getpass()`) or a
+  // quoted one (`environ["TOKEN"]`). `Tr0ub(4)` is a password.
   const call = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)[([]/.exec(bare);
-  if (call && /[)\]]$/.test(bare)) return true;
+  if (call && /[)\]]$/.test(bare)) {
+    if ((call[1] ?? '').includes('.') || /(?:\(\)|\(["'][^"']*["']\)|\[["'][^"']*["']\])$/.test(bare)) return true;
+  }
   if (!IDENTIFIER_PATH.test(bare)) return false;
   const segments = bare.split('.');
   const last = segments.at(-1) ?? '';

@@ -110,6 +110,7 @@ describe('redact: the formats of issue 12, exactly', () => {
     ['JWT_SECRET=supersecret', 'JWT_SECRET=[REDACTED:secret]'],
     ['api_key: mysecretkey', 'api_key: [REDACTED:api-key]'],
     ['DB_PASSWORD=Password_123', 'DB_PASSWORD=[REDACTED:password]'],
+    ['password=Tr0ub(4)', 'password=[REDACTED:password]'],
     ['- name: DB_PASSWORD\n  value: "Tr0ub4dor3"', '- name: DB_PASSWORD\n  value: "[REDACTED:password]"'],
     // SQL
     ["CREATE USER app WITH PASSWORD 'Tr0ub4dor&3';", "CREATE USER app WITH PASSWORD '[REDACTED:password]';"],
@@ -146,6 +147,7 @@ describe('redact: the formats of issue 12, exactly', () => {
       'docker run -p 8080:80 -u 1000:1000 nginx',
       'https://registry.npmjs.org:443/@acme%2fui',
       'const password = process.env.DB_PASSWORD;',
+      'password = getpass()',
       'passwd: password updated successfully',
       'WARNING! Using --password via the CLI is insecure. Use --password-stdin.',
     ]) {
