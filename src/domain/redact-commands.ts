@@ -367,6 +367,8 @@ define(['curl'], options(
   { names: ['--oauth2-bearer'], kind: 'bearer-token' },
   { names: ['--pass', '--proxy-pass'] },
 ));
+define(['lftp'], options({ names: ['-u', '--user'], part: afterFirst(',') }));
+define(['etcdctl'], options({ names: ['--user'], part: afterColon }));
 define(['http', 'httpie', 'xh'], options({ names: ['-a', '--auth'], attached: true, part: afterColon }));
 define(['openssl'], options(
   { names: ['-pass', '-passin', '-passout', '-password', '-passphrase'], part: opensslPass },
@@ -390,14 +392,16 @@ define(['rabbitmqctl'], (args, redact) => {
     if (password) redact(password, 0);
   }
 });
-// Windows `net user NAME PASSWORD [/add]` (the password ends the command, so prose about "net user counts" is safe);
-// samba's `net ads join -U user%password`.
+// Windows `net user NAME PASSWORD [/add]` and `net use [Z:] \\server\share PASSWORD [/user:NAME]`: the password is
+// the last word but options, so prose about "net user counts" is safe. Samba's `net ads join -U user%password`.
 define(['net'], (args, redact) => {
   scanOptions(args, [{ names: ['-U', '--user'], attached: true, part: afterFirst('%') }], redact);
   const words = args.filter((word) => !word.op && !word.value.startsWith('/'));
-  const tail = args.slice(args.indexOf(words[2] as Word) + 1);
-  const password = words.length === 3 && words[0]?.value.toLowerCase() === 'user' ? words[2] : undefined;
-  if (password && password.value !== '*' && tail.every((word) => word.value.startsWith('/'))) redact(password, 0);
+  const command = words[0]?.value.toLowerCase();
+  const share = words.findIndex((word) => word.value.startsWith('\\'));
+  const at = command === 'user' ? 2 : command === 'use' && share > 0 ? share + 1 : -1;
+  const password = words[at];
+  if (at > 0 && password && password.value !== '*' && at === words.length - 1) redact(password, 0);
 });
 // Oracle: `sqlplus user/password@db`, `expdp user/password directory=…`.
 define(['sqlplus', 'expdp', 'impdp', 'rman', 'sqlldr', 'dgmgrl'], (args, redact) => {

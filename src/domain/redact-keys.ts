@@ -83,6 +83,7 @@ const KEY_QUALIFIERS = new Set([
   'deploy',
   'aes',
   'sas',
+  'secrets',
   'x',
 ]);
 /** `primaryKey` / `secondaryKey` are Azure's names for account keys, and a table's primary key too. */

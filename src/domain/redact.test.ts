@@ -122,6 +122,9 @@ describe('redact: the formats of issue 12, exactly', () => {
     ['docker login -u ci -p Tr0ub4dor3 registry', 'docker login -u ci -p [REDACTED:password] registry'],
     ['redis-cli -a Tr0ub4dor3 ping', 'redis-cli -a [REDACTED:password] ping'],
     ['htpasswd -b .htpasswd admin Tr0ub4dor3', 'htpasswd -b .htpasswd admin [REDACTED:password]'],
+    ['lftp -u ops,Tr0ub4dor3 ftp.example', 'lftp -u ops,[REDACTED:password] ftp.example'],
+    ['etcdctl --user root:Tr0ub4dor3 get /', 'etcdctl --user root:[REDACTED:password] get /'],
+    ['net user admin Tr0ub4dor3 /add', 'net user admin [REDACTED:password] /add'],
     [
       'kubectl create secret generic s --from-literal=key=Tr0ub4dor3',
       'kubectl create secret generic s --from-literal=key=[REDACTED:k8s-secret]',
@@ -149,6 +152,7 @@ describe('redact: the formats of issue 12, exactly', () => {
       'const password = process.env.DB_PASSWORD;',
       'password = getpass()',
       'passwd: password updated successfully',
+      'the net user count is high',
       'WARNING! Using --password via the CLI is insecure. Use --password-stdin.',
     ]) {
       expect(redact(text).text, text).toBe(text);
