@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { lintSource } from '@secretlint/core';
 import { creator as presetRecommend, rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { lookAlikes, measureRedaction, piecesOf, secretFormatSamples } from '../../test/fixtures/redaction-corpus.js';
 import {
   benignCorpus,
   configuredPortalToken,
@@ -94,6 +95,104 @@ describe('redact: ordinary text passes untouched', () => {
     ]) {
       expect(redact(text).count, text).toBe(0);
     }
+  });
+});
+
+describe('redact: the formats of issue 12, exactly', () => {
+  it.each([
+    // key names: the last word that names a secret decides, qualifiers may follow it
+    ['DB_PASS=Qz7-mLx2vR9wKp', 'DB_PASS=[REDACTED:password]'],
+    ['MYSQL_PWD=s3cr3t-Pw', 'MYSQL_PWD=[REDACTED:password]'],
+    ['{"pwd":"v9#Lk2!qPz7w"}', '{"pwd":"[REDACTED:password]"}'],
+    ['pass: Ab12-cd34', 'pass: [REDACTED:password]'],
+    ['_auth=Y2ktYm90OnNlY3JldA==', '_auth=[REDACTED:credential]'],
+    // a weak secret is still a secret: no value under a secret-named key has to look random
+    ['JWT_SECRET=supersecret', 'JWT_SECRET=[REDACTED:secret]'],
+    ['api_key: mysecretkey', 'api_key: [REDACTED:api-key]'],
+    ['DB_PASSWORD=Password_123', 'DB_PASSWORD=[REDACTED:password]'],
+    ['password=Tr0ub(4)', 'password=[REDACTED:password]'],
+    ['- name: DB_PASSWORD\n  value: "Tr0ub4dor3"', '- name: DB_PASSWORD\n  value: "[REDACTED:password]"'],
+    // SQL
+    ["CREATE USER app WITH PASSWORD 'Tr0ub4dor&3';", "CREATE USER app WITH PASSWORD '[REDACTED:password]';"],
+    ["ALTER USER 'app'@'%' IDENTIFIED BY 'Tr0ub4dor&3';", "ALTER USER 'app'@'%' IDENTIFIED BY '[REDACTED:password]';"],
+    // command lines
+    ["mysql -uroot -pTr0ub4dor3 -e 'select 1'", "mysql -uroot -p[REDACTED:password] -e 'select 1'"],
+    ['curl -u admin:Tr0ub4dor3 https://x', 'curl -u admin:[REDACTED:password] https://x'],
+    ['sshpass -p Tr0ub4dor3 ssh ops@h', 'sshpass -p [REDACTED:password] ssh ops@h'],
+    ['docker login -u ci -p Tr0ub4dor3 registry', 'docker login -u ci -p [REDACTED:password] registry'],
+    ['redis-cli -a Tr0ub4dor3 ping', 'redis-cli -a [REDACTED:password] ping'],
+    ['htpasswd -b .htpasswd admin Tr0ub4dor3', 'htpasswd -b .htpasswd admin [REDACTED:password]'],
+    ['lftp -u ops,Tr0ub4dor3 ftp.example', 'lftp -u ops,[REDACTED:password] ftp.example'],
+    ['etcdctl --user root:Tr0ub4dor3 get /', 'etcdctl --user root:[REDACTED:password] get /'],
+    ['net user admin Tr0ub4dor3 /add', 'net user admin [REDACTED:password] /add'],
+    [
+      'kubectl create secret generic s --from-literal=key=Tr0ub4dor3',
+      'kubectl create secret generic s --from-literal=key=[REDACTED:k8s-secret]',
+    ],
+    [
+      'echo "Tr0ub4dor3" | docker login -u ci --password-stdin r',
+      'echo "[REDACTED:password]" | docker login -u ci --password-stdin r',
+    ],
+    // URL passwords with a slash
+    ['https://user:pa/ss@host/x', 'https://user:[REDACTED:url-password]@host/x'],
+    ['mongodb+srv://u:p/w0rd@h/db', 'mongodb+srv://u:[REDACTED:database-password]@h/db'],
+  ])('%s', (text, expected) => {
+    expect(redact(text).text).toBe(expected);
+  });
+
+  it('leaves settings about secrets, prompts and references alone', () => {
+    for (const text of [
+      'PASSWORD_MIN_LENGTH=12',
+      'password_file: /run/secrets/db',
+      'echo "$TOKEN" | docker login -u ci --password-stdin r',
+      'pass: true',
+      'mysql -u root -p orders',
+      'docker run -p 8080:80 -u 1000:1000 nginx',
+      'https://registry.npmjs.org:443/@acme%2fui',
+      'const password = process.env.DB_PASSWORD;',
+      'password = getpass()',
+      'passwd: password updated successfully',
+      'the net user count is high',
+      'WARNING! Using --password via the CLI is insecure. Use --password-stdin.',
+    ]) {
+      expect(redact(text).text, text).toBe(text);
+    }
+  });
+});
+
+describe('redact: measured on the redaction corpus (test/fixtures/redaction-corpus.ts)', () => {
+  it('holds at least 100 secret formats and 100 look-alikes, each secret spelled in its sample', () => {
+    expect(new Set(secretFormatSamples.map((entry) => entry.id)).size).toBe(secretFormatSamples.length);
+    expect(new Set(lookAlikes.map((entry) => entry.id)).size).toBe(lookAlikes.length);
+    expect(secretFormatSamples.length).toBeGreaterThanOrEqual(100);
+    expect(lookAlikes.length).toBeGreaterThanOrEqual(100);
+    expect(new Set(secretFormatSamples.map((entry) => entry.format)).size).toBeGreaterThanOrEqual(10);
+    for (const entry of secretFormatSamples) expect(entry.sample, entry.id).toContain(entry.secret);
+  });
+
+  it('removes at least 95% of the secrets and changes at most 2% of the look-alikes', () => {
+    const rates = measureRedaction((text) => redact(text).text);
+    const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
+    console.log(
+      `redaction rates: ${rates.caught}/${rates.secretSamples} secrets removed (${percent(rates.caughtRate)}), ` +
+        `${rates.changed.length}/${rates.lookAlikes} look-alikes changed (${percent(rates.falsePositiveRate)})` +
+        (rates.missed.length > 0 ? `; missed: ${rates.missed.join(', ')}` : '') +
+        (rates.changed.length > 0 ? `; changed: ${rates.changed.join(', ')}` : ''),
+    );
+    expect(rates.caughtRate).toBeGreaterThanOrEqual(0.95);
+    expect(rates.falsePositiveRate).toBeLessThanOrEqual(0.02);
+  });
+
+  it('is idempotent on every sample', () => {
+    for (const entry of [...secretFormatSamples.map((item) => item.sample), ...lookAlikes.map((item) => item.text)]) {
+      const once = redact(entry).text;
+      expect(redact(once).text, entry).toBe(once);
+    }
+  });
+
+  it('counts a 12-character window of the secret that survives as a miss', () => {
+    expect(piecesOf('abcdefghijklmn')).toEqual(['abcdefghijkl', 'bcdefghijklm', 'cdefghijklmn']);
+    expect(piecesOf('short')).toEqual(['short']);
   });
 });
 
@@ -208,10 +307,43 @@ describe('redactDeep', () => {
   });
 
   it('knows secret key names', () => {
-    for (const key of ['token', 'botToken', 'client_secret', 'Authorization', 'set-cookie', 'apiKey', 'DB_PASSWORD']) {
+    for (const key of [
+      'token',
+      'botToken',
+      'client_secret',
+      'Authorization',
+      'set-cookie',
+      'apiKey',
+      'DB_PASSWORD',
+      'DB_PASS',
+      'MYSQL_PWD',
+      'pwd',
+      '_auth',
+      '_authToken',
+      'SMTP_PASSWD',
+      'DJANGO_SECRET_KEY',
+      'PGPASSWORD',
+      'REDIS_PASSWORD',
+      'secretKeyBase',
+      'password_prod',
+    ]) {
       expect(isSecretKeyName(key), key).toBe(true);
     }
-    for (const key of ['tokenCount', 'max_tokens', 'secretName', 'passwordless', 'author', 'keys']) {
+    for (const key of [
+      'tokenCount',
+      'max_tokens',
+      'secretName',
+      'passwordless',
+      'author',
+      'keys',
+      'PASSWORD_MIN_LENGTH',
+      'passwordFile',
+      'bypass',
+      'passed',
+      'PWD',
+      'token_endpoint',
+      'api_key_id',
+    ]) {
       expect(isSecretKeyName(key), key).toBe(false);
     }
   });
@@ -343,6 +475,47 @@ describe('no catastrophic backtracking', () => {
     expect(text.length).toBeGreaterThan(900_000);
     expect(bestOf(1, () => redact(text))).toBeLessThan(HangGuardMs);
   });
+
+  /** `unit` repeated to `size` characters. */
+  const repeatTo = (unit: string, size: number): string => unit.repeat(Math.ceil(size / unit.length));
+  // The shapes the issue 12 detectors look for, each repeated without the part that would complete it, or with it.
+  const shapes: ReadonlyArray<readonly [string, (size: number) => string]> = [
+    ['secret key names', (size) => repeatTo('DB_PASS=x MYSQL_PWD=y "pwd": "', size)],
+    ['long key names', (size) => repeatTo(`${'a_'.repeat(60)}password_prod_b64=`, size)],
+    ['name/value pairs', (size) => repeatTo('- name: DB_PASSWORD\n  valueFrom: x\n', size)],
+    ['block scalars', (size) => repeatTo('password: |\n  ', size)],
+    ['SQL clauses', (size) => repeatTo("IDENTIFIED BY PASSWORD SET PASSWORD FOR 'u'@'h' ", size)],
+    ['command lines', (size) => repeatTo('mysql -pX curl -u a: sshpass -p echo x | sudo -S ', size)],
+    ['one command, endless unclosed quote', (size) => `curl -u ${repeatTo("'a b ", size)}`],
+    ['continued command lines', (size) => `docker login ${repeatTo('-p x \\\n', size)}`],
+    ['token prefixes', (size) => repeatTo('hvs.glpat-sk-ant-xoxc-dckr_pat_ya29.', size)],
+    ['URLs with slashes and @', (size) => repeatTo('https://u:a/b@', size)],
+    ['URL userinfo without a host', (size) => `https://u:${repeatTo('a@b', size)}`],
+    ['netrc and redis lines', (size) => repeatTo('machine password x requirepass AUTH ', size)],
+    ['XML and call pairs', (size) => repeatTo("<entry key=\"password\">('password', '", size)],
+    ['whitespace runs', (size) => `PASSWORD${' '.repeat(size)}IDENTIFIED BY${' '.repeat(size)}x`],
+  ];
+
+  it.each(shapes)('takes linear time on %s: 1 MB within the bound, 2 MB in about twice the time', (name, make) => {
+    // Best of two runs each, interleaved: the first run also compiles the hot paths, and a shared CPU is noisy.
+    const [oneMb, twoMb] = [make(1_000_000), make(2_000_000)];
+    let one = Number.POSITIVE_INFINITY;
+    let two = Number.POSITIVE_INFINITY;
+    for (let run = 0; run < 2; run += 1) {
+      one = Math.min(
+        one,
+        bestOf(1, () => redact(oneMb)),
+      );
+      two = Math.min(
+        two,
+        bestOf(1, () => redact(twoMb)),
+      );
+    }
+    console.log(`linear time, ${name}: 1 MB in ${Math.round(one)} ms, 2 MB in ${Math.round(two)} ms`);
+    expect(one).toBeLessThan(HangGuardMs);
+    // A quadratic scan takes 4× as long on twice the input; a busy CPU gets a generous margin on top of 2×.
+    expect(two).toBeLessThan(3 * one + 250);
+  });
 });
 
 describe('properties', () => {
@@ -436,8 +609,18 @@ describe('properties', () => {
 
 describe('architecture', () => {
   it('imports no Slack, HTTP, database or logging library', () => {
-    const source = readFileSync(new URL('./redact.ts', import.meta.url), 'utf8');
-    const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
-    expect(imports).toEqual(['@secretlint/secretlint-rule-preset-recommend']);
+    // redact.ts and its own modules (redact-*.ts): the preset is the one package they use.
+    const files = readdirSync(new URL('.', import.meta.url)).filter(
+      (file) => /^redact(?:-[a-z]+)?\.ts$/.test(file) && !file.endsWith('.test.ts'),
+    );
+    expect(files).toContain('redact.ts');
+    const imports = files.flatMap((file) => {
+      const source = readFileSync(new URL(`./${file}`, import.meta.url), 'utf8');
+      return [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1] ?? '');
+    });
+    expect(imports.filter((specifier) => !specifier.startsWith('.'))).toEqual([
+      '@secretlint/secretlint-rule-preset-recommend',
+    ]);
+    for (const specifier of imports.filter((item) => item.startsWith('.'))) expect(specifier).toMatch(/^\.\/redact-/);
   });
 });

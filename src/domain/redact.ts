@@ -19,12 +19,17 @@
  * at the whole match but has the length of the captured value; connection-string rules report the whole URI), so
  * each report is re-anchored on the value it names and narrowed to the password / key body where that applies.
  *
- * Our own detectors cover what the preset misses (key=value pairs, Authorization headers, JWTs, more token formats,
- * cloud connection strings, Kubernetes Secret data, docker auths, configured literal secrets). Every expression is
- * anchored so a match can only start at the beginning of a run of its characters and has bounded repetition, and
- * procedural scanners resume after what they consumed: total work stays linear in the input.
+ * Our own detectors cover what the preset misses: secret-named keys in every syntax (env files, YAML, JSON, logfmt,
+ * properties, SQL, name/value pairs; redact-keys.ts decides which names hold secrets), Authorization headers, JWTs,
+ * the token formats of gitleaks' and trufflehog's rule sets (redact-tokens.ts), credentials in URLs and on command
+ * lines (redact-commands.ts), private keys, Kubernetes Secret data, docker auths and configured literal secrets.
+ * Every expression is anchored so a match can only start at the beginning of a run of its characters and has bounded
+ * repetition, and procedural scanners resume after what they consumed: total work stays linear in the input.
  */
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
+import { commandLineDetector } from './redact-commands.js';
+import { acceptsValue, classifyKeyName, isPlaceholder, MAX_KEY_NAME, SECRET_WORD_HINT } from './redact-keys.js';
+import { tokenScanners } from './redact-tokens.js';
 
 export interface RedactionResult {
   readonly text: string;
@@ -162,7 +167,8 @@ const createPresetDetector = (): Detector => {
       if (kind === null || kind === undefined) continue;
       const span = anchorReport(text, report);
       const narrowed = narrowPresetSpan(text, span, report.messageId);
-      if (narrowed) add(narrowed[0], narrowed[1], kind);
+      // Documentation fillers (`ghp_xxxxxxxx…`) are reported by the preset too.
+      if (narrowed && !isPlaceholder(text.slice(narrowed[0], narrowed[1]))) add(narrowed[0], narrowed[1], kind);
     }
   };
 };
@@ -184,8 +190,13 @@ const anchorReport = (text: string, report: PresetReport): [number, number] => {
   return [start, end];
 };
 
+/** Access key ids that are credentials; the preset also reports the AIDA/AROA/AGPA… ids of users, roles and groups. */
+const AWS_KEY_ID = /^(?:AKIA|ASIA|ABIA|ACCA|A3T)/;
+
 const narrowPresetSpan = (text: string, [start, end]: [number, number], messageId: string): [number, number] | null => {
   switch (messageId) {
+    case 'AWSAccessKeyID':
+      return AWS_KEY_ID.test(text.slice(start, end)) ? [start, end] : null;
     case 'BasicAuth':
     case 'MongoDBConnection':
     case 'MySQLConnection':
@@ -292,10 +303,6 @@ const tailPattern =
     }
   };
 
-const PLACEHOLDER =
-  /^(?:null|nil|none|true|false|undefined|n\/a|\*+|x{3,}|\.{3}|…|<[^<>]*>|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|%[A-Z_]+%|\[REDACTED(?::[a-z0-9-]+)?\]|redacted|\d+ bytes|[{[|>]|\{\}|\[\]|[|>][-+])$/i;
-const isPlaceholder = (value: string): boolean => value.length <= 64 && PLACEHOLDER.test(value.trim());
-
 const extraSecretsDetector = (secrets: readonly string[]): Detector => {
   const needles = [
     ...new Set(
@@ -334,11 +341,18 @@ const privateKeyDetector: Detector = (text, add) => {
     } else {
       // Body lines (base64, RFC 1421 headers) until the footer, a blank line or anything else: a key cut off by
       // truncated output is redacted as far as it goes, and a footer further on never drags other text in.
+      // An OpenPGP armor (RFC 4880 §6.2) puts one blank line between its headers and the body.
       bodyEnd = bodyStart;
       let lineStart = newline;
+      let armorGap = match[0].includes('BLOCK');
       while (lineStart >= 0 && lineStart - bodyStart <= MAX_PEM) {
         const next = text.indexOf('\n', lineStart + 1);
         const line = text.slice(lineStart + 1, next < 0 ? text.length : next);
+        if (line.trim() === '' && armorGap) {
+          armorGap = false;
+          lineStart = next;
+          continue;
+        }
         if (line.trim() === '' || !PEM_BODY_LINE.test(line)) break;
         bodyEnd = next < 0 ? text.length : next;
         lineStart = next;
@@ -347,6 +361,30 @@ const privateKeyDetector: Detector = (text, add) => {
     const span = trimSpan(text, bodyStart, bodyEnd);
     if (span) add(span[0], span[1], 'private-key');
     PEM_HEADER.lastIndex = Math.max(PEM_HEADER.lastIndex, bodyEnd);
+  }
+};
+
+const PUTTY_PRIVATE_LINES = /^Private-Lines:[ \t]*(\d{1,3})[ \t]*\r?$/gm;
+const BASE64_LINE = /^[A-Za-z0-9+/=]{1,4096}\r?$/;
+
+/** The private half of a PuTTY key file (.ppk): the base64 lines its `Private-Lines: N` header counts. */
+const puttyKeyDetector: Detector = (text, add) => {
+  PUTTY_PRIVATE_LINES.lastIndex = 0;
+  for (let match = PUTTY_PRIVATE_LINES.exec(text); match; match = PUTTY_PRIVATE_LINES.exec(text)) {
+    let remaining = Number(match[1]);
+    let position = text.indexOf('\n', match.index);
+    const start = position + 1;
+    let end = start;
+    while (remaining > 0 && position >= 0) {
+      const next = text.indexOf('\n', position + 1);
+      const line = text.slice(position + 1, next < 0 ? text.length : next);
+      if (!BASE64_LINE.test(line)) break;
+      end = position + 1 + line.replace(/\r$/, '').length;
+      position = next;
+      remaining -= 1;
+    }
+    if (end > start) add(start, end, 'private-key');
+    PUTTY_PRIVATE_LINES.lastIndex = Math.max(PUTTY_PRIVATE_LINES.lastIndex, end);
   }
 };
 
@@ -378,49 +416,104 @@ const lineEnd = (text: string, from: number): number => {
   return end > from && text[end - 1] === '\r' ? end - 1 : end;
 };
 
+/** The start of the line holding `index`, looking back at most `limit` characters (so callers stay linear). */
+const lineStartWithin = (text: string, index: number, limit: number): number => {
+  let start = index;
+  while (start > 0 && index - start < limit && text[start - 1] !== '\n') start -= 1;
+  return start;
+};
+
 const DATABASE_SCHEMES =
   /^(?:postgres(?:ql)?|mysql[x2]?|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|oracle|cockroachdb|clickhouse|couchdb|cassandra|neo4j(?:\+s)?|bolt|memcached)$/i;
+
+const URL_SCHEME = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}):\/\//g;
+const URL_STOP = /[\s"'`<>]/;
+const MAX_USERINFO = 512;
+
+/**
+ * `scheme://user:password@host`: the password, which people write unencoded (`pa/ss`, `p#ss`, `p@ss`, as
+ * trufflehog's uri and mongodb detectors allow). The user part ends at `:`; the password runs to the `@` that
+ * starts the host, past an `@` followed by more password and another `@`. A host's port and path
+ * (`host:8443/users/@me`) is not a password. Each scan resumes where the last one stopped: linear time.
+ */
+const urlCredentialDetector: Detector = (text, add) => {
+  URL_SCHEME.lastIndex = 0;
+  for (let match = URL_SCHEME.exec(text); match; match = URL_SCHEME.exec(text)) {
+    const userStart = match.index + match[0].length;
+    let at = userStart;
+    for (; at < text.length && at - userStart <= MAX_USERINFO; at += 1) {
+      const char = text[at] ?? '';
+      if (char === ':' || URL_STOP.test(char) || char === '/' || char === '@' || char === '?' || char === '#') break;
+    }
+    if (text[at] !== ':') {
+      URL_SCHEME.lastIndex = Math.max(URL_SCHEME.lastIndex, at);
+      continue;
+    }
+    const colon = at;
+    let end = -1;
+    for (at = colon + 1; at < text.length && at - colon <= MAX_USERINFO; at += 1) {
+      const char = text[at] ?? '';
+      if (URL_STOP.test(char)) break;
+      if (char !== '@') continue;
+      // `p@ss@host`: an `@` followed by more password and another `@` is part of the password.
+      let next = at + 1;
+      while (next < text.length && next - at <= 64 && !/[\s@/:"'`<>?#]/.test(text[next] ?? ' ')) next += 1;
+      if (text[next] === '@' && next > at + 1) {
+        at = next - 1;
+        continue;
+      }
+      end = at;
+      break;
+    }
+    if (end < 0) {
+      URL_SCHEME.lastIndex = Math.max(URL_SCHEME.lastIndex, at);
+      continue;
+    }
+    const password = text.slice(colon + 1, end);
+    const isPort = /^\d{1,5}(?:[/?#]|$)/.test(password) && !/^\d{1,5}$/.test(password);
+    if (password !== '' && !isPort && !isPlaceholder(password) && /[A-Za-z0-9[]/.test(text[end + 1] ?? '')) {
+      add(colon + 1, end, DATABASE_SCHEMES.test(match[1] ?? '') ? 'database-password' : 'url-password');
+    }
+    URL_SCHEME.lastIndex = Math.max(URL_SCHEME.lastIndex, end + 1);
+  }
+};
 
 const tokenDetectors: readonly Detector[] = [
   // JWT (header.payload.signature, base64url JSON); the signature may be empty for alg "none".
   tailPattern(/(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{5,8192}\.ey[A-Za-z0-9_-]{5,8192}\.[A-Za-z0-9_-]{0,8192})/g, 'jwt'),
-  // Slack: bot, user, app, workspace, refresh, session, legacy and rotating (xoxe.) tokens.
-  tailPattern(
-    /(?<![A-Za-z0-9_.-])((?:xox[abposre]|xapp|xoxe\.xox[bpa])-[A-Za-z0-9-]{8,512})(?![A-Za-z0-9-])/g,
-    'slack-token',
-  ),
   tailPattern(
     /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9_/-]{10,512})/g,
     'slack-webhook',
   ),
-  // AWS access key ids (long-lived AKIA, temporary ASIA), secret access keys and session tokens by their keys.
-  tailPattern(/(?<![A-Za-z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})(?![A-Za-z0-9])/g, 'aws-access-key-id'),
+  ...tokenScanners().map(
+    ({ pattern, kinds }): Detector =>
+      kinds.length === 1
+        ? tailPattern(pattern, kinds[0] ?? 'secret')
+        : (text, add) => {
+            // One alternation of many formats: the group that matched names the kind; the match is the token.
+            pattern.lastIndex = 0;
+            for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+              let group = 1;
+              while (group < match.length && match[group] === undefined) group += 1;
+              const kind = kinds[group - 1];
+              if (kind && !isPlaceholder(match[0])) add(match.index, match.index + match[0].length, kind);
+            }
+          },
+  ),
+  // AWS secret access keys and session tokens by their keys, and a secret key right after its key id (the
+  // credentials.csv AWS hands out: `AKIA…,<secret>`).
   tailPattern(
     /(?:aws_?secret_?(?:access_?)?key|secret_?access_?key)["'`]?[ \t]*(?::=|=>|[:=])[ \t]*["'`]?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/gi,
+    'aws-secret-access-key',
+  ),
+  tailPattern(
+    /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?:[ \t]*[,;:|][ \t]*|[ \t]+)["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/g,
     'aws-secret-access-key',
   ),
   tailPattern(
     /(?:aws_?)?(?:session|security)_?token["'`]?[ \t]*(?::=|=>|[:=])[ \t]*["'`]?([A-Za-z0-9/+=]{16,8192})/gi,
     'session-token',
   ),
-  // GitHub classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained tokens, with looser lengths than the preset.
-  tailPattern(/(?<![A-Za-z0-9_])(gh[pousr]_[A-Za-z0-9]{30,255})(?![A-Za-z0-9_])/g, 'github-token'),
-  tailPattern(/(?<![A-Za-z0-9_])(github_pat_[A-Za-z0-9_]{22,255})(?![A-Za-z0-9_])/g, 'github-token'),
-  tailPattern(
-    /(?<![A-Za-z0-9_-])((?:glpat|gldt|glrt|glptt|glft|glimt|glagent|glcbt|gloas|glsoat)-[A-Za-z0-9_-]{20,255}|GR1348941[A-Za-z0-9_-]{20,255})(?![A-Za-z0-9_-])/g,
-    'gitlab-token',
-  ),
-  tailPattern(/(?<![A-Za-z0-9_])(npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/g, 'npm-token'),
-  tailPattern(
-    /(?<![A-Za-z0-9_])((?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,255}|whsec_[A-Za-z0-9+/=]{24,255})/g,
-    'stripe-key',
-  ),
-  tailPattern(/(?<![A-Za-z0-9_.-])(SG\.[A-Za-z0-9_-]{16,64}\.[A-Za-z0-9_-]{16,64})(?![A-Za-z0-9_-])/g, 'sendgrid-key'),
-  tailPattern(/(?<![A-Za-z0-9])(SK[0-9a-fA-F]{32})(?![A-Za-z0-9])/g, 'twilio-key'),
-  // Anthropic before OpenAI: both start with sk-, and an equal span keeps the earlier detector's kind.
-  tailPattern(/(?<![A-Za-z0-9_-])(sk-ant-[A-Za-z0-9_-]{20,256})(?![A-Za-z0-9_-])/g, 'anthropic-key'),
-  tailPattern(/(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,256})(?![A-Za-z0-9_-])/g, 'openai-key'),
-  tailPattern(/(?<![A-Za-z0-9_-])(AIza[0-9A-Za-z_-]{35})(?![A-Za-z0-9_-])/g, 'google-api-key'),
   // Azure storage / service bus connection strings and SAS signatures; signed URLs of other clouds.
   tailPattern(/(?<![A-Za-z])(?:AccountKey|SharedAccessKey|SharedSecret)=([^;"'\s]{1,1024})/g, 'azure-key'),
   tailPattern(/(?<![A-Za-z])SharedAccessSignature=([^;"'\s]{1,2048})/g, 'azure-sas'),
@@ -430,13 +523,25 @@ const tokenDetectors: readonly Detector[] = [
   ),
   // A docker config.json encoded as base64 (`{"auths":` → eyJhdXRocyI6).
   tailPattern(/(?<![A-Za-z0-9+/])(eyJhdXRocyI6[A-Za-z0-9+/]{8,65536}={0,2})/g, 'docker-auth'),
-  tailPattern(/"auth"[ \t]*:[ \t]*"([^"\r\n]{1,4096})"/g, 'docker-auth'),
-  // Credentials in any URL: scheme://user:password@host. Databases get their own kind.
-  tailPattern(
-    /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,30}):\/\/[^\s:/@?#"'<>]{0,256}:([^\s/@?#"'<>]{1,512})(?=@)/g,
-    (m) => (DATABASE_SCHEMES.test(m[1] ?? '') ? 'database-password' : 'url-password'),
-  ),
+  tailPattern(/"auth"[ \t]*:[ \t]*"([^"\r\n]{1,4096})(?=")/g, 'docker-auth'),
+  // Oracle's `jdbc:oracle:thin:user/password@host`.
+  tailPattern(/jdbc:oracle:thin:[A-Za-z0-9_$#]{1,128}\/([^@\s"'/]{1,256})(?=@)/g, 'database-password'),
+  vaultLegacyTokenDetector,
 ];
+
+/**
+ * Vault's tokens before 1.10 (`s.` and 24 characters, optionally `.nsid`): too short a shape to recognise alone,
+ * so only on a line that speaks of vault or tokens (`vault login s.…`, `token   s.…`, `X-Vault-Token: s.…`).
+ * trufflehog hashicorpvault keeps the same condition (keyword "vault").
+ */
+function vaultLegacyTokenDetector(text: string, add: Add): void {
+  const pattern = /(?<![A-Za-z0-9_.-])(s\.[A-Za-z0-9]{24}(?:\.[A-Za-z0-9]{5})?)(?![A-Za-z0-9_.-])/g;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    if (/vault|token/i.test(text.slice(lineStartWithin(text, match.index, 200), match.index))) {
+      add(match.index, match.index + match[0].length, 'vault-token');
+    }
+  }
+}
 
 const SECRET_DOCUMENT =
   /^[ \t-]*kind:[ \t]*Secret[ \t]*\r?$|"kind"[ \t]*:[ \t]*"Secret"|^[ \t]*type:[ \t]*(?:Opaque|kubernetes\.io\/[a-z-]+)[ \t]*\r?$/m;
@@ -579,104 +684,381 @@ const cookieDetector: Detector = (text, add) => {
   }
 };
 
-/** Secret-looking key names (the end of the name decides: `DB_PASSWORD`, `clientSecret`, `_authToken`, `x-api-key`). */
-const SECRET_KEY_WORDS =
-  'passw(?:or)?d|passphrase|secret[_-]?key|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|client[_-]?key[_-]?data|auth[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|account[_-]?key|credentials?|connection[_-]?string';
-
-const keyKind = (key: string): string => {
-  const name = key.toLowerCase().replace(/[^a-z]/g, '');
-  if (/passw(?:or)?d|passphrase/.test(name)) return 'password';
-  if (name.endsWith('privatekey') || name.endsWith('keydata')) return 'private-key';
-  if (name.endsWith('apikey')) return 'api-key';
-  if (name.endsWith('accesskey')) return 'access-key';
-  if (name.endsWith('token')) return 'token';
-  if (name.endsWith('secret')) return 'secret';
-  if (name.startsWith('credential')) return 'credential';
-  if (name.endsWith('string')) return 'connection-string';
-  return 'key';
-};
-
-const KEY_VALUE = new RegExp(`(${SECRET_KEY_WORDS})(?:\\*\\*|__|["'\`])?[ \\t]*(?::=|=>|[:=])(?![=>])`, 'gi');
-const LINE_START_KEY = /^[ \t]*(?:[-*>][ \t]+)?(?:export[ \t]+)?(?:\*\*|__|["'`])?[A-Za-z0-9_.-]*$/;
-const INLINE_VALUE_END = /[\s"'`,;&<>(){}[\]]/;
-
 /**
- * `password=x`, `passwd: x`, `"api_key": "x"`, `token: x`, `secret => 'x'`. Quoted values end at their quote; a
- * YAML-style `key: value` line keeps its whole value (passphrases have spaces); otherwise the value ends at
- * whitespace or punctuation that cannot belong to it in a log line or query string.
+ * `key=value`, `key: value`, `"key": "value"`, `key => 'value'`, `key := value`, `$env:KEY = "value"`,
+ * `config['KEY'] = 'value'`, `**Key:** value`, in any syntax whose key name redact-keys.ts classifies as secret
+ * (`DB_PASS`, `MYSQL_PWD`, `pwd`, `_auth`, `clientSecret`, `spring.datasource.password`, `--db-password`…). Quoted
+ * values end at their quote; a YAML-style `key: value` line keeps its whole value (passphrases have spaces) and a
+ * block scalar (`key: |`) its indented lines; otherwise the value ends at whitespace or punctuation that cannot
+ * belong to it in a log line or query string. An unquoted key with a colon and no space after it (`arn:…:secret:x`,
+ * `host:port`) is not a key.
  */
+const KEY_VALUE = new RegExp(
+  `(?<![A-Za-z0-9_.-])(?=[A-Za-z0-9_.-]{0,100}?${SECRET_WORD_HINT})([A-Za-z0-9_.-]{1,100})((?:\\*\\*)?["'\`]?\\]?)[ \\t]*(:=|=>|\\?=|[:=])(?![=>])`,
+  'gi',
+);
+const LINE_START_KEY = /^[ \t]*(?:[-*>][ \t]+)?(?:export[ \t]+|set[ \t]+)?(?:\*\*|__|["'`])?[A-Za-z0-9_.-]*$/;
+const INLINE_VALUE = /[^\s"'`,;&<>(){}[\]]*/y;
+const UNTIL_SPACE = /\S*/y;
+const BLOCK_SCALAR = /^[|>][-+0-9]{0,3}$/;
+const NESTED_VALUE = /\{[ \t]*"value"[ \t]*:[ \t]*"/y;
+const MAX_BLOCK = 65_536;
+
 const keyValueDetector: Detector = (text, add) => {
+  const lineStartOf = lineStarts(text);
   KEY_VALUE.lastIndex = 0;
   for (let match = KEY_VALUE.exec(text); match; match = KEY_VALUE.exec(text)) {
+    const quotedKey = /["'`]/.test(match[2] ?? '');
+    const separator = match[3] ?? '';
     let start = match.index + match[0].length;
+    if (separator === ':' && !quotedKey && !/[ \t\r\n"'`*]/.test(text[start] ?? '\n')) continue;
+    const key = classifyKeyName(match[1] ?? '');
+    if (!key) continue;
     while (text[start] === ' ' || text[start] === '\t') start += 1;
     if (text.startsWith('**', start) || text.startsWith('__', start)) start += 2;
     while (text[start] === ' ' || text[start] === '\t') start += 1;
-    const first = text[start];
+    let first = text[start];
     if (first === undefined || first === '\n' || first === '\r') continue;
-    if (text.startsWith('${', start) || text.startsWith('{{', start)) {
-      // A template placeholder (`${DB_PASSWORD}`, `{{ .Values.token }}`), not a value.
-      const close = text.indexOf('}', start);
-      if (
-        close > start &&
-        close - start <= 200 &&
-        isPlaceholder(text.slice(start, text.startsWith('}}', close) ? close + 2 : close + 1))
-      ) {
-        KEY_VALUE.lastIndex = Math.max(KEY_VALUE.lastIndex, close + 1);
-        continue;
-      }
+    const template = templateEnd(text, start);
+    if (template > 0) {
+      KEY_VALUE.lastIndex = Math.max(KEY_VALUE.lastIndex, template);
+      continue;
     }
+    // SQL Server's N'…' and PostgreSQL's E'…' strings.
+    if ((first === 'N' || first === 'E') && text[start + 1] === "'" && separator === '=') {
+      start += 1;
+      first = "'";
+    }
+    const lineStartKey = isLineStartKey(text, match.index, lineStartOf(match.index));
     let valueStart = start;
     let end: number;
     if (first === '"' || first === "'" || first === '`') {
       valueStart = start + 1;
       end = closingQuote(text, valueStart, first);
-    } else if (match[0].trimEnd().endsWith(':') && isLineStartKey(text, match.index)) {
+    } else if (separator === ':' && quotedKey) {
+      // JSON: an unquoted value is a number, true, false or null, or an object: Spring's `/actuator/env` gives
+      // `"spring.datasource.password": {"value": "…"}`.
+      if (first === '{' || first === '[') {
+        NESTED_VALUE.lastIndex = start;
+        const nested = NESTED_VALUE.exec(text);
+        if (nested) {
+          const nestedStart = start + nested[0].length;
+          const nestedEnd = closingQuote(text, nestedStart, '"');
+          if (acceptsValue(key, text.slice(nestedStart, nestedEnd), true)) add(nestedStart, nestedEnd, key.kind);
+          KEY_VALUE.lastIndex = Math.max(KEY_VALUE.lastIndex, nestedEnd);
+        }
+        continue;
+      }
+      end = scanUntil(text, start, /[\s,}\]]/);
+    } else if (separator === ':' && lineStartKey) {
       end = lineEnd(text, start);
     } else {
       // An env-file line (`DB_PASSWORD=Tr0ub4dor&3-4yMpo0`) keeps `&`, `;`, `(`… in its value: only whitespace ends
       // it. Inside a line (a log, a query string) the value ends at the first character that cannot belong to it.
-      const valueEnds = isLineStartKey(text, match.index) ? /\s/ : INLINE_VALUE_END;
-      end = start;
-      while (end < text.length && !valueEnds.test(text[end] ?? ' ')) end += 1;
+      end = scanRun(text, start, lineStartKey ? UNTIL_SPACE : INLINE_VALUE);
     }
     let valueEnd = end;
     while (valueEnd > valueStart && /\s/.test(text[valueEnd - 1] ?? '')) valueEnd -= 1;
     const value = text.slice(valueStart, valueEnd);
-    if (value !== '' && !isPlaceholder(value)) add(valueStart, valueEnd, keyKind(match[1] ?? ''));
+    if (BLOCK_SCALAR.test(value) && lineStartKey && !key.weak) {
+      end = blockScalar(text, match.index, end, key.kind, add);
+    } else if (acceptsValue(key, value, valueStart > start)) {
+      add(valueStart, valueEnd, key.kind);
+    }
     KEY_VALUE.lastIndex = Math.max(KEY_VALUE.lastIndex, end);
   }
 };
 
-/** Whether only a key's own prefix (indentation, a list marker, `export`) stands before it on its line. */
-const isLineStartKey = (text: string, keyWordStart: number): boolean => {
-  // Looks back at most 200 characters for the line's start: an unbounded lastIndexOf would make a long text
-  // without newlines and full of `key=` pairs quadratic.
-  let lineStart = keyWordStart;
-  while (lineStart > 0 && keyWordStart - lineStart <= 200 && text[lineStart - 1] !== '\n') lineStart -= 1;
-  return keyWordStart - lineStart <= 200 && LINE_START_KEY.test(text.slice(lineStart, keyWordStart));
+/**
+ * Where a template placeholder starting at `start` ends (`${DB_PASSWORD}`, `{{ .Values.token }}`,
+ * `${{ secrets.X }}`, `$(cat /run/secrets/x)`), or -1 when none starts there.
+ */
+const templateEnd = (text: string, start: number): number => {
+  const close = text.startsWith('$(', start)
+    ? text.indexOf(')', start)
+    : text.startsWith('${', start) || text.startsWith('{{', start)
+      ? text.indexOf('}', start)
+      : -1;
+  if (close <= start || close - start > 200) return -1;
+  const end = text.startsWith('}}', close) ? close + 2 : close + 1;
+  return isPlaceholder(text.slice(start, end)) ? end : -1;
 };
 
-/** `--password x`, `--token "x"`: command lines echoed in output. */
-const CLI_FLAG =
-  /(?<![A-Za-z0-9_-])--?(password|passwd|token|secret|api-key|apikey|access-token|auth-token|client-secret|bot-token|app-token)[ \t]+(["']?)(?!-)/gi;
+/** The lines of a YAML block scalar (`password: |`), indented deeper than its key; returns where they end. */
+const blockScalar = (text: string, keyStart: number, from: number, kind: string, add: Add): number => {
+  const lineStart = lineStartWithin(text, keyStart, 200);
+  const keyIndent = indentWidth(/^[ \t-]*/.exec(text.slice(lineStart, keyStart))?.[0] ?? '');
+  let position = text.indexOf('\n', from);
+  let end = from;
+  while (position >= 0 && position - from <= MAX_BLOCK) {
+    const start = position + 1;
+    const stop = lineEnd(text, start);
+    const line = text.slice(start, stop);
+    if (line.trim() !== '') {
+      const indent = indentWidth(/^[ \t]*/.exec(line)?.[0] ?? '');
+      if (indent <= keyIndent) break;
+      add(start + (line.length - line.trimStart().length), stop, kind);
+      end = stop;
+    }
+    position = text.indexOf('\n', start);
+  }
+  return end;
+};
+
+/** Whether only a key's own prefix (indentation, a list marker, `export`) stands before it on its line. */
+const isLineStartKey = (text: string, keyStart: number, lineStart: number): boolean =>
+  keyStart - lineStart <= 200 && LINE_START_KEY.test(text.slice(lineStart, keyStart));
+
+/**
+ * The start of the line holding each of a series of increasing positions. It remembers the next newline, so the
+ * whole series costs one pass over the text: an unbounded lastIndexOf per key would make a long line of `key=`
+ * pairs quadratic.
+ */
+const lineStarts = (text: string): ((position: number) => number) => {
+  let lineStart = 0;
+  let newline = text.indexOf('\n');
+  return (position) => {
+    while (newline >= 0 && newline < position) {
+      lineStart = newline + 1;
+      newline = text.indexOf('\n', lineStart);
+    }
+    return lineStart;
+  };
+};
+
+/** The end of the run a sticky expression matches at `from`. */
+const scanRun = (text: string, from: number, run: RegExp): number => {
+  run.lastIndex = from;
+  return run.test(text) ? run.lastIndex : from;
+};
+
+/** Words a flag is followed by in help texts and warnings (`--token string`, `Using --password via the CLI`). */
+const FLAG_PROSE = new Set(
+  'via string strings stringarray int uint bool duration value values is was are be the a an and or to for from with in on of flag option options argument parameter instead only must when if not stdin file here below above that which will can should'.split(
+    ' ',
+  ),
+);
+
+/**
+ * `--password x`, `--client-secret "x"`, `-storepass x`, `-passout pass:x`: flags whose name redact-keys.ts
+ * classifies as secret, followed by their value (the `--name=value` form is the key=value detector's).
+ */
+const CLI_FLAG = new RegExp(
+  `(?<![A-Za-z0-9_-])--?(?=[A-Za-z0-9_.-]{0,60}?${SECRET_WORD_HINT})([A-Za-z][A-Za-z0-9_.-]{0,60})[ \\t]+(["']?)(?!-)`,
+  'gi',
+);
 const cliFlagDetector: Detector = (text, add) => {
   CLI_FLAG.lastIndex = 0;
   for (let match = CLI_FLAG.exec(text); match; match = CLI_FLAG.exec(text)) {
-    const start = match.index + match[0].length;
+    const key = classifyKeyName(match[1] ?? '');
+    if (!key) continue;
+    let start = match.index + match[0].length;
     const quote = match[2] ?? '';
     const end = quote ? closingQuote(text, start, quote) : tokenEnd(text, start);
-    const value = text.slice(start, end);
-    if (value !== '' && !isPlaceholder(value)) add(start, end, keyKind(match[1] ?? ''));
+    let value = text.slice(start, end);
+    // openssl-style `pass:secret`; `env:VAR`, `file:path` and `fd:N` say where the secret is.
+    if (/^(?:env|file|fd):/.test(value)) continue;
+    if (value.startsWith('pass:')) {
+      start += 5;
+      value = value.slice(5);
+    }
+    if ((quote || !FLAG_PROSE.has(value.toLowerCase())) && acceptsValue(key, value, quote !== '')) {
+      add(start, end, key.kind);
+    }
     CLI_FLAG.lastIndex = Math.max(CLI_FLAG.lastIndex, end);
   }
 };
 
-/** `<password>x</password>` (Maven settings.xml, SOAP dumps). */
-const xmlElementDetector: Detector = tailPattern(
-  /<((?:[A-Za-z]+[_-]?)?(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key))>([^<\r\n]{1,4096})(?=<\/)/gi,
-  (match) => keyKind(match[1] ?? ''),
-);
+/**
+ * `<password>x</password>`, `<gpg.passphrase>x</gpg.passphrase>` (Maven settings, SOAP dumps) and elements named by
+ * an attribute: `<entry key="db.password">x</entry>` (Java XML properties), `<setting name="ApiToken">x</setting>`.
+ */
+const XML_ELEMENT = /<([A-Za-z_][A-Za-z0-9_.:-]{0,80})>([^<\r\n]{1,4096})(?=<\/\1>)/g;
+const XML_NAMED_ELEMENT =
+  /<([A-Za-z_][A-Za-z0-9_.:-]{0,80})[ \t][^<>]{0,200}?\b(?:key|name)=["']([^"'<>]{1,100})["'][^<>]{0,200}>([^<\r\n]{1,4096})(?=<\/\1>)/g;
+const xmlElementDetector: Detector = (text, add) => {
+  for (const [pattern, nameGroup] of [
+    [XML_ELEMENT, 1],
+    [XML_NAMED_ELEMENT, 2],
+  ] as const) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      const key = classifyKeyName((match[nameGroup] ?? '').replace(/^[A-Za-z0-9_-]+:/, ''));
+      const value = match[match.length - 1] ?? '';
+      const end = match.index + match[0].length;
+      if (key && acceptsValue(key, value.trim(), true)) add(end - value.length, end, key.kind);
+    }
+  }
+};
+
+/**
+ * A secret named in one field and given in the next: Kubernetes `env` entries (`- name: DB_PASSWORD` / `value: x`),
+ * ECS task definitions, `aws ssm get-parameter` output (`"Name": "/prod/db_password"`, …, `"Value": "x"`),
+ * `<add key="SmtpPassword" value="x" />`, CloudFormation `ParameterKey=DBPassword,ParameterValue=x`. The value must
+ * come within the same object: before a `}`, a blank line, the next list item or element.
+ */
+const NAME_FIELD =
+  /(?<![A-Za-z0-9_-])(["']?)(?:name|Name|NAME|key|Key|ParameterKey|OptionName)\1[ \t]*[:=][ \t]*["']?([A-Za-z0-9_./:-]{1,200})/g;
+const VALUE_FIELD = /(?<![A-Za-z0-9_-])(["']?)(?:value|Value|VALUE|ParameterValue)\1[ \t]*([:=])[ \t]*/g;
+const FIELD_WINDOW = 400;
+const FIELD_WINDOW_END = /\}|\/>|<|\n[ \t]*\r?\n|\n[ \t]*- /;
+
+const namedValueDetector: Detector = (text, add) => {
+  NAME_FIELD.lastIndex = 0;
+  for (let match = NAME_FIELD.exec(text); match; match = NAME_FIELD.exec(text)) {
+    const name =
+      (match[2] ?? '')
+        .split(/[/:]/)
+        .filter((part) => part !== '')
+        .at(-1) ?? '';
+    const key = classifyKeyName(name);
+    if (!key) continue;
+    const from = match.index + match[0].length;
+    const window = text.slice(from, from + FIELD_WINDOW);
+    const stop = FIELD_WINDOW_END.exec(window);
+    const scope = stop ? window.slice(0, stop.index) : window;
+    let resume = from + scope.length;
+    VALUE_FIELD.lastIndex = 0;
+    const field = VALUE_FIELD.exec(scope);
+    if (field) {
+      const fieldEnd = from + field.index + field[0].length;
+      const quote = text[fieldEnd] === '"' || text[fieldEnd] === "'" ? (text[fieldEnd] ?? '') : '';
+      const valueStart = fieldEnd + quote.length;
+      // `ParameterValue=x,` and JSON's unquoted values end at punctuation; YAML's `value: x y` at the line end.
+      const ends = field[2] === '=' || field[1] ? /[\s,;}&]/ : /[\r\n]/;
+      const end = quote ? closingQuote(text, valueStart, quote) : scanUntil(text, valueStart, ends);
+      const raw = text.slice(valueStart, end).trimEnd();
+      if (acceptsValue(key, raw.trim(), quote !== '')) add(valueStart, valueStart + raw.length, key.kind);
+      resume = Math.max(resume, end);
+    }
+    // The fields inside the object were read: each character is looked at by one window at most.
+    NAME_FIELD.lastIndex = Math.max(NAME_FIELD.lastIndex, resume);
+  }
+};
+
+const scanUntil = (text: string, from: number, stop: RegExp): number => {
+  let end = from;
+  while (end < text.length && !stop.test(text[end] ?? ' ')) end += 1;
+  return end;
+};
+
+/** `define('DB_PASSWORD', 'x')`, `os.environ.setdefault("API_TOKEN", "x")`, `headers.set('X-Api-Key', 'x')`. */
+const CALL_PAIR = /\([ \t]*(["'])([A-Za-z0-9_.:/-]{1,100})\1[ \t]*,[ \t]*(["'])/g;
+const callPairDetector: Detector = (text, add) => {
+  CALL_PAIR.lastIndex = 0;
+  for (let match = CALL_PAIR.exec(text); match; match = CALL_PAIR.exec(text)) {
+    const key = classifyKeyName(match[2] ?? '');
+    if (!key) continue;
+    const start = match.index + match[0].length;
+    const end = closingQuote(text, start, match[3] ?? '"');
+    // Only a call's last argument: in `['password', 'email']` the second string is another name.
+    if (/^[ \t]*\)/.test(text.slice(end + 1, end + 40)) && acceptsValue(key, text.slice(start, end), true)) {
+      add(start, end, key.kind);
+    }
+    CALL_PAIR.lastIndex = Math.max(CALL_PAIR.lastIndex, end);
+  }
+};
+
+/**
+ * Passwords in SQL: `PASSWORD 'x'`, `WITH PASSWORD = N'x'`, `ENCRYPTED PASSWORD 'x'`, `= PASSWORD('x')`,
+ * `SET PASSWORD FOR u = 'x'`, `IDENTIFIED [WITH plugin] BY 'x'` and Oracle's unquoted `IDENTIFIED BY x`.
+ * (The key=value detector reads `PASSWORD = 'x'` too.)
+ */
+const SQL_QUOTED_PASSWORD =
+  /(?<![\w'"`$-])(?:PASSWORD(?:[ \t]*=[ \t]*(?:PASSWORD[ \t]*\([ \t]*)?|[ \t]*\([ \t]*|[ \t]+)|SET[ \t]+PASSWORD[ \t]+FOR[ \t]+[^=\s][^=\n]{0,199}=[ \t]*(?:PASSWORD[ \t]*\([ \t]*)?|IDENTIFIED[ \t]+(?:WITH[ \t]+[\w$]{1,64}[ \t]+)?(?:BY|AS)[ \t]+(?:PASSWORD[ \t]+)?)[NE]?(['"])/gi;
+const SQL_ORACLE_PASSWORD =
+  /(?<![\w-])IDENTIFIED[ \t]+BY[ \t]+(?!PASSWORD\b|VALUES\b)([A-Za-z][\w$#]{0,127})(?![\w$#])/g;
+const sqlOraclePassword = tailPattern(SQL_ORACLE_PASSWORD, 'password');
+const sqlPasswordDetector: Detector = (text, add) => {
+  SQL_QUOTED_PASSWORD.lastIndex = 0;
+  for (let match = SQL_QUOTED_PASSWORD.exec(text); match; match = SQL_QUOTED_PASSWORD.exec(text)) {
+    const start = match.index + match[0].length;
+    const end = closingQuote(text, start, match[1] ?? "'");
+    const value = text.slice(start, end);
+    if (value !== '' && !isPlaceholder(value)) add(start, end, 'password');
+    SQL_QUOTED_PASSWORD.lastIndex = Math.max(SQL_QUOTED_PASSWORD.lastIndex, end);
+  }
+  sqlOraclePassword(text, add);
+};
+
+/**
+ * Secrets in configuration lines without a `=` or `:`: redis.conf `requirepass x` / `masterauth x` (also via
+ * `CONFIG SET`), LDAP's `bindpw x` / `rootpw x` (nslcd.conf, slapd.conf), a redis-cli `AUTH [user] x` at its prompt, `.netrc` `password x` after `machine` / `login`, a
+ * `.pgpass` line (`host:port:db:user:password`) and PowerShell's `ConvertTo-SecureString "x" -AsPlainText`.
+ */
+const REDIS_PASSWORD = /(?<![\w-])(?:requirepass|masterauth|bindpw|bind_pw|rootpw)[ \t]+(["']?)/gi;
+const REDIS_AUTH = /^([^\n>]{0,80}>[ \t]*)?(AUTH|auth)[ \t]+(?:\S{1,256}[ \t]+)?(\S{1,512})[ \t]*\r?$/gm;
+const NETRC_PASSWORD = /(?<![\w-])password[ \t]+(\S{1,512})/g;
+const NETRC_CONTEXT = /(?<![\w-])(?:machine|default|login)[ \t]/g;
+const PGPASS_LINE = /^[^\s:#]{1,253}:(?:\d{1,5}|\*):[^\s:]{1,63}:[^\s:]{1,63}:((?:\\.|[^\s:\\]){1,256})\r?$/gm;
+const SECURE_STRING = /ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?(["'])/gi;
+
+const configLineDetector: Detector = (text, add) => {
+  REDIS_PASSWORD.lastIndex = 0;
+  for (let match = REDIS_PASSWORD.exec(text); match; match = REDIS_PASSWORD.exec(text)) {
+    const start = match.index + match[0].length;
+    const quote = match[1] ?? '';
+    const end = quote ? closingQuote(text, start, quote) : tokenEnd(text, start);
+    const value = text.slice(start, end);
+    if (value !== '' && !isPlaceholder(value) && (quote || !FLAG_PROSE.has(value.toLowerCase()))) {
+      add(start, end, 'password');
+    }
+    REDIS_PASSWORD.lastIndex = Math.max(REDIS_PASSWORD.lastIndex, end);
+  }
+  REDIS_AUTH.lastIndex = 0;
+  for (let match = REDIS_AUTH.exec(text); match; match = REDIS_AUTH.exec(text)) {
+    const value = match[3] ?? '';
+    // Lower-case `auth` only after a prompt: a line "auth required" is prose.
+    if ((match[2] === 'AUTH' || match[1]) && !isPlaceholder(value)) {
+      const end = match.index + match[0].trimEnd().length;
+      add(end - value.length, end, 'password');
+    }
+  }
+  // .netrc: `password x` on a line with `login`, or on its own line after a `machine` entry.
+  const context = nextMatchBefore(text, NETRC_CONTEXT);
+  NETRC_PASSWORD.lastIndex = 0;
+  for (let match = NETRC_PASSWORD.exec(text); match; match = NETRC_PASSWORD.exec(text)) {
+    const keyword = context(match.index);
+    const before = text.slice(lineStartWithin(text, match.index, 120), match.index);
+    const sameLine = /(?:^|\s)login\s/.test(before);
+    const ownLine = before.trim() === '' && keyword >= 0 && match.index - keyword <= 300;
+    const value = match[1] ?? '';
+    if ((sameLine || ownLine) && !isPlaceholder(value)) {
+      add(match.index + match[0].length - value.length, match.index + match[0].length, 'password');
+    }
+  }
+  const pgpass = text.search(/pgpass/i);
+  if (pgpass >= 0) {
+    PGPASS_LINE.lastIndex = pgpass;
+    for (let match = PGPASS_LINE.exec(text); match; match = PGPASS_LINE.exec(text)) {
+      const value = match[1] ?? '';
+      const end = match.index + match[0].replace(/\r$/, '').length;
+      if (!isPlaceholder(value)) add(end - value.length, end, 'password');
+    }
+  }
+  SECURE_STRING.lastIndex = 0;
+  for (let match = SECURE_STRING.exec(text); match; match = SECURE_STRING.exec(text)) {
+    const start = match.index + match[0].length;
+    const end = closingQuote(text, start, match[1] ?? '"');
+    const value = text.slice(start, end);
+    if (value !== '' && !isPlaceholder(value)) add(start, end, 'password');
+    SECURE_STRING.lastIndex = Math.max(SECURE_STRING.lastIndex, end);
+  }
+};
+
+/** For increasing positions, the start of the last match of `pattern` before each: one pass over the text in all. */
+const nextMatchBefore = (text: string, pattern: RegExp): ((position: number) => number) => {
+  pattern.lastIndex = 0;
+  let last = -1;
+  let upcoming = pattern.exec(text);
+  return (position) => {
+    while (upcoming && upcoming.index < position) {
+      last = upcoming.index;
+      upcoming = pattern.exec(text);
+    }
+    return last;
+  };
+};
 
 const closingQuote = (text: string, from: number, quote: string): number => {
   for (let index = from; index < text.length; index += 1) {
@@ -705,6 +1087,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     authorizationDetector,
     bearerDetector,
     cookieDetector,
+    urlCredentialDetector,
+    puttyKeyDetector,
+    sqlPasswordDetector,
+    configLineDetector,
+    commandLineDetector,
+    namedValueDetector,
+    callPairDetector,
     cliFlagDetector,
     xmlElementDetector,
     keyValueDetector,
@@ -794,8 +1183,15 @@ const apply = (text: string, findings: Finding[]): RedactionResult => {
 const SECRET_KEY_NAME =
   /(?:passw(?:or)?d|passphrase|secret|token|authorization|cookie|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|signature|session[_-]?id)$/i;
 
-/** True for object keys whose values are secrets as a whole: `token`, `botToken`, `client_secret`, `Authorization`… */
-export const isSecretKeyName = (key: string): boolean => SECRET_KEY_NAME.test(key.replace(/[\s.]/g, ''));
+/**
+ * True for object keys whose values are secrets as a whole: `token`, `botToken`, `client_secret`, `Authorization`,
+ * and every name redact-keys.ts classifies as a secret on its own (`pass`, `pwd`, `_auth`, `secretKeyBase`…).
+ */
+export const isSecretKeyName = (key: string): boolean => {
+  if (SECRET_KEY_NAME.test(key.replace(/[\s.]/g, ''))) return true;
+  const classified = key.length <= MAX_KEY_NAME ? classifyKeyName(key) : null;
+  return classified !== null && !classified.weak;
+};
 
 const secretKeyKind = (key: string): string => {
   const name = key.toLowerCase().replace(/[^a-z]/g, '');
@@ -803,7 +1199,7 @@ const secretKeyKind = (key: string): string => {
   if (name.endsWith('cookie')) return 'cookie';
   if (name.endsWith('signature')) return 'signature';
   if (name.endsWith('sessionid')) return 'session-id';
-  return keyKind(key);
+  return classifyKeyName(key)?.kind ?? 'secret';
 };
 
 const MAX_DEPTH = 20;
