@@ -341,6 +341,8 @@ describe('operator settings of a workspace portal: approvers and allowed scopes,
           approvers: [People.carol.email, People.bob.id],
           allowed_scope_ids: [SeedScopes.fullAccess.id, SeedScopes.readOnly.id],
           workspace_label: 'Project',
+          default_workspace: 'Platform',
+          default_agent: k8s.id,
         },
       },
     });
@@ -358,6 +360,21 @@ describe('operator settings of a workspace portal: approvers and allowed scopes,
     const view = h.slack.view(viewId);
     expect(labels(view)).toEqual(['Portal', 'Project', 'Agent', 'Scopes']);
     expect(optionValues(view, BlockId.Scopes)).toEqual([SeedScopes.fullAccess.id, SeedScopes.readOnly.id]);
+  });
+
+  it('preselects the default workspace (by name) and agent (by id) in Create Ticket, but not in Update Context', async () => {
+    const { ts } = await h.mention(People.alice, 'defaults please');
+    const viewId = await openCreateTicket(h, People.alice, ts);
+    await choosePortal(h, People.alice, viewId, WorkspacePortalName);
+    const view = h.slack.view(viewId);
+    const initial = (base: string) =>
+      (blockOf(view, base)?.element as { initial_option?: { value: string } } | undefined)?.initial_option?.value;
+    expect(initial(BlockId.Workspace)).toBe(platform.id);
+    expect(initial(BlockId.Agent)).toBe(k8s.id);
+    const outcome = await submit(h, People.alice, viewId, { [ActionId.SelectScopes]: [SeedScopes.readOnly.id] });
+    expect(outcome.kind).toBe('closed');
+    const link = await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs: ts });
+    expect(link).toMatchObject({ spaceId: platform.id, agentId: k8s.id });
   });
 
   it('refuses a scope the operator does not allow, in the form', async () => {

@@ -72,7 +72,10 @@ describe('draining: during a stop, clicks, submissions and options requests are 
       h.slack.submitView({
         user: People.alice.id,
         viewId,
-        values: { [ActionId.SelectAgent]: devChoice.agent, [ActionId.SelectIdentity]: devChoice.identity },
+        values: {
+          [ActionId.SelectAgent]: devChoice.agentId,
+          [ActionId.SelectIdentity]: devChoice.permissionIds[0] as string,
+        },
       }),
       { kind: 'interaction' },
     );
