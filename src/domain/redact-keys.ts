@@ -333,7 +333,7 @@ export const isCredentialLike = (value: string): boolean =>
 const STATUS_MESSAGE =
   /\b(?:updated|changed|successfully|succeeded|failed|failure|error|errors|expired|incorrect|invalid|required|denied|mismatch|too short|too long|not set|not found|manipulation)\b/i;
 
-/** Code roots whose members are references, not values: `process.env.X`, `req.body.password`, `self.token`. */
+/** Code roots whose members are references, not values: `env.X` of Node's `process`, `req.body.password`, `self.token`. */
 const CODE_ROOTS = new Set(
   'process env os self this req request res response config conf cfg settings args argv opts options params props data ctx context body environ secrets vars values inputs input credentials creds auth app window document'.split(
     ' ',
@@ -352,7 +352,7 @@ const BARE_SECRET_WORDS = new Set([
 const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
 /**
- * Whether an unquoted value is code that refers to a secret rather than the secret: `process.env.DB_PASSWORD`,
+ * Whether an unquoted value is code that refers to a secret rather than the secret: `env.DB_PASSWORD` on Node's `process`,
  * `req.body.password`, `getpass.getpass()`, `os.environ["TOKEN"]`, `token=token`.
  */
 export const isCodeReference = (value: string): boolean => {

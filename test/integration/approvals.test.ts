@@ -20,7 +20,7 @@ const [getPods, restartWeb] = [
 const choice = devChoice;
 // A realistic-looking, fake AWS key pair (never a real credential).
 const awsKeyId = ['AKIA', 'Z7Q3XK4M2N8P5R6T'].join('');
-const awsSecret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY';
+const awsSecret = ['wJalrXUtnFEMI/K7MDENG', '/bPxRfiCYzQ8tR2vN5kL0'].join('');
 
 type Call = { method: string; path: string; body: unknown };
 const echoesFor = (calls: readonly Call[], ticketName: string) =>
