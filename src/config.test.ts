@@ -64,7 +64,13 @@ describe('loadConfig', () => {
   it('parses a minimal http configuration with defaults', () => {
     const config = loadConfig(base);
     expect(config).toEqual({
-      slack: { botToken: token, mode: 'http', signingSecret: 'signing-secret', apiUrl: 'https://slack.com/api/' },
+      slack: {
+        botToken: token,
+        mode: 'http',
+        signingSecret: 'signing-secret',
+        apiUrl: 'https://slack.com/api/',
+        allowedTeams: [],
+      },
       port: 3000,
       portals: [
         {

@@ -34,6 +34,8 @@ export interface AppConfig {
     readonly appToken?: string;
     readonly signingSecret?: string;
     readonly apiUrl: string;
+    /** Slack Connect: other teams whose people may use the service. */
+    readonly allowedTeams: readonly string[];
   };
   readonly port: number;
   readonly portals: readonly PortalConfig[];
@@ -143,6 +145,11 @@ const Env = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATA_DIR: nonEmpty.default('./data'),
+  // Slack Connect: ids of other organisations' workspaces whose people may use the service (none by default).
+  SLACK_CONNECT_ALLOWED_TEAMS: z
+    .string()
+    .regex(/^\s*[TE][A-Z0-9]{2,30}(\s*,\s*[TE][A-Z0-9]{2,30})*\s*$/, 'must be comma-separated Slack team ids (T…)')
+    .optional(),
   // The official chart's slackBackend.env keys, under their chart names or as upper-case variables.
   HELPDESK_WORKSPACE_LABEL: nonEmpty.max(24, 'must be at most 24 characters').optional(),
   HELPDESK_DEFAULT_WORKSPACE: nonEmpty.max(150).optional(),
@@ -257,6 +264,10 @@ export function loadConfig(
       ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
       ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
       apiUrl: env.SLACK_API_URL,
+      allowedTeams: (env.SLACK_CONNECT_ALLOWED_TEAMS ?? '')
+        .split(',')
+        .map((team) => team.trim())
+        .filter(Boolean),
     },
     port: env.PORT,
     portals,

@@ -19,6 +19,7 @@ import { createDetectionLog } from './portal-detection-log.js';
 import { createReadiness, type Readiness } from './readiness.js';
 import { createSlackApp } from './slack/app.js';
 import type { PortalStatus } from './slack/blocks/app-home.js';
+import { createChannelMembership } from './slack/channel-membership.js';
 import type { SlackDeps } from './slack/deps.js';
 import { createInFlightWork } from './slack/in-flight.js';
 import { registerListeners } from './slack/listeners/index.js';
@@ -132,7 +133,11 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   // portal that answers neither probe is named in the log and asked again on its next use.
   const detectionStarted = performance.now();
   const detection = Promise.all(portalClients.map((portal) => portal.helpdesk().catch(() => null)));
-  const access = createAccessService({ portals, clock });
+  const access = createAccessService({
+    portals,
+    clock,
+    teams: { home: auth.teamId, allowed: config.slack.allowedTeams },
+  });
   const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID });
   const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID });
 
@@ -184,6 +189,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     metrics,
     submitBudgetMs: options.submitBudgetMs ?? 2_000,
     permalinks: createPermalinks({ client, logger }),
+    membership: createChannelMembership({ client, clock, logger }),
     portalStatus: () => portalStatus(readiness),
     limits: createRateLimiter({ clock, ...(options.rateLimits ? { limits: options.rateLimits } : {}) }),
     inFlight,

@@ -43,16 +43,38 @@ interface Cached<T> {
 const usersUnreadable = (error: unknown): boolean =>
   isDomainError(error) && ['portal.forbidden', 'portal.unauthorized', 'portal.not_found'].includes(error.code);
 
+/**
+ * Slack Connect: people of other organisations' workspaces share channels with the installing workspace. They may
+ * not use the service (create, talk to an agent, approve, change or move) unless the operator allows their team.
+ */
+export interface TeamPolicy {
+  /** The workspace the app is installed in. */
+  readonly home: string;
+  /** Other teams whose people may use the service. */
+  readonly allowed: readonly string[];
+}
+
 export function createAccessService({
   portals,
   clock,
+  teams,
   cacheMs = 60_000,
 }: {
   portals: PortalDirectory;
   clock: Clock;
+  /** Absent: every team may (tests of other rules). */
+  teams?: TeamPolicy;
   cacheMs?: number;
 }): AccessService {
   const cache = new Map<string, Cached<unknown>>();
+
+  const requireTeam = (actor: Actor, portal: string): void => {
+    if (!teams || actor.teamId === teams.home || teams.allowed.includes(actor.teamId)) return;
+    throw new DomainError('access.external_team', `Team ${actor.teamId} is not allowed`, {
+      portal,
+      teamId: actor.teamId,
+    });
+  };
 
   const cached = async <T>(key: string, fresh: boolean, load: () => Promise<T>): Promise<T> => {
     const now = clock.now().getTime();
@@ -154,6 +176,7 @@ export function createAccessService({
     agents,
 
     async spaces(portalName, actor, options = {}) {
+      requireTeam(actor, portalName);
       const { portal, api, key } = await open(portalName);
       const fresh = options.fresh ?? false;
       if (api === 'tenant') {
@@ -167,6 +190,7 @@ export function createAccessService({
     },
 
     async requireSpace(portalName, actor, spaceId, { write, fresh = true }) {
+      requireTeam(actor, portalName);
       const { portal, api, key } = await open(portalName);
       const details = { portal: portal.name, spaceId };
       if (api === 'tenant') {

@@ -19,6 +19,8 @@ export const ErrorCodes = [
   'portal.api_changed',
   // who the Slack user is, what they may do
   'access.no_email',
+  /** A person of another Slack workspace (Slack Connect) whose team the operator has not allowed. */
+  'access.external_team',
   'access.no_portal_user',
   'access.space_denied',
   'access.read_only',

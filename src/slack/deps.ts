@@ -7,6 +7,7 @@ import type { TicketService } from '../domain/ticket-service.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { PortalStatus } from './blocks/app-home.js';
+import type { ChannelMembership } from './channel-membership.js';
 import type { InFlightWork } from './in-flight.js';
 import type { Permalinks } from './permalinks.js';
 import type { SlackUserDirectory } from './slack-users.js';
@@ -40,4 +41,6 @@ export interface SlackDeps {
   readonly limits: RateLimiter;
   /** Relays, Submits and creations under way, for shutdown to report if it cannot wait for them. */
   readonly inFlight: InFlightWork;
+  /** Whether the bot is in a channel (a ticket is created only where its thread can show it). */
+  readonly membership: ChannelMembership;
 }

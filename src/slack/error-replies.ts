@@ -18,6 +18,8 @@ const replies = {
     'This ticket was opened on the portal’s earlier HelpDesk, which the portal no longer serves. Use *Update Context* to move the thread to a new ticket, or open the ticket in the web HelpDesk.',
   'access.no_email':
     'Slack does not share your email address with this app, so it cannot match you to a DuploCloud user. In this workspace, a Slack admin fixes that by reinstalling the app with the `users:read.email` scope. People from another organisation’s workspace (Slack Connect) cannot be matched: ask someone from this workspace, or use the web HelpDesk.',
+  'access.external_team':
+    'You are in another organisation’s Slack workspace (Slack Connect). People from other workspaces cannot create tickets, talk to the agent or approve commands here unless this service’s operator allows their workspace (SLACK_CONNECT_ALLOWED_TEAMS). Ask someone from this workspace, or use the web HelpDesk.',
   'access.no_portal_user':
     'There is no DuploCloud user with your Slack email address in this portal. Ask a portal administrator for access.',
   'access.space_denied': 'You do not have access to that tenant or workspace in this portal.',

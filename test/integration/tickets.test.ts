@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ActionId, BlockId } from '../../src/slack/ids.js';
+import { ActionId, BlockId, CallbackId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
 import type { SlackView } from '../fakes/slack/index.js';
 import {
@@ -201,12 +201,15 @@ describe('tickets from Slack threads', () => {
   });
 
   it('refuses clearly when Slack shares no email, and for people from another workspace', async () => {
-    for (const person of [People.noEmail, People.external]) {
+    for (const [person, words] of [
+      [People.noEmail, 'does not share your email'],
+      [People.external, 'another organisation’s Slack workspace (Slack Connect)'],
+    ] as const) {
       const { ts } = await h.mention(person, 'help me');
       const viewId = await openCreateTicket(h, person, ts);
       const view = h.slack.view(viewId);
       const text = JSON.stringify(view?.blocks);
-      expect(text).toContain('does not share your email');
+      expect(text).toContain(words);
       expect(optionValues(view, BlockId.Tenant)).toEqual([]);
     }
   });
@@ -255,6 +258,55 @@ describe('tickets from Slack threads', () => {
     h.portal.inject({ method: 'POST', path: /\/sendmessage$/, status: 503, times: 1 });
     await h.say(People.alice, 'still there?', threadTs);
     expect(h.transcript(threadTs).at(-1)).toContain('Sending your message to the agent failed');
+  });
+
+  it('creates a ticket from the message shortcut, with that message as the request', async () => {
+    const posted = h.slack.userMessage({ user: People.alice.id, channel: Channel, text: 'the worker pods are down' });
+    await h.send(
+      h.slack.messageShortcut({
+        user: People.alice.id,
+        channel: Channel,
+        messageTs: posted.ts,
+        callbackId: CallbackId.CreateTicketShortcut,
+      }),
+      'interaction',
+    );
+    const view = h.slack.openViews(People.alice.id).at(-1);
+    if (!view) throw new Error('the Create Ticket modal did not open');
+    await chooseInView(h, People.alice, String(view.id), ActionId.SelectTenant, dev.id);
+    const outcome = await submit(h, People.alice, String(view.id), agentAndPermissions(h.slack.view(view.id), choice));
+    expect(outcome.kind).toBe('closed');
+    const link = await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs: posted.ts });
+    expect(link?.ticketTitle).toBe('the worker pods are down');
+    expect(h.transcript(posted.ts).join('\n')).toContain('Update Context');
+  });
+
+  it('refuses to create a ticket from the shortcut in a channel the bot is not in, saying so, and creates nothing', async () => {
+    const outside = 'C0OUTSIDE';
+    h.slack.addChannel(outside, { name: 'outside' });
+    const posted = h.slack.userMessage({ user: People.alice.id, channel: outside, text: 'pods crash over here' });
+    h.slack.addChannel(outside, { name: 'outside', botIsMember: false }); // the bot was removed since
+    await h.send(
+      h.slack.messageShortcut({
+        user: People.alice.id,
+        channel: outside,
+        messageTs: posted.ts,
+        callbackId: CallbackId.CreateTicketShortcut,
+      }),
+      'interaction',
+    );
+    const view = h.slack.openViews(People.alice.id).at(-1);
+    if (!view) throw new Error('the Create Ticket modal did not open');
+    expect(JSON.stringify(view.blocks)).toContain('I am not a member of this channel');
+    const tickets = h.portal.tickets().length;
+    await chooseInView(h, People.alice, String(view.id), ActionId.SelectTenant, dev.id);
+    const outcome = await submit(h, People.alice, String(view.id), agentAndPermissions(h.slack.view(view.id), choice));
+    expect(outcome).toMatchObject({ kind: 'errors' });
+    expect(JSON.stringify(outcome)).toContain('/invite @DuploCloud AI');
+    expect(h.portal.tickets()).toHaveLength(tickets);
+    expect(
+      await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: outside, threadTs: posted.ts }),
+    ).toBeNull();
   });
 
   it('sent Slack nothing it refused', () => {

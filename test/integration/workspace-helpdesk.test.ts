@@ -425,6 +425,59 @@ describe('operator settings of a workspace portal: approvers and allowed scopes,
   });
 });
 
+describe.each([
+  ['not allowed', {}],
+  ['allowed by the operator', { SLACK_CONNECT_ALLOWED_TEAMS: 'TOTHER, TPARTNER' }],
+] as const)('people of another organisation’s workspace (Slack Connect), %s', (allowed, env) => {
+  let h: Harness;
+  const permitted = allowed !== 'not allowed';
+  beforeAll(async () => {
+    h = await startHarness({ workspacePortal: true, env });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it(`${permitted ? 'may' : 'may not'} create a ticket, talk to its agent or approve on a workspace portal`, async () => {
+    const { ts } = await h.mention(People.external, 'partner here: the api pods crash');
+    const viewId = await openCreateTicket(h, People.external, ts);
+    await choosePortal(h, People.external, viewId, WorkspacePortalName);
+    const form = JSON.stringify(blocksOf(h.slack.view(viewId)));
+    if (!permitted) {
+      expect(form).toContain('Slack Connect');
+      expect(optionValues(h.slack.view(viewId), BlockId.Workspace)).toEqual([]);
+    } else {
+      expect(optionValues(h.slack.view(viewId), BlockId.Workspace)).toContain(platform.id);
+    }
+
+    // In a thread an insider opened, the partner's reply is not relayed (or is, when allowed).
+    const { threadTs, link } = await linkedThread(h, People.alice, 'insider thread, pods in platform', platformChoice);
+    const sends = () => h.workspace?.callsTo('POST', new RegExp(`/${link.ticketName}/sendMessage$`)).length ?? 0;
+    const before = sends();
+    await h.say(People.external, 'partner adds: it started at 9', threadTs);
+    expect(sends()).toBe(permitted ? before + 1 : before);
+    if (!permitted) {
+      expect(JSON.stringify(h.slack.ephemerals(People.external.id).at(-1))).toContain('SLACK_CONNECT_ALLOWED_TEAMS');
+    }
+
+    // Approving needs more than the team: an approver (the partner has no email, so no portal user either).
+    const card = h.botMessage(threadTs, /proposes 2 commands/);
+    await h.send(
+      h.slack.clickButton({
+        user: People.external.id,
+        channel: Channel,
+        messageTs: card.ts,
+        actionId: ActionId.Approve,
+        blockId: 'cmd.0.decide',
+      }),
+      'interaction',
+    );
+    expect(JSON.stringify(h.slack.ephemerals(People.external.id).at(-1))).toContain(
+      permitted ? 'approvers' : 'Slack Connect',
+    );
+  });
+});
+
 describe('a portal that answers neither HelpDesk probe', () => {
   let h: Harness;
   let silent: Server;

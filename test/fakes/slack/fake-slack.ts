@@ -25,6 +25,7 @@ import {
   type ClickInViewInput,
   type CloseViewInput,
   type MentionInput,
+  type MessageShortcutInput,
   type SelectInViewInput,
   type SelectOptionInput,
   type SubmitViewInput,
@@ -165,6 +166,8 @@ export interface FakeSlack {
   /** The app_home_opened envelope Slack sends when the person opens the app's Home tab (`tab` default 'home'). */
   appHomeOpened(input: AppHomeOpenedInput): EventEnvelope<AppHomeOpenedEvent>;
   clickButton(input: ClickButtonInput): BlockActionsPayload;
+  /** The `message_action` payload of one of the app's message shortcuts run on a message. */
+  messageShortcut(input: MessageShortcutInput): Record<string, unknown>;
   selectOption(input: SelectOptionInput): BlockActionsPayload;
   clickButtonInView(input: ClickInViewInput): BlockActionsPayload;
   selectInView(input: SelectInViewInput): BlockActionsPayload | null;
@@ -518,6 +521,10 @@ class FakeSlackServer implements FakeSlack {
 
   clickButton(input: ClickButtonInput): BlockActionsPayload {
     return this.simulator.clickButton(input);
+  }
+
+  messageShortcut(input: MessageShortcutInput): Record<string, unknown> {
+    return this.simulator.messageShortcut(input);
   }
 
   selectOption(input: SelectOptionInput): BlockActionsPayload {

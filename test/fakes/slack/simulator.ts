@@ -52,6 +52,14 @@ export interface MessageTarget {
   readonly blockId?: string;
 }
 
+/** A person runs one of the app's message shortcuts on a message (any message in a channel they can see). */
+export interface MessageShortcutInput {
+  readonly user: string;
+  readonly channel: string;
+  readonly messageTs: string;
+  readonly callbackId: string;
+}
+
 export interface ClickButtonInput extends MessageTarget {
   /** Picks among buttons sharing an action_id by their value. */
   readonly value?: string;
@@ -353,6 +361,38 @@ export class UserSimulator {
     );
     const ref = this.pick(buttons, input, 'button', `message ${input.messageTs}`);
     return this.messagePayload(user, shown, ref, null);
+  }
+
+  /**
+   * The `message_action` payload Slack sends when a person picks one of the app's message shortcuts on a message
+   * (api.slack.com/reference/interaction-payloads/shortcuts): it works in any channel the person can see, whether or
+   * not the bot is in it.
+   */
+  messageShortcut(input: MessageShortcutInput): SlackObject {
+    const user = this.person(input.user);
+    const channel = this.place(user, input.channel);
+    const message = this.ws.message(channel.id, input.messageTs);
+    if (!message) throw new SimulatorError(`no message ${input.messageTs} in ${channel.id}`);
+    return {
+      type: 'message_action',
+      token: this.ws.config.verificationToken,
+      action_ts: this.ws.ids.ts(),
+      team: this.team(user),
+      user: this.payloadUser(user),
+      channel: { id: channel.id, name: channel.name },
+      is_enterprise_install: false,
+      enterprise: null,
+      callback_id: input.callbackId,
+      trigger_id: this.ws.issueTrigger({ user: user.id }),
+      response_url: this.ws.newResponseUrl({
+        channel: channel.id,
+        user: user.id,
+        messageTs: input.messageTs,
+        ephemeral: false,
+      }),
+      message_ts: input.messageTs,
+      message: structuredClone(message),
+    };
   }
 
   /** A choice in a message's select, overflow menu, radio buttons, checkboxes, date picker… */

@@ -1,7 +1,7 @@
 import { buildNotice } from '../../blocks/notice.js';
 import { buildTicketForm } from '../../blocks/ticket-form.js';
 import type { SlackDeps } from '../../deps.js';
-import { replyFor } from '../../error-replies.js';
+import { replyFor, wordsFor } from '../../error-replies.js';
 import { CreateTicketPromptValueSchema, parseMessageAction } from '../../parse/block-action.js';
 import type { FormMetadata } from '../../parse/form-metadata.js';
 import { serializeFormMetadata } from '../../parse/form-metadata.js';
@@ -52,11 +52,16 @@ export async function openTicketModal(
     await deps.poster.ephemeral(metadata.thread, userId, buildNotice(replyFor(coded))).catch(() => undefined);
     return;
   }
-  const existing = await deps.tickets.activeLink(metadata.thread);
-  const form = await loadTicketForm(deps, { metadata, slackUserId: userId, values: {} });
+  const [existing, membership, form] = await Promise.all([
+    deps.tickets.activeLink(metadata.thread),
+    deps.membership.check(metadata.thread.channelId),
+    loadTicketForm(deps, { metadata, slackUserId: userId, values: {} }),
+  ]);
   const notice = existing
     ? `This thread is already linked to ticket *${escapeMrkdwn(existing.ticketName)}*. Use *Update Context* on its ticket card to change it.`
-    : form.notice;
+    : membership === 'not_member'
+      ? `${wordsFor('slack.not_in_channel')} Until then no ticket can be created from this channel.`
+      : form.notice;
   await updateView(
     client,
     log,

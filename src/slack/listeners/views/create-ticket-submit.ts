@@ -60,6 +60,10 @@ export async function onCreateTicketSubmit(
       throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`);
     }
     deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
+    // The message shortcut works in any channel: a ticket whose thread cannot show it would be a silent half-success.
+    if ((await deps.membership.check(thread.channelId)) === 'not_member') {
+      throw new DomainError('slack.not_in_channel', `The bot is not in channel ${thread.channelId}`);
+    }
     const actor = await actorFor(deps, userId);
     const request = metadata.requestTs ? await deps.store.getRequest(thread, metadata.requestTs) : null;
     return deps.tickets.validateCreate({
