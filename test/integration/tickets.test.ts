@@ -5,6 +5,7 @@ import type { SlackView } from '../fakes/slack/index.js';
 import {
   agentAndPermissions,
   chooseInView,
+  choosePortal,
   createTicketThroughSlack,
   devChoice,
   openCreateTicket,
@@ -22,6 +23,35 @@ const optionValues = (view: SlackView | undefined, base: string) =>
 const dev = SeedTenants.dev;
 const choice = devChoice;
 const identity = SeedIdentities.dev[0] as string;
+
+describe('a portal named after a long host name', () => {
+  // 74 characters: more than a select option's value or the old form metadata could carry.
+  const longHost = 'helpdesk-of-the-platform-engineering-team.eu-central-1.example-com.invalid';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({
+      extraPortals: [{ duplo_host: `https://${longHost}`, duplo_token: 'long-host-token-123' }],
+    });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('keeps the form working: the form carries a short key, never the name', async () => {
+    expect(longHost).toHaveLength(74);
+    const { ts } = await h.mention(People.alice, 'pods crash, long portal names around');
+    const viewId = await openCreateTicket(h, People.alice, ts);
+    await choosePortal(h, People.alice, viewId, longHost);
+    expect(JSON.stringify(h.slack.view(viewId)?.blocks)).toContain('cannot be reached right now');
+    await choosePortal(h, People.alice, viewId, 'acme');
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, dev.id);
+    const outcome = await submit(h, People.alice, viewId, agentAndPermissions(h.slack.view(viewId), choice));
+    expect(outcome.kind).toBe('closed');
+    expect(
+      await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs: ts }),
+    ).not.toBeNull();
+  });
+});
 
 describe('tickets from Slack threads', () => {
   let h: Harness;
