@@ -1,6 +1,6 @@
 /**
  * The one secret redactor: thread history shared with an agent, command output posted to Slack and every log line
- * pass through it (DESIGN.md §4). Each secret value is replaced by `[REDACTED:<kind>]`; key names, schemes, hosts
+ * pass through it (README: Safety). Each secret value is replaced by `[REDACTED:<kind>]`; key names, schemes, hosts
  * and surrounding words stay so the text remains readable.
  *
  * Why it drives secretlint's rules itself instead of calling `@secretlint/core`:

@@ -1,5 +1,5 @@
 /**
- * Paces messages per channel to Slack's ~1 message/second (reference §5), allowing a short burst: a token bucket per
+ * Paces messages per channel to Slack's ~1 message/second (docs/slack-platform.md §5), allowing a short burst: a token bucket per
  * channel (capacity `burst`, refilled at `perSecond`), with messages to one channel sent one at a time, in order.
  * A bucket outlives its queue, so sequential posts from one handler are paced as much as a flood from many; full,
  * idle buckets are forgotten. (p-queue's fixed windows let a new window's burst follow the last one at once, and

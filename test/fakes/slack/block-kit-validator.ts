@@ -1,5 +1,5 @@
 /**
- * A strict Block Kit validator for the fake Slack. It rejects what Slack rejects (reference/slack-platform.md §4)
+ * A strict Block Kit validator for the fake Slack. It rejects what Slack rejects (docs/slack-platform.md §4)
  * and answers in Slack's own shape: `[ERROR] <what> [json-pointer:<where>]`. When in doubt it is strict: a lenient
  * fake hides bugs that only show up against the real workspace.
  *

@@ -478,7 +478,7 @@ export class UserSimulator {
 
   /**
    * What an external_select sends to the options load URL while the person types. Its `view.state` is empty: Slack's
-   * block_suggestion does not see values chosen in the same unsubmitted view (reference §3).
+   * block_suggestion does not see values chosen in the same unsubmitted view (docs/slack-platform.md §1).
    */
   suggestOptions(input: SuggestOptionsInput): BlockSuggestionPayload {
     const user = this.person(input.user);
