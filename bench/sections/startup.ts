@@ -120,7 +120,7 @@ export async function measureStartup(context: StartupContext): Promise<Row[]> {
 
   await guard('6 startup detection', async () => {
     // HelpDesk detection (docs/duplocloud-api.md §0) runs beside Bolt's start-up: what it adds is the difference
-    // between a portal whose `api` is configured (no probes) and one whose HelpDesk is detected. Median of three each.
+    // between a portal whose `api` is configured (no probes) and one whose HelpDesk is detected.
     log('startup: HelpDesk detection');
     const portalsWith = (api?: 'tenant') =>
       JSON.stringify([
@@ -131,20 +131,25 @@ export async function measureStartup(context: StartupContext): Promise<Row[]> {
           ...(api ? { api } : {}),
         },
       ]);
+    // A quick run starts each once: it only keeps the section from rotting.
+    const runs = plan.startup.firstBoot ? 3 : 1;
     const median = async (env: Record<string, string>) => {
       const times: number[] = [];
-      for (let run = 0; run < 3; run++) times.push(await serviceStartup(fakes, env));
-      return times.sort((a, b) => a - b)[1] as number;
+      for (let run = 0; run < runs; run++) times.push(await serviceStartup(fakes, env));
+      return times.sort((a, b) => a - b)[Math.floor(runs / 2)] as number;
     };
-    const configured = await median({ DUPLO_SLACK_APP_PORTALS: portalsWith('tenant') });
-    const detected = await median({ DUPLO_SLACK_APP_PORTALS: portalsWith() });
+    // On a database that already exists (the store section's smallest), so the embedded engine's first boot does not
+    // drown the difference.
+    const database = filled[0]?.env ?? {};
+    const configured = await median({ ...database, DUPLO_SLACK_APP_PORTALS: portalsWith('tenant') });
+    const detected = await median({ ...database, DUPLO_SLACK_APP_PORTALS: portalsWith() });
     rows.push(
-      row('6 startup detection', 'api configured → /readyz', configured, 'embedded store in memory; no probes'),
+      row('6 startup detection', 'api configured → /readyz', configured, 'no probes'),
       row(
         '6 startup detection',
         'api detected → /readyz',
         detected,
-        `detection adds ${Math.round(detected - configured)} ms (median of 3; probes run beside Bolt's start)`,
+        `detection adds ${Math.round(detected - configured)} ms (median of ${runs}; probes run beside Bolt's start)`,
       ),
     );
   });
