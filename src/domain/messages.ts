@@ -97,3 +97,25 @@ export function collectReply(events: Iterable<AgentEvent>): AgentMessage {
   }
   return { role: 'assistant', content, data: { ...emptyMessageData(), cmds, executed_cmds: executed, ...lists } };
 }
+
+/**
+ * A whole reply as the turn it ends: what it ran, its text, what it proposes, then `done` (docs/duplocloud-api.md
+ * §5.4 backwards). A unary reply is told to listeners this way, so there is one path for both transports.
+ */
+export function eventsOfReply(reply: AgentMessage): AgentEvent[] {
+  const { data } = reply;
+  return [
+    ...(data.executed_cmds.length > 0 ? [{ type: 'executed_commands' as const, executed: data.executed_cmds }] : []),
+    ...(data.executed_tool_calls.length > 0
+      ? [{ type: 'executed_tool_calls' as const, items: data.executed_tool_calls }]
+      : []),
+    ...(data.executed_approvals.length > 0
+      ? [{ type: 'executed_approvals' as const, items: data.executed_approvals }]
+      : []),
+    ...(reply.content !== '' ? [{ type: 'text_delta' as const, text: reply.content }] : []),
+    ...(data.cmds.length > 0 ? [{ type: 'commands' as const, commands: data.cmds }] : []),
+    ...(data.tool_calls.length > 0 ? [{ type: 'tool_calls' as const, items: data.tool_calls }] : []),
+    ...(data.approvals.length > 0 ? [{ type: 'approvals' as const, items: data.approvals }] : []),
+    { type: 'done' as const, stopReason: null },
+  ];
+}

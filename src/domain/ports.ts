@@ -1,6 +1,6 @@
 import type { CardChoice, CardStatus, CommandCard, NewCommandCard } from './command-card.js';
 import type { Agent, HelpdeskApi, Permission, PortalUser, Space, SpaceAccess } from './helpdesk.js';
-import type { AgentMessage, MessageData, Sender } from './messages.js';
+import type { AgentEvent, AgentMessage, MessageData, Sender } from './messages.js';
 import type { NewTicketLink, ThreadRef, TicketLink, TicketLinkPatch } from './thread-link.js';
 
 // ───────────────────────────── Portal ─────────────────────────────
@@ -48,6 +48,9 @@ export interface OutgoingMessage {
   readonly sender: Sender;
 }
 
+/** Told each step of an agent's turn as it happens. */
+export type AgentEventListener = (event: AgentEvent) => void | Promise<void>;
+
 /** What an operator configured for a portal beyond its host and token (DUPLO_SLACK_APP_PORTALS). */
 export interface PortalSettings {
   /** Workspace HelpDesk: people who may approve, change or move tickets: emails and Slack user ids, lower case. */
@@ -89,7 +92,12 @@ export interface PortalClient {
   /** The space's agents; agents configured for the portal win over the listing. */
   listAgents(spaceId: string): Promise<Agent[]>;
   createTicket(ticket: NewTicket): Promise<CreatedTicket>;
-  sendMessage(message: OutgoingMessage): Promise<AgentMessage>;
+  /**
+   * Sends a message and returns the agent's reply. `onEvent` is told each step of the agent's turn, in order, as it
+   * happens (docs/duplocloud-api.md §5): live for a streaming agent, and as one short turn for a unary reply. The next
+   * step waits for `onEvent`'s promise, so a slow listener never sees steps out of order.
+   */
+  sendMessage(message: OutgoingMessage, onEvent?: AgentEventListener): Promise<AgentMessage>;
   getTicket(spaceId: string, ticketName: string): Promise<Ticket>;
   reassignAgent(spaceId: string, ticketName: string, agent: Agent): Promise<void>;
   /** The ticket in the web HelpDesk: the "Open AI HelpDesk" link. */

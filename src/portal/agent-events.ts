@@ -3,6 +3,7 @@ import { createParser } from 'eventsource-parser';
 import { z } from 'zod';
 import { DomainError } from '../domain/errors.js';
 import { type AgentEvent, type AgentMessage, collectReply } from '../domain/messages.js';
+import type { AgentEventListener } from '../domain/ports.js';
 import { type PortalCallContext, scrubSecrets } from './portal-errors.js';
 import {
   ExecutedCommandSchema,
@@ -240,4 +241,17 @@ export async function readText(body: Readable): Promise<string> {
   }
   body.destroy();
   return text;
+}
+
+/**
+ * Tells a listener one step of a turn. A listener that fails (Slack refused a post) does not stop the turn: the
+ * message reached the agent, and its whole reply is still returned to the caller.
+ */
+export async function tell(onEvent: AgentEventListener | undefined, event: AgentEvent): Promise<void> {
+  if (!onEvent) return;
+  try {
+    await onEvent(event);
+  } catch {
+    // The listener reports its own failures; the turn goes on.
+  }
 }

@@ -124,7 +124,7 @@ export function createPortalClient(config: PortalConfig, options: PortalClientOp
     permissionChoices: async (spaceId) => (await adapter()).permissionChoices(spaceId),
     listAgents: async (spaceId) => (await adapter()).listAgents(spaceId),
     createTicket: async (ticket) => (await adapter()).createTicket(ticket),
-    sendMessage: async (message) => (await adapter()).sendMessage(message),
+    sendMessage: async (message, onEvent) => (await adapter()).sendMessage(message, onEvent),
     getTicket: async (spaceId, ticketName) => (await adapter()).getTicket(spaceId, ticketName),
     reassignAgent: async (spaceId, ticketName, agent) => (await adapter()).reassignAgent(spaceId, ticketName, agent),
 

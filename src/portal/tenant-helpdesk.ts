@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { PortalConfig } from '../config.js';
 import { DomainError, isDomainError } from '../domain/errors.js';
 import type { Agent, Permission, PortalUser, SpaceAccess } from '../domain/helpdesk.js';
-import type { AgentMessage } from '../domain/messages.js';
-import type { CreatedTicket, NewTicket, OutgoingMessage, Ticket } from '../domain/ports.js';
-import { eventsFromErrorBody, replyFromEvents } from './agent-events.js';
+import { type AgentMessage, eventsOfReply } from '../domain/messages.js';
+import type { AgentEventListener, CreatedTicket, NewTicket, OutgoingMessage, Ticket } from '../domain/ports.js';
+import { eventsFromErrorBody, replyFromEvents, tell } from './agent-events.js';
 import type { AdapterHooks, HelpdeskAdapter } from './helpdesk-adapter.js';
 import { type PortalCallContext, statusError } from './portal-errors.js';
 import { type PortalHttp, parseJson, parseWith } from './portal-http.js';
@@ -118,6 +118,7 @@ export async function unaryReply(
   context: PortalCallContext,
   path: string,
   body: unknown,
+  onEvent?: AgentEventListener,
 ): Promise<AgentMessage> {
   const answer = await http.answer(context, { method: 'POST', path, body, timeoutMs: http.agentTimeoutMs });
   if (answer.status >= 200 && answer.status < 300) {
@@ -127,11 +128,14 @@ export async function unaryReply(
       typeof json === 'object' && json !== null && 'data' in json && !('content' in json)
         ? (json as { data: unknown }).data
         : json;
-    return toAgentMessage(parseWith(context, MessageSchema, message, answer.status));
+    const reply = toAgentMessage(parseWith(context, MessageSchema, message, answer.status));
+    for (const event of eventsOfReply(reply)) await tell(onEvent, event);
+    return reply;
   }
   const events = eventsFromErrorBody(context, answer.body);
-  if (events) return replyFromEvents(context, events, { requireDone: false });
-  throw statusError(context, answer.status, answer.body);
+  if (!events) throw statusError(context, answer.status, answer.body);
+  for (const event of events) await tell(onEvent, event);
+  return replyFromEvents(context, events, { requireDone: false });
 }
 
 /** The tenant-scoped HelpDesk (Gen A, docs/duplocloud-api.md §2–§3). */
@@ -261,13 +265,14 @@ export function createTenantHelpdesk(http: PortalHttp, config: PortalConfig, hoo
         return { ticketName: created.ticket.name, historyIncluded: true, resumed: false };
       }),
 
-    sendMessage: (message: OutgoingMessage) =>
+    sendMessage: (message: OutgoingMessage, onEvent) =>
       http.operation('sendMessage', (context) =>
         unaryReply(
           http,
           context,
           `${ticketsPath(message.spaceId, message.ticketName)}/sendmessage`,
           tenantMessageBody(message),
+          onEvent,
         ),
       ),
 

@@ -3,8 +3,8 @@ import type { PortalConfig } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
 import type { Agent, Permission, Space } from '../domain/helpdesk.js';
 import type { AgentEvent, AgentMessage } from '../domain/messages.js';
-import type { CreatedTicket, NewTicket, OutgoingMessage, Ticket } from '../domain/ports.js';
-import { eventsFromErrorBody, readEventStream, readText, replyFromEvents } from './agent-events.js';
+import type { AgentEventListener, CreatedTicket, NewTicket, OutgoingMessage, Ticket } from '../domain/ports.js';
+import { eventsFromErrorBody, readEventStream, readText, replyFromEvents, tell } from './agent-events.js';
 import type { AdapterHooks, HelpdeskAdapter } from './helpdesk-adapter.js';
 import { type PortalCallContext, statusError } from './portal-errors.js';
 import type { PortalHttp } from './portal-http.js';
@@ -115,6 +115,7 @@ export function createWorkspaceHelpdesk(
     agentId: string,
     path: string,
     body: unknown,
+    onEvent: AgentEventListener | undefined,
   ): Promise<AgentMessage> {
     const signal = AbortSignal.timeout(http.agentTimeoutMs);
     const response = await http.stream(context, {
@@ -129,11 +130,15 @@ export function createWorkspaceHelpdesk(
       streamingFlags.delete(agentId);
       const text = await readText(response.body);
       const recovered = eventsFromErrorBody(context, text);
-      if (recovered) return replyFromEvents(context, recovered, { requireDone: false });
-      throw statusError(context, response.status, text);
+      if (!recovered) throw statusError(context, response.status, text);
+      for (const event of recovered) await tell(onEvent, event);
+      return replyFromEvents(context, recovered, { requireDone: false });
     }
     const events: AgentEvent[] = [];
-    for await (const event of readEventStream(context, response.body, signal)) events.push(event);
+    for await (const event of readEventStream(context, response.body, signal)) {
+      events.push(event);
+      await tell(onEvent, event);
+    }
     return replyFromEvents(context, events, { requireDone: true });
   }
 
@@ -202,13 +207,13 @@ export function createWorkspaceHelpdesk(
         return { ticketName: created.name, historyIncluded: false, resumed: false };
       }),
 
-    sendMessage: (message: OutgoingMessage) =>
+    sendMessage: (message: OutgoingMessage, onEvent) =>
       http.operation('sendMessage', async (context) => {
         const base = ticketsPath(message.spaceId, message.ticketName);
         const body = workspaceMessageBody(message);
         return (await streams(context, message.agentId))
-          ? streamedReply(context, message.agentId, `${base}/sendMessageStreaming`, body)
-          : unaryReply(http, context, `${base}/sendMessage`, body);
+          ? streamedReply(context, message.agentId, `${base}/sendMessageStreaming`, body, onEvent)
+          : unaryReply(http, context, `${base}/sendMessage`, body, onEvent);
       }),
 
     getTicket: (workspaceId, ticketName) =>
