@@ -625,6 +625,36 @@ describe('assistant.threads.setStatus', () => {
     clock.advance(2 * 60 * 1000);
     expect(fake.statuses).toEqual([]);
   });
+
+  it('takes 1 to 10 loading_messages of 1 to 50 characters', async () => {
+    const thread = fake.mention({ user: 'UALICE', channel: CHANNEL, text: 'help' }).ts;
+    const set = (loading_messages: unknown) =>
+      client.apiCall('assistant.threads.setStatus', {
+        channel_id: CHANNEL,
+        thread_ts: thread,
+        status: 'is thinking…',
+        loading_messages,
+      });
+    const ten = Array.from({ length: 10 }, (_, i) => `Step ${i}…`);
+    await set(ten);
+    expect(fake.statuses[0]?.loadingMessages).toEqual(ten);
+    expect(await slackError(set([...ten, 'one more']))).toEqual({
+      error: 'invalid_arguments',
+      messages: ['[ERROR] no more than 10 items allowed [json-pointer:/loading_messages]'],
+    });
+    expect((await slackError(set([]))).messages).toEqual([
+      '[ERROR] must provide at least 1 items [json-pointer:/loading_messages]',
+    ]);
+    expect((await slackError(set(['x'.repeat(51)]))).messages).toEqual([
+      '[ERROR] must be less than 51 characters [json-pointer:/loading_messages/0]',
+    ]);
+    expect((await slackError(set(['ok', '']))).messages).toEqual([
+      '[ERROR] must be more than 0 characters [json-pointer:/loading_messages/1]',
+    ]);
+    expect((await slackError(set('Thinking'))).error).toBe('invalid_arguments');
+    await set(['x'.repeat(50)]);
+    expect(fake.statuses[0]?.loadingMessages).toEqual(['x'.repeat(50)]);
+  });
 });
 
 describe('files', () => {
