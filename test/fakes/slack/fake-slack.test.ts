@@ -737,6 +737,24 @@ describe('fault injection', () => {
     expect(fake.messages(CHANNEL)).toEqual([]);
   });
 
+  it('paces the methods named in rateLimits per minute, with 429 and Retry-After', async () => {
+    const clock = new ManualClock();
+    await start({ clock, rateLimits: { 'chat.postMessage': 2 } });
+    const strict = clientFor(fake, { rejectRateLimitedCalls: true });
+    await client.chat.postMessage({ channel: CHANNEL, text: 'one' });
+    clock.advance(20_000);
+    await client.chat.postMessage({ channel: CHANNEL, text: 'two' });
+    await expect(strict.chat.postMessage({ channel: CHANNEL, text: 'three' })).rejects.toMatchObject({
+      code: ErrorCode.RateLimitedError,
+      retryAfter: 40,
+    });
+    await client.auth.test(); // not named: not limited
+    clock.advance(40_000);
+    await client.chat.postMessage({ channel: CHANNEL, text: 'three' });
+    expect(fake.messages(CHANNEL).map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    expect(fake.callsTo('chat.postMessage').map((call) => call.httpStatus)).toEqual([200, 200, 429, 200]);
+  });
+
   it('answers 429 with Retry-After; a client allowed one retry waits and succeeds', async () => {
     fake.inject({ method: 'chat.postMessage', retryAfter: 1 });
     const patient = clientFor(fake, { retryConfig: { retries: 1, factor: 1, minTimeout: 0, maxTimeout: 0 } });

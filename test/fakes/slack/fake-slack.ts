@@ -89,6 +89,12 @@ export interface FakeSlackOptions {
   readonly historyLimit?: number;
   /** Emulates the 2025 tier for conversations.replies (Slack says 1 per minute): beyond it, 429 + Retry-After. */
   readonly historyRatePerMinute?: number;
+  /**
+   * Slack's per-method rate tiers as calls per minute, e.g. { 'chat.postMessage': 60 }: beyond them, 429 + Retry-After.
+   * Default: none — Slack's tiers are floors ("20+ per minute") and bursts pass, so only tests that measure pacing
+   * opt in.
+   */
+  readonly rateLimits?: Readonly<Record<string, number>>;
   /** Any C…/G… channel id is known with the bot in it; default true. Configure others with addChannel. */
   readonly autoChannels?: boolean;
   /** conversations.replies repeats the parent at the top of every page after the first; default true. */
@@ -337,6 +343,7 @@ class FakeSlackServer implements FakeSlack {
     if (parsed.token === this.appToken) return record(failure('not_allowed_token_type'));
     if (parsed.token !== this.ws.config.botToken) return record(failure('invalid_auth'));
     try {
+      this.ws.countCall(method);
       return record({ status: 200, body: { ok: true, ...handler(this.ws, args) } });
     } catch (error) {
       if (error instanceof ApiError) return record(failure(error.error, error.messages));
@@ -628,6 +635,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     repliesParentOnEveryPage: options.repliesParentOnEveryPage ?? true,
     ...(options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit }),
     ...(options.historyRatePerMinute === undefined ? {} : { historyRatePerMinute: options.historyRatePerMinute }),
+    ...(options.rateLimits === undefined ? {} : { rateLimits: { ...options.rateLimits } }),
   });
   for (const user of options.users ?? DEFAULT_USERS) ws.addUser(user);
   const server = createServer();

@@ -49,6 +49,8 @@ export interface WorkspaceConfig {
   readonly historyLimit?: number;
   readonly historyRatePerMinute?: number;
   readonly repliesParentOnEveryPage: boolean;
+  /** Calls per minute per method (Slack's tiers); beyond it, 429 + Retry-After. Methods not named are not limited. */
+  readonly rateLimits?: Readonly<Record<string, number>>;
 }
 
 export interface ChannelRecord {
@@ -147,6 +149,8 @@ export class Workspace {
   private readonly uploads = new Map<string, UploadRecord>();
   private readonly uploadsByToken = new Map<string, UploadRecord>();
   private readonly historyCalls: number[] = [];
+  /** Per rate-limited method, the times of its calls in the last minute. */
+  private readonly methodCalls = new Map<string, number[]>();
 
   constructor(readonly config: WorkspaceConfig) {
     this.ids = new SlackIds(() => this.nowMs());
@@ -175,6 +179,7 @@ export class Workspace {
     this.uploads.clear();
     this.uploadsByToken.clear();
     this.historyCalls.length = 0;
+    this.methodCalls.clear();
   }
 
   // ───────────────────────────── directory ─────────────────────────────
@@ -761,6 +766,21 @@ export class Workspace {
       throw new RateLimitedError(Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000)));
     }
     this.historyCalls.push(now);
+  }
+
+  /** Slack's per-method tiers (when configured in `rateLimits`): N calls a minute, then 429 + Retry-After. */
+  countCall(method: string): void {
+    const perMinute = this.config.rateLimits?.[method];
+    if (perMinute === undefined) return;
+    const now = this.nowMs();
+    const calls = this.methodCalls.get(method) ?? [];
+    while (calls.length > 0 && now - (calls[0] ?? 0) >= 60_000) calls.shift();
+    if (calls.length >= perMinute) {
+      const oldest = calls[0] ?? now;
+      throw new RateLimitedError(Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000)));
+    }
+    calls.push(now);
+    this.methodCalls.set(method, calls);
   }
 
   // ───────────────────────────── response_url ─────────────────────────────
