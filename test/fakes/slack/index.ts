@@ -18,7 +18,13 @@ export {
   type FakeSlackOptions,
   startFakeSlack,
 } from './fake-slack.js';
-export { type RenderableMessage, renderBlocksText, renderMessageText, renderMrkdwn } from './render.js';
+export {
+  type RenderableMessage,
+  renderBlocksText,
+  renderMessageText,
+  renderMrkdwn,
+  STREAMING_MARK,
+} from './render.js';
 export {
   type AppResponse,
   encodeSlackDelivery,
