@@ -55,4 +55,10 @@ export type {
   SocketDeliveryOptions,
   SocketEnvelopeType,
 } from './socket-mode.js';
+export {
+  DEFAULT_STREAM_LIFETIME_MS,
+  DEFAULT_STREAM_TEXT_LIMIT,
+  STREAMING_RATE_LIMITS,
+  validateChunks,
+} from './streaming.js';
 export type * from './types.js';

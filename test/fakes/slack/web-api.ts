@@ -1,5 +1,6 @@
 import { validateMessageContent } from './block-kit-validator.js';
 import { decodeCursor, encodeCursor } from './ids.js';
+import { appendStream, checkNotStreaming, startStream, stopStream } from './streaming.js';
 import type { SlackMessage, SlackObject } from './types.js';
 import { ApiError, type Workspace } from './workspace.js';
 
@@ -69,6 +70,7 @@ const update: MethodHandler = (ws, args) => {
   const existing = ts === undefined ? undefined : ws.message(channel.id, ts);
   if (!existing || ts === undefined || existing.subtype === 'tombstone') throw new ApiError('message_not_found');
   if (existing.bot_id !== ws.config.botId) throw new ApiError('cant_update_message');
+  checkNotStreaming(ws, channel.id, ts);
   // Absent text or blocks keep the old ones; `blocks: []` removes them (chat.update docs).
   const text = args.text === undefined ? existing.text : args.text;
   const blocks = args.blocks === undefined ? existing.blocks : args.blocks;
@@ -406,6 +408,9 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'views.update': viewsUpdate,
   'views.push': viewsPush,
   'views.publish': viewsPublish,
+  'chat.startStream': startStream,
+  'chat.appendStream': appendStream,
+  'chat.stopStream': stopStream,
   'assistant.threads.setStatus': setStatus,
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,
