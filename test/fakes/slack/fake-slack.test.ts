@@ -625,6 +625,36 @@ describe('assistant.threads.setStatus', () => {
     clock.advance(2 * 60 * 1000);
     expect(fake.statuses).toEqual([]);
   });
+
+  it('takes 1 to 10 loading_messages of 1 to 50 characters', async () => {
+    const thread = fake.mention({ user: 'UALICE', channel: CHANNEL, text: 'help' }).ts;
+    const set = (loading_messages: unknown) =>
+      client.apiCall('assistant.threads.setStatus', {
+        channel_id: CHANNEL,
+        thread_ts: thread,
+        status: 'is thinking…',
+        loading_messages,
+      });
+    const ten = Array.from({ length: 10 }, (_, i) => `Step ${i}…`);
+    await set(ten);
+    expect(fake.statuses[0]?.loadingMessages).toEqual(ten);
+    expect(await slackError(set([...ten, 'one more']))).toEqual({
+      error: 'invalid_arguments',
+      messages: ['[ERROR] no more than 10 items allowed [json-pointer:/loading_messages]'],
+    });
+    expect((await slackError(set([]))).messages).toEqual([
+      '[ERROR] must provide at least 1 items [json-pointer:/loading_messages]',
+    ]);
+    expect((await slackError(set(['x'.repeat(51)]))).messages).toEqual([
+      '[ERROR] must be less than 51 characters [json-pointer:/loading_messages/0]',
+    ]);
+    expect((await slackError(set(['ok', '']))).messages).toEqual([
+      '[ERROR] must be more than 0 characters [json-pointer:/loading_messages/1]',
+    ]);
+    expect((await slackError(set('Thinking'))).error).toBe('invalid_arguments');
+    await set(['x'.repeat(50)]);
+    expect(fake.statuses[0]?.loadingMessages).toEqual(['x'.repeat(50)]);
+  });
 });
 
 describe('files', () => {
@@ -705,6 +735,24 @@ describe('fault injection', () => {
       statusCode: 500,
     });
     expect(fake.messages(CHANNEL)).toEqual([]);
+  });
+
+  it('paces the methods named in rateLimits per minute, with 429 and Retry-After', async () => {
+    const clock = new ManualClock();
+    await start({ clock, rateLimits: { 'chat.postMessage': 2 } });
+    const strict = clientFor(fake, { rejectRateLimitedCalls: true });
+    await client.chat.postMessage({ channel: CHANNEL, text: 'one' });
+    clock.advance(20_000);
+    await client.chat.postMessage({ channel: CHANNEL, text: 'two' });
+    await expect(strict.chat.postMessage({ channel: CHANNEL, text: 'three' })).rejects.toMatchObject({
+      code: ErrorCode.RateLimitedError,
+      retryAfter: 40,
+    });
+    await client.auth.test(); // not named: not limited
+    clock.advance(40_000);
+    await client.chat.postMessage({ channel: CHANNEL, text: 'three' });
+    expect(fake.messages(CHANNEL).map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    expect(fake.callsTo('chat.postMessage').map((call) => call.httpStatus)).toEqual([200, 200, 429, 200]);
   });
 
   it('answers 429 with Retry-After; a client allowed one retry waits and succeeds', async () => {

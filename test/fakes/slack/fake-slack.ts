@@ -11,6 +11,9 @@
  * Trigger errors: unknown → `invalid_arguments` ("invalid `trigger_id`"), older than 3 s → `expired_trigger_id`,
  * used twice → `trigger_exchanged`.
  *
+ * Streaming (streaming.ts): chat.startStream / appendStream / stopStream with Slack's rules; every stream is recorded
+ * (`streams()`) with the time and text of each call, for time-to-first-text and calls-per-reply measurements.
+ *
  * Socket Mode (socket-mode.ts): `apps.connections.open` takes only the app-level `xapp-` token and answers a
  * `ws://127.0.0.1:<port>/link/?ticket=…` URL on this same server; the simulator's payloads then go to the app over
  * that WebSocket with `deliverOverSocket` instead of being signed and posted.
@@ -41,6 +44,7 @@ import {
   type SocketEnvelopeType,
   SocketModeHub,
 } from './socket-mode.js';
+import { DEFAULT_STREAM_LIFETIME_MS, DEFAULT_STREAM_TEXT_LIMIT, expireStreams, recordOf } from './streaming.js';
 import type {
   AppHomeOpenedEvent,
   BlockActionsPayload,
@@ -52,6 +56,7 @@ import type {
   FaultInjection,
   RecordedCall,
   RecordedResponse,
+  RecordedStream,
   SlackHomeView,
   SlackMessage,
   SlackObject,
@@ -89,6 +94,16 @@ export interface FakeSlackOptions {
   readonly historyLimit?: number;
   /** Emulates the 2025 tier for conversations.replies (Slack says 1 per minute): beyond it, 429 + Retry-After. */
   readonly historyRatePerMinute?: number;
+  /**
+   * Slack's per-method rate tiers as calls per minute (e.g. STREAMING_RATE_LIMITS): beyond them, 429 + Retry-After.
+   * Default: none — Slack's tiers are floors ("20+ per minute") and bursts pass, so only tests that measure pacing
+   * opt in.
+   */
+  readonly rateLimits?: Readonly<Record<string, number>>;
+  /** How long a stream stays open after chat.startStream; default 5 minutes (Slack's). */
+  readonly streamLifetimeMs?: number;
+  /** The most text one streamed message may carry (msg_too_long beyond); default 12,000. */
+  readonly streamTextLimit?: number;
   /** Any C…/G… channel id is known with the bot in it; default true. Configure others with addChannel. */
   readonly autoChannels?: boolean;
   /** conversations.replies repeats the parent at the top of every page after the first; default true. */
@@ -144,6 +159,10 @@ export interface FakeSlack {
   status(channel: string, threadTs: string): string | null;
   /** What the app posted to response_urls. */
   readonly responses: readonly RecordedResponse[];
+  /** Every stream (chat.startStream) since start or reset, in the order started; only a channel's when given. */
+  streams(channel?: string): RecordedStream[];
+  /** The stream of a streamed message, by its ts. */
+  stream(channel: string, ts: string): RecordedStream | undefined;
   files(): UploadedFile[];
   /** Unexpected exceptions inside the fake (answered 500 fatal_error). A test should expect none. */
   readonly internalErrors: readonly Error[];
@@ -337,6 +356,8 @@ class FakeSlackServer implements FakeSlack {
     if (parsed.token === this.appToken) return record(failure('not_allowed_token_type'));
     if (parsed.token !== this.ws.config.botToken) return record(failure('invalid_auth'));
     try {
+      expireStreams(this.ws);
+      this.ws.countCall(method);
       return record({ status: 200, body: { ok: true, ...handler(this.ws, args) } });
     } catch (error) {
       if (error instanceof ApiError) return record(failure(error.error, error.messages));
@@ -420,15 +441,18 @@ class FakeSlackServer implements FakeSlack {
   }
 
   messages(channel: string): SlackMessage[] {
+    expireStreams(this.ws);
     return structuredClone(this.ws.messages(channel));
   }
 
   message(channel: string, ts: string): SlackMessage | undefined {
+    expireStreams(this.ws);
     const message = this.ws.message(channel, ts);
     return message === undefined ? undefined : structuredClone(message);
   }
 
   thread(channel: string, threadTs: string): SlackMessage[] {
+    expireStreams(this.ws);
     return structuredClone(this.ws.thread(channel, threadTs));
   }
 
@@ -462,6 +486,19 @@ class FakeSlackServer implements FakeSlack {
 
   files(): UploadedFile[] {
     return this.ws.uploadedFiles();
+  }
+
+  streams(channel?: string): RecordedStream[] {
+    expireStreams(this.ws);
+    return [...this.ws.streams.values()]
+      .filter((stream) => channel === undefined || stream.channel === channel)
+      .map(recordOf);
+  }
+
+  stream(channel: string, ts: string): RecordedStream | undefined {
+    expireStreams(this.ws);
+    const stream = this.ws.stream(channel, ts);
+    return stream === undefined ? undefined : recordOf(stream);
   }
 
   get internalErrors(): readonly Error[] {
@@ -628,6 +665,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     repliesParentOnEveryPage: options.repliesParentOnEveryPage ?? true,
     ...(options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit }),
     ...(options.historyRatePerMinute === undefined ? {} : { historyRatePerMinute: options.historyRatePerMinute }),
+    ...(options.rateLimits === undefined ? {} : { rateLimits: { ...options.rateLimits } }),
+    streamLifetimeMs: options.streamLifetimeMs ?? DEFAULT_STREAM_LIFETIME_MS,
+    streamTextLimit: options.streamTextLimit ?? DEFAULT_STREAM_TEXT_LIMIT,
   });
   for (const user of options.users ?? DEFAULT_USERS) ws.addUser(user);
   const server = createServer();

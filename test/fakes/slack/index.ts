@@ -18,7 +18,13 @@ export {
   type FakeSlackOptions,
   startFakeSlack,
 } from './fake-slack.js';
-export { type RenderableMessage, renderBlocksText, renderMessageText, renderMrkdwn } from './render.js';
+export {
+  type RenderableMessage,
+  renderBlocksText,
+  renderMessageText,
+  renderMrkdwn,
+  STREAMING_MARK,
+} from './render.js';
 export {
   type AppResponse,
   encodeSlackDelivery,
@@ -49,4 +55,10 @@ export type {
   SocketDeliveryOptions,
   SocketEnvelopeType,
 } from './socket-mode.js';
+export {
+  DEFAULT_STREAM_LIFETIME_MS,
+  DEFAULT_STREAM_TEXT_LIMIT,
+  STREAMING_RATE_LIMITS,
+  validateChunks,
+} from './streaming.js';
 export type * from './types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderBlocksText, renderMessageText, renderMrkdwn } from './render.js';
+import { renderBlocksText, renderMessageText, renderMrkdwn, STREAMING_MARK } from './render.js';
 
 const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
 const mrkdwn = (text: string) => ({ type: 'mrkdwn', text, verbatim: false });
@@ -122,5 +122,14 @@ describe('renderMessageText', () => {
     expect(renderMessageText({ text: 'Full output', files: [{ name: 'output.txt', title: 'Output' }] })).toBe(
       'Full output\n📎 output.txt',
     );
+  });
+
+  it('marks a message the app is still streaming into', () => {
+    expect(STREAMING_MARK).toBe('[streaming…]');
+    expect(renderMessageText({ text: '', streaming_state: 'in_progress' })).toBe('[streaming…]');
+    expect(renderMessageText({ text: 'Checking &amp; fixing', streaming_state: 'in_progress' })).toBe(
+      'Checking & fixing [streaming…]',
+    );
+    expect(renderMessageText({ text: 'Done.', streaming_state: 'completed' })).toBe('Done.');
   });
 });

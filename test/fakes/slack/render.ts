@@ -205,13 +205,23 @@ export interface RenderableMessage {
   readonly text?: string;
   readonly blocks?: readonly unknown[];
   readonly files?: ReadonlyArray<{ readonly name?: string; readonly title?: string }>;
+  /** 'in_progress' while the app streams into the message (chat.startStream … chat.stopStream). */
+  readonly streaming_state?: string;
 }
 
-/** A stored message as a person reads it: its blocks (or its text when it has none), then its files. */
+/** What Slack's client shows after a message still being streamed into. */
+export const STREAMING_MARK = '[streaming…]';
+
+/**
+ * A stored message as a person reads it: its blocks (or its text when it has none), then its files; a message
+ * still streaming ends with STREAMING_MARK.
+ */
 export function renderMessageText(message: RenderableMessage): string {
   const parts: string[] = [];
   if (message.blocks !== undefined && message.blocks.length > 0) parts.push(renderBlocksText(message.blocks));
   else if (message.text !== undefined && message.text !== '') parts.push(renderMrkdwn(message.text));
   for (const file of message.files ?? []) parts.push(`📎 ${file.name ?? file.title ?? 'file'}`);
-  return parts.join('\n');
+  const shown = parts.join('\n');
+  if (message.streaming_state !== 'in_progress') return shown;
+  return shown === '' ? STREAMING_MARK : `${shown} ${STREAMING_MARK}`;
 }

@@ -24,6 +24,12 @@ export interface FakeChannelOptions {
   readonly isPrivate?: boolean;
   /** A Slack Connect channel shared with another organisation. */
   readonly isExtShared?: boolean;
+  /**
+   * Default true. false: chat.startStream is refused here with `channel_type_not_supported` ("Channel type not
+   * supported", the documented error that names a conversation streaming cannot be used in), so a test can drive
+   * the app's fallback to chat.postMessage.
+   */
+  readonly streaming?: boolean;
 }
 
 export interface SlackFileObject extends SlackObject {
@@ -54,6 +60,8 @@ export interface SlackMessage extends SlackObject {
   reply_users?: string[];
   latest_reply?: string;
   team?: string;
+  /** A streamed message (chat.startStream): 'in_progress' until chat.stopStream (or Slack's time limit). */
+  streaming_state?: 'in_progress' | 'completed' | 'errored';
 }
 
 export interface EphemeralMessage {
@@ -124,6 +132,47 @@ export interface ThreadStatus {
   readonly status: string;
   readonly loadingMessages?: readonly string[];
   readonly at: Date;
+}
+
+/** One accepted call to a stream, as the fake recorded it. */
+export interface StreamUpdate {
+  readonly method: 'chat.startStream' | 'chat.appendStream' | 'chat.stopStream';
+  readonly at: Date;
+  /** The markdown this call added to the message's text ('' when it added none). */
+  readonly text: string;
+  /** The chunks it sent, as sent (markdown_text chunks included); [] when it sent markdown_text or nothing. */
+  readonly chunks: readonly SlackObject[];
+}
+
+/**
+ * A streamed message's life (chat.startStream → chat.appendStream… → chat.stopStream), for tests and the benchmark:
+ * time to first visible text is `firstTextAt` minus when the person asked; calls per streamed reply is
+ * `updates.length`.
+ */
+export interface RecordedStream {
+  readonly channel: string;
+  /** The streamed message's ts. */
+  readonly ts: string;
+  readonly threadTs?: string;
+  readonly recipientUserId?: string;
+  readonly recipientTeamId?: string;
+  /** Fixed by the first call that carried content; null while none has. */
+  readonly mode: 'markdown_text' | 'chunks' | null;
+  readonly state: 'streaming' | 'stopped';
+  /** Why it is no longer streaming: the app stopped it, Slack's 5-minute lifetime ran out, or it was deleted. */
+  readonly endedBy: 'app' | 'expired' | 'deleted' | null;
+  readonly startedAt: Date;
+  /** When the message first showed some text; null while it shows none. */
+  readonly firstTextAt: Date | null;
+  readonly stoppedAt: Date | null;
+  /** The text streamed so far: every markdown_text (argument or chunk) in order. */
+  readonly text: string;
+  /** Every accepted call, start and stop included, in order. */
+  readonly updates: readonly StreamUpdate[];
+  /** task_update chunks by id, merged as Slack merges them (title and status replace, details append). */
+  readonly tasks: Readonly<Record<string, SlackObject>>;
+  /** The last plan_update title, if any. */
+  readonly planTitle?: string;
 }
 
 export interface RecordedResponse {

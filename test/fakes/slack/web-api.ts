@@ -1,5 +1,6 @@
 import { validateMessageContent } from './block-kit-validator.js';
 import { decodeCursor, encodeCursor } from './ids.js';
+import { appendStream, checkNotStreaming, startStream, stopStream } from './streaming.js';
 import type { SlackMessage, SlackObject } from './types.js';
 import { ApiError, type Workspace } from './workspace.js';
 
@@ -69,6 +70,7 @@ const update: MethodHandler = (ws, args) => {
   const existing = ts === undefined ? undefined : ws.message(channel.id, ts);
   if (!existing || ts === undefined || existing.subtype === 'tombstone') throw new ApiError('message_not_found');
   if (existing.bot_id !== ws.config.botId) throw new ApiError('cant_update_message');
+  checkNotStreaming(ws, channel.id, ts);
   // Absent text or blocks keep the old ones; `blocks: []` removes them (chat.update docs).
   const text = args.text === undefined ? existing.text : args.text;
   const blocks = args.blocks === undefined ? existing.blocks : args.blocks;
@@ -305,17 +307,35 @@ const viewsPush: MethodHandler = (ws, args) => {
 
 const viewsPublish: MethodHandler = (ws, args) => ({ view: ws.publishHome(args.user_id, args.view, str(args.hash)) });
 
+/**
+ * `loading_messages`: 1 to 10 strings of 1 to 50 characters, rotated while the status shows (Slack's schema for
+ * assistant.threads.setStatus: minItems 1, maxItems 10, items minLength 1, maxLength 50).
+ */
+function loadingMessages(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const pointer = '/loading_messages';
+  const fail = (message: string, at = pointer) => {
+    throw new ApiError('invalid_arguments', [`[ERROR] ${message} [json-pointer:${at}]`]);
+  };
+  if (!Array.isArray(value)) return fail('must be an array');
+  if (value.length > 10) fail('no more than 10 items allowed');
+  if (value.length < 1) fail('must provide at least 1 items');
+  value.forEach((item, index) => {
+    if (typeof item !== 'string') fail('must be a string', `${pointer}/${index}`);
+    else if (item.length < 1) fail('must be more than 0 characters', `${pointer}/${index}`);
+    else if (item.length > 50) fail('must be less than 51 characters', `${pointer}/${index}`);
+  });
+  return value as string[];
+}
+
 const setStatus: MethodHandler = (ws, args) => {
   const channel = ws.botChannel(args.channel_id);
   const threadTs = required(args, 'thread_ts');
   if (args.status === undefined) {
     throw new ApiError('invalid_arguments', ['[ERROR] missing required field: status [json-pointer:/status]']);
   }
-  const loading = args.loading_messages;
-  if (loading !== undefined && (!Array.isArray(loading) || loading.length > 10)) {
-    throw new ApiError('invalid_arguments', ['[ERROR] no more than 10 items allowed [json-pointer:/loading_messages]']);
-  }
-  ws.setStatus(channel.id, threadTs, str(args.status) ?? '', Array.isArray(loading) ? loading.map(String) : undefined);
+  const loading = loadingMessages(args.loading_messages);
+  ws.setStatus(channel.id, threadTs, str(args.status) ?? '', loading);
   return {};
 };
 
@@ -388,6 +408,9 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'views.update': viewsUpdate,
   'views.push': viewsPush,
   'views.publish': viewsPublish,
+  'chat.startStream': startStream,
+  'chat.appendStream': appendStream,
+  'chat.stopStream': stopStream,
   'assistant.threads.setStatus': setStatus,
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,

@@ -12,6 +12,7 @@ import type {
   SlackMessage,
   SlackObject,
   SlackView,
+  StreamUpdate,
   ThreadStatus,
   UploadedFile,
 } from './types.js';
@@ -49,6 +50,12 @@ export interface WorkspaceConfig {
   readonly historyLimit?: number;
   readonly historyRatePerMinute?: number;
   readonly repliesParentOnEveryPage: boolean;
+  /** Calls per minute per method (Slack's tiers); beyond it, 429 + Retry-After. Methods not named are not limited. */
+  readonly rateLimits?: Readonly<Record<string, number>>;
+  /** How long a stream stays open after chat.startStream (Slack ends it after about 5 minutes). */
+  readonly streamLifetimeMs: number;
+  /** The most text one streamed message may carry (msg_too_long beyond). */
+  readonly streamTextLimit: number;
 }
 
 export interface ChannelRecord {
@@ -58,6 +65,7 @@ export interface ChannelRecord {
   readonly botIsMember: boolean;
   readonly isPrivate: boolean;
   readonly isExtShared: boolean;
+  readonly streaming: boolean;
   readonly created: number;
 }
 
@@ -101,6 +109,27 @@ export interface UploadRecord {
   completed: boolean;
   channel?: string;
   threadTs?: string;
+}
+
+/** A stream as the workspace holds it (streaming.ts does the work); RecordedStream is its public copy. */
+export interface StreamState {
+  readonly channel: string;
+  readonly ts: string;
+  readonly threadTs?: string;
+  readonly recipientUserId?: string;
+  readonly recipientTeamId?: string;
+  mode: 'markdown_text' | 'chunks' | null;
+  state: 'streaming' | 'stopped';
+  endedBy: 'app' | 'expired' | 'deleted' | null;
+  readonly startedAt: number;
+  firstTextAt: number | null;
+  stoppedAt: number | null;
+  text: string;
+  readonly updates: StreamUpdate[];
+  readonly tasks: Map<string, SlackObject>;
+  planTitle?: string;
+  /** Blocks sent in `blocks` chunks, then chat.stopStream's blocks: shown below the streamed text. */
+  readonly blocks: SlackObject[];
 }
 
 const TS_PATTERN = /^\d{10}\.\d{6}$/;
@@ -147,6 +176,10 @@ export class Workspace {
   private readonly uploads = new Map<string, UploadRecord>();
   private readonly uploadsByToken = new Map<string, UploadRecord>();
   private readonly historyCalls: number[] = [];
+  /** Per rate-limited method, the times of its calls in the last minute. */
+  private readonly methodCalls = new Map<string, number[]>();
+  /** Every stream since start (or reset), by `channel ts`, in the order started. */
+  readonly streams = new Map<string, StreamState>();
 
   constructor(readonly config: WorkspaceConfig) {
     this.ids = new SlackIds(() => this.nowMs());
@@ -175,6 +208,8 @@ export class Workspace {
     this.uploads.clear();
     this.uploadsByToken.clear();
     this.historyCalls.length = 0;
+    this.methodCalls.clear();
+    this.streams.clear();
   }
 
   // ───────────────────────────── directory ─────────────────────────────
@@ -203,6 +238,7 @@ export class Workspace {
       botIsMember: options.botIsMember ?? true,
       isPrivate: options.isPrivate ?? id.startsWith('G'),
       isExtShared: options.isExtShared ?? false,
+      streaming: options.streaming ?? true,
       created: Math.floor(this.nowMs() / 1000),
     };
     this.channels.set(id, record);
@@ -377,6 +413,12 @@ export class Workspace {
     const message = this.message(channel, ts);
     if (!message) return;
     this.selections.delete(key(channel, ts));
+    const stream = this.streams.get(key(channel, ts));
+    if (stream?.state === 'streaming') {
+      stream.state = 'stopped';
+      stream.endedBy = 'deleted';
+      stream.stoppedAt = this.nowMs();
+    }
     if ((message.reply_count ?? 0) > 0) {
       // A parent with replies stays as a tombstone, as in Slack.
       for (const field of ['blocks', 'files', 'bot_id', 'app_id', 'bot_profile', 'edited', 'upload'])
@@ -763,6 +805,31 @@ export class Workspace {
     this.historyCalls.push(now);
   }
 
+  /** Slack's per-method tiers (when configured in `rateLimits`): N calls a minute, then 429 + Retry-After. */
+  countCall(method: string): void {
+    const perMinute = this.config.rateLimits?.[method];
+    if (perMinute === undefined) return;
+    const now = this.nowMs();
+    const calls = this.methodCalls.get(method) ?? [];
+    while (calls.length > 0 && now - (calls[0] ?? 0) >= 60_000) calls.shift();
+    if (calls.length >= perMinute) {
+      const oldest = calls[0] ?? now;
+      throw new RateLimitedError(Math.max(1, Math.ceil((oldest + 60_000 - now) / 1000)));
+    }
+    calls.push(now);
+    this.methodCalls.set(method, calls);
+  }
+
+  // ───────────────────────────── streams ─────────────────────────────
+
+  stream(channel: string, ts: string): StreamState | undefined {
+    return this.streams.get(key(channel, ts));
+  }
+
+  addStream(stream: StreamState): void {
+    this.streams.set(key(stream.channel, stream.ts), stream);
+  }
+
   // ───────────────────────────── response_url ─────────────────────────────
 
   newResponseUrl(context: { channel: string; user: string; messageTs: string; ephemeral: boolean }): string {
@@ -921,7 +988,7 @@ export class Workspace {
 }
 
 /** The rich_text block Slack's client attaches to a typed message. */
-function richTextOf(text: string, blockId: string): SlackObject {
+export function richTextOf(text: string, blockId: string): SlackObject {
   const elements: SlackObject[] = [];
   const pattern = /<@([UW][A-Z0-9]+)>/g;
   let last = 0;
