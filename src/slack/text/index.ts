@@ -1,5 +1,5 @@
 export { agentMarkdownToMrkdwn, maxConvertedChars } from './agent-markdown.js';
-export { codeBlock, escapeMrkdwn } from './escape.js';
+export { codeBlock, escapeMrkdwn, escapeTrustedMrkdwn } from './escape.js';
 export { codeBlockToFit, escapeToFit, type Fitted, fitEscaped, shareBudget } from './fit.js';
 export {
   defaultMessageLimits,
