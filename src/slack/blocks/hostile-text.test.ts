@@ -26,7 +26,14 @@ const trustedMarkup = [
   /^<@U(ALICE|BOB)>$/,
   /^<!date\^\d+\^[^|<>]+\|[^|<>]+>$/,
   /^<(?:https?:\/\/|mailto:)[^|<>\s]+>$/, // a bare link shows its own target
+  /^<https:\/\/acme\.duplocloud\.net\/[^|<>\s]*\|the ticket>$/, // a plain label on a link to the portal
 ];
+
+/** Agent text with links that would pass for a button, the portal, or another site. */
+const hostileLinks =
+  '[Approve](https://evil.example/a) [Open AI HelpDesk](https://acme.duplocloud.net/t/1) ' +
+  '[https://acme.duplocloud.net](https://acme.duplocloud.net@evil.example/) [ａｃｍｅ．duplocloud．net](https://evil.example/) ' +
+  '[the ticket](https://acme.duplocloud.net/t/1)';
 
 /** `<…>` sequences Slack would act on that the service did not write itself. */
 const liveMarkup = (text: string): string[] =>
@@ -100,7 +107,7 @@ const choices = (status: Choices['status']): Choices =>
 /** Each builder, by name, with the outputs it gives for hostile input. */
 const outputs: Record<string, () => unknown[]> = {
   buildAgentReply: () => [
-    buildAgentReply(link.agentName, `${hostile}\n\n${hostile}`),
+    buildAgentReply(link.agentName, `${hostile}\n\n${hostileLinks}`, { trustedHosts: ['acme.duplocloud.net'] }),
     buildAgentReply(link.agentName, `${hostile}\n`.repeat(600)),
   ],
   buildAppHome: () => [

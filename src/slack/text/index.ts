@@ -1,4 +1,4 @@
-export { agentMarkdownToMrkdwn, maxConvertedChars } from './agent-markdown.js';
+export { type AgentMarkdownOptions, agentMarkdownToMrkdwn, maxConvertedChars } from './agent-markdown.js';
 export { codeBlock, escapeMrkdwn, escapeTrustedMrkdwn } from './escape.js';
 export { codeBlockToFit, escapeToFit, type Fitted, fitEscaped, shareBudget } from './fit.js';
 export {
