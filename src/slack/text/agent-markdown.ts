@@ -231,21 +231,16 @@ const sameText = (label: string, target: string): boolean => {
   return plain === target || `${plain}/` === target || plain === target.replace(/^mailto:/, '');
 };
 
-/** The address a mailto: link writes to, its domain in ASCII so a look-alike domain shows as what it is. */
+/**
+ * The address a mailto: link writes to, as the URL has it (still percent-encoded, so it cannot carry `|` or a
+ * space), its domain in ASCII so a look-alike domain shows as what it is.
+ */
 const mailAddress = (url: URL): string => {
-  const address = decodeURIComponentSafe(url.pathname);
+  const address = url.pathname;
   const at = address.lastIndexOf('@');
   if (at < 0) return address;
   const domain = parseUrl(`https://${address.slice(at + 1)}`)?.hostname ?? address.slice(at + 1);
   return `${address.slice(0, at)}@${domain}`;
-};
-
-const decodeURIComponentSafe = (text: string): string => {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 };
 
 /**
