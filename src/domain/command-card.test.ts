@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   approvalEcho,
@@ -8,12 +9,14 @@ import {
   type CommandCard,
   canTransition,
   cardItemsFrom,
+  carriesHiddenCharacters,
   checkDecision,
   checkSubmit,
   type Decision,
   DefaultRejectionReason,
   describeDecisions,
   echoWords,
+  hiddenCharactersIn,
   ItemTextLimit,
   isTerminal,
   mergeChoices,
@@ -244,6 +247,115 @@ describe('checkDecision', () => {
     expect(codeOf(() => checkDecision(card({ status }), { index: 0, commandText: getPods, now: before }))).toBe(
       'card.already_submitted',
     );
+  });
+});
+
+describe('hidden characters', () => {
+  it.each([
+    ['right-to-left override', '\u202E', 'U+202E'],
+    ['left-to-right embedding', '\u202A', 'U+202A'],
+    ['first strong isolate', '\u2068', 'U+2068'],
+    ['pop directional isolate', '\u2069', 'U+2069'],
+    ['right-to-left mark', '\u200F', 'U+200F'],
+    ['Arabic letter mark', '\u061C', 'U+061C'],
+    ['zero-width space', '\u200B', 'U+200B'],
+    ['zero-width joiner between letters', '\u200D', 'U+200D'],
+    ['word joiner', '\u2060', 'U+2060'],
+    ['invisible plus', '\u2064', 'U+2064'],
+    ['byte order mark', '\uFEFF', 'U+FEFF'],
+    ['soft hyphen', '\u00AD', 'U+00AD'],
+    ['NUL', '\u0000', 'U+0000'],
+    ['escape', '\u001B', 'U+001B'],
+    ['carriage return', '\r', 'U+000D'],
+    ['next line', '\u0085', 'U+0085'],
+    ['no-break space', '\u00A0', 'U+00A0'],
+    ['em space', '\u2003', 'U+2003'],
+    ['ideographic space', '\u3000', 'U+3000'],
+    ['line separator', '\u2028', 'U+2028'],
+    ['tag letter', '\u{E0041}', 'U+E0041'],
+    ['variation selector after a letter', '\uFE0F', 'U+FE0F'],
+    ['Hangul filler', '\u3164', 'U+3164'],
+    ['braille blank', '\u2800', 'U+2800'],
+    ['private use', '\uE000', 'U+E000'],
+    ['lone surrogate', '\uD800', 'U+D800'],
+  ])('finds a %s', (_name, char, label) => {
+    expect(hiddenCharactersIn(`rm -rf /tmp/a${char}b`)).toEqual([label]);
+  });
+
+  it.each([
+    ['tabs, newlines and spaces', 'kubectl get pods \\\n\t-n dev'],
+    ['text in other scripts', 'echo "café 日本語 Ελληνικά עברית"'],
+    ['an emoji with its variation selector', 'echo "⚠️ done ✔️"'],
+    ['a joined emoji and a skin tone', 'echo "👩‍💻 👍🏽 👨‍👩‍👧"'],
+  ])('allows %s', (_name, text) => {
+    expect(hiddenCharactersIn(text)).toEqual([]);
+  });
+
+  it('lists each character once, in order', () => {
+    expect(hiddenCharactersIn('a\u202Eb\u200Bc\u202Ed')).toEqual(['U+202E', 'U+200B']);
+  });
+
+  it('finds any hidden character put anywhere in printable text', () => {
+    const printable = fc.string({ unit: fc.constantFrom(...' abc-_/.:=|&<>\'"$\t\n'.split('')), maxLength: 60 });
+    const hidden = fc.constantFrom(
+      '\u202E',
+      '\u2066',
+      '\u200B',
+      '\u200E',
+      '\u2061',
+      '\uFEFF',
+      '\u00AD',
+      '\u00A0',
+      '\u0007',
+    );
+    fc.assert(
+      fc.property(printable, hidden, printable, (before, char, after) => {
+        expect(hiddenCharactersIn(before + after)).toEqual([]);
+        expect(hiddenCharactersIn(before + char + after)).toHaveLength(1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('records them on the item that carries them', () => {
+    const shown = 'kubectl delete pod web-1 # \u202Eved-ni\u202C';
+    const items = cardItemsFrom(
+      data({
+        cmds: [
+          { command: shown, execute: false },
+          { command: getPods, execute: false },
+        ],
+      }),
+    );
+    expect(items[0]).toMatchObject({ text: shown, hiddenCharacters: ['U+202E', 'U+202C'] });
+    expect(items[1]).not.toHaveProperty('hiddenCharacters');
+    expect(cardItemsFrom(data({ tool_calls: [{ name: 'scale\u200B', input: {} }] }))[0]?.hiddenCharacters).toEqual([
+      'U+200B',
+    ]);
+  });
+
+  const hiddenCard = () => card({ items: [cmdItem(`${getPods}\u202E`), cmdItem(restart)] });
+
+  it('refuses to approve such an item, recorded or not, and lets it be rejected or ignored', () => {
+    const commandText = `${getPods}\u202E`;
+    expect(carriesHiddenCharacters({ text: commandText })).toBe(true);
+    expect(codeOf(() => checkDecision(hiddenCard(), { index: 0, commandText, decision: 'approve', now: before }))).toBe(
+      'card.hidden_characters',
+    );
+    for (const decision of ['reject', 'ignore'] as const) {
+      expect(checkDecision(hiddenCard(), { index: 0, commandText, decision, now: before }).text).toBe(commandText);
+    }
+    expect(checkDecision(hiddenCard(), { index: 1, commandText: restart, decision: 'approve', now: before }).text).toBe(
+      restart,
+    );
+  });
+
+  it('refuses a Submit that approves such an item, however the approval was recorded', () => {
+    const approved = { '0': choice('approve'), '1': choice('approve') };
+    expect(codeOf(() => checkSubmit(hiddenCard(), { now: before, choices: approved }))).toBe('card.hidden_characters');
+    expect(() =>
+      checkSubmit(hiddenCard(), { now: before, choices: { '0': choice('reject'), '1': choice('approve') } }),
+    ).not.toThrow();
   });
 });
 

@@ -23,6 +23,12 @@ export interface CardItem {
   /** Exactly the text shown on the card; a decision is bound to it. */
   readonly text: string;
   readonly description?: string;
+  /**
+   * The hidden characters in `text` (`U+202E`, …; see hiddenCharactersIn), when it has any: what the card shows of
+   * it may not be what runs, so it cannot be approved. Checks read the text as well, so an item stored without
+   * this field is refused all the same.
+   */
+  readonly hiddenCharacters?: readonly string[];
   /** The agent's JSON for this item, echoed back with execute:true|false. */
   readonly raw: Readonly<Record<string, unknown>>;
 }
@@ -82,6 +88,50 @@ export const isTerminal = (status: CardStatus): boolean => TerminalStatuses.incl
 /** Expiry is inclusive: at `expiresAt` exactly the card no longer takes decisions. */
 export const isPastExpiry = (card: Pick<NewCommandCard, 'expiresAt'>, now: Date): boolean =>
   now.getTime() >= card.expiresAt.getTime();
+
+// ───────────────────────────── Hidden characters ─────────────────────────────
+
+/**
+ * Characters that make text read differently from what it is, as they reach a command card: in a command, what a
+ * person approves must be what runs. The rule, for every item's text (a command, a tool call, an approval):
+ *
+ * - allowed: printable characters, the space, tab and line feed;
+ * - hidden: every other control character (Cc: NUL, ESC, carriage return, …, U+0080–U+009F), every format character
+ *   (Cf: bidirectional embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069, marks U+200E/U+200F and
+ *   U+061C, zero-width U+200B–U+200D, word joiner and invisible operators U+2060–U+2064, U+FEFF, soft hyphen U+00AD,
+ *   tags U+E0001–U+E007F, …), every default-ignorable code point (variation selectors, Hangul fillers, …), line and
+ *   paragraph separators, every space but U+0020 (no-break, en, em, thin, ideographic, …: a shell does not split
+ *   words on them), the braille blank U+2800, private-use characters and lone surrogates;
+ * - except inside an emoji: a variation selector U+FE0E/U+FE0F or a skin tone's base, and a zero-width joiner
+ *   between two pictographs (`⚠️`, `👩‍💻`), which change how an emoji looks but hide nothing.
+ *
+ * A command with a hidden character is shown with each one made visible (`⟦U+202E⟧`) and cannot be approved; it can
+ * still be rejected or ignored.
+ */
+const HiddenCharacter =
+  /(?![\t\n ])(?!(?<=\p{Extended_Pictographic}[\u{1F3FB}-\u{1F3FF}]?)[\uFE0E\uFE0F])(?!(?<=\p{Extended_Pictographic}\uFE0F?[\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic}))[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}\p{Co}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800]/gu;
+
+/** A new global matcher for the hidden characters (each caller gets its own `lastIndex`). */
+export const hiddenCharacterPattern = (): RegExp => new RegExp(HiddenCharacter);
+
+/** `U+202E` for a character (its first code point). */
+export const codePointLabel = (char: string): string =>
+  `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** The hidden characters in `text`, each once, in the order they first appear: `['U+202E', 'U+200B']`. */
+export function hiddenCharactersIn(text: string): string[] {
+  return [...new Set(Array.from(text.matchAll(hiddenCharacterPattern()), (match) => codePointLabel(match[0])))];
+}
+
+/** Whether an item's text carries hidden characters, by its record or by its text. */
+export const carriesHiddenCharacters = (item: Pick<CardItem, 'text' | 'hiddenCharacters'>): boolean =>
+  (item.hiddenCharacters?.length ?? 0) > 0 || hiddenCharacterPattern().test(item.text);
+
+/** The item with its hidden characters recorded, when it has any. */
+const recordHidden = (item: CardItem): CardItem => {
+  const hidden = hiddenCharactersIn(item.text);
+  return hidden.length > 0 ? { ...item, hiddenCharacters: hidden } : item;
+};
 
 // ───────────────────────────── Items from an agent reply ─────────────────────────────
 
@@ -167,7 +217,7 @@ export function cardItemsFrom(data: MessageData): CardItem[] {
     ...data.cmds.filter((cmd) => !cmd.execute).map(commandItem),
     ...data.tool_calls.map(toolCallItem),
     ...data.approvals.map(approvalItem),
-  ];
+  ].map(recordHidden);
 }
 
 // ───────────────────────────── Decisions ─────────────────────────────
@@ -226,11 +276,18 @@ export function describeDecisions(summary: DecisionSummary): string {
 
 /**
  * Refuses a click on one item. Each decision is bound to the exact text shown: a message showing an older card
- * (or a forged payload) cannot approve something else. Returns the item.
+ * (or a forged payload) cannot approve something else. An approval of an item with hidden characters is refused
+ * (card.hidden_characters) when the caller says the decision; checkSubmit refuses it in any case, so it never runs.
+ * Returns the item.
  */
 export function checkDecision(
   card: CommandCard,
-  { index, commandText, now }: { readonly index: number; readonly commandText: string; readonly now: Date },
+  {
+    index,
+    commandText,
+    decision,
+    now,
+  }: { readonly index: number; readonly commandText: string; readonly decision?: Decision; readonly now: Date },
 ): CardItem {
   const item = Number.isInteger(index) && index >= 0 ? card.items[index] : undefined;
   if (!item) {
@@ -243,15 +300,32 @@ export function checkDecision(
     });
   }
   checkStillOpen(card, now);
+  if (decision === 'approve') refuseHidden(card, item, index);
   return item;
 }
 
-/** Refuses a Submit that cannot act: not pending, past expiry, or nothing approved or rejected. */
+const refuseHidden = (card: CommandCard, item: CardItem, index: number): void => {
+  if (!carriesHiddenCharacters(item)) return;
+  const hidden = item.hiddenCharacters ?? hiddenCharactersIn(item.text);
+  throw new DomainError('card.hidden_characters', `Item ${index} of card ${card.id} carries hidden characters`, {
+    cardId: card.id,
+    index,
+    characters: hidden.join(' '),
+  });
+};
+
+/**
+ * Refuses a Submit that cannot act: not pending, past expiry, an approval of an item with hidden characters
+ * (however it was recorded), or nothing approved or rejected.
+ */
 export function checkSubmit(
   card: CommandCard,
   { now, choices }: { readonly now: Date; readonly choices: Readonly<Record<string, CardChoice>> },
 ): void {
   checkStillOpen(card, now);
+  card.items.forEach((item, index) => {
+    if (choiceFor(choices, index)?.decision === 'approve') refuseHidden(card, item, index);
+  });
   const summary = summarizeDecisions(card, choices);
   // Ignore leaves a command unanswered, so a Submit of only ignores would send the agent nothing.
   if (summary.approved + summary.rejected === 0) {

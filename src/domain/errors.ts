@@ -44,6 +44,8 @@ export const ErrorCodes = [
   'card.superseded',
   'card.expired',
   'card.stale_command',
+  /** The command carries characters that do not show as what they are (bidi controls, zero-width, …). */
+  'card.hidden_characters',
   'card.no_decisions',
   'card.invalid_transition',
   // limits and input

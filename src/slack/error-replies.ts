@@ -49,6 +49,8 @@ const replies = {
     'The ticket’s context (where it lives, or its permissions) changed after these commands were proposed, so they will not run. Ask the agent again.',
   'card.expired': 'These commands expired before they were submitted. Ask the agent again.',
   'card.stale_command': 'This card no longer matches the commands that were proposed. Nothing was run.',
+  'card.hidden_characters':
+    'This command carries invisible or direction-changing characters (marked ⟦U+…⟧ on the card), so what you read may not be what would run. It cannot be approved: reject it and ask the agent for the command without them.',
   'card.no_decisions': 'Choose Approve, Reject or Ignore for at least one command before you submit.',
   'card.invalid_transition': 'These commands cannot change state now.',
   'limit.exceeded': 'Too many requests in a short time. Wait a minute and try again.',

@@ -289,6 +289,51 @@ describe('command approvals', () => {
     expect(h.logs.text()).not.toContain(awsSecret);
   });
 
+  it('shows a command with hidden characters as it is, offers no Approve for it, and never runs it', async () => {
+    // Reads `… # in-dev` in most clients; the text that would run carries a right-to-left override.
+    const tricky = 'kubectl delete pod web-1 # \u202Eved-ni\u202C';
+    proposeToEveryMessage(h, [
+      { command: tricky, execute: false },
+      { command: getPods, execute: false },
+    ]);
+    const { threadTs, link } = await newTicket(h, 'clean up web-1');
+    const card = h.botMessage(threadTs, /proposes 2 commands/);
+    expect(card.text).toContain('kubectl delete pod web-1 # ⟦U+202E⟧ved-ni⟦U+202C⟧');
+    expect(card.text).toContain('Cannot be approved');
+    expect(card.text).not.toContain('\u202E');
+    const row = (h.slack.message(Channel, card.ts)?.blocks ?? []).find(
+      (block) => (block as { block_id?: string }).block_id === decideButton(0),
+    ) as { elements: { action_id: string }[] } | undefined;
+    expect(row?.elements.map((element) => element.action_id)).toEqual([ActionId.Reject, ActionId.Ignore]);
+
+    // An Approve all the same (an older card's button, a crafted payload) is refused, and Submit sends nothing.
+    const ephemeralsBefore = h.slack.ephemerals(People.alice.id).length;
+    const forged = h.slack.clickButton({
+      user: People.alice.id,
+      channel: Channel,
+      messageTs: card.ts,
+      actionId: ActionId.Reject,
+      blockId: decideButton(0),
+    });
+    const [action] = forged.actions;
+    if (!action) throw new Error('no action in the payload');
+    await h.send({ ...forged, actions: [{ ...action, action_id: ActionId.Approve }] }, 'interaction');
+    await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+    expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(0);
+    const told = JSON.stringify(h.slack.ephemerals(People.alice.id).slice(ephemeralsBefore));
+    expect(told).toContain('invisible or direction-changing characters');
+
+    // Rejected, it goes back to the agent with the command it really was; the other one runs.
+    await rejectWithReason(h, card.ts, 0, 'no hidden characters, please');
+    await decide(h, People.alice, card.ts, 1, ActionId.Approve);
+    await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+    const echo = echoesFor(h.portal.calls, link.ticketName)[0]?.body as { data: { cmds: object[] } } | undefined;
+    expect(echo?.data.cmds).toEqual([
+      { command: tricky, execute: false, rejection_reason: 'no hidden characters, please' },
+      { command: getPods, execute: true },
+    ]);
+  });
+
   it('sent Slack nothing it refused', () => {
     expect(h.slack.internalErrors).toEqual([]);
     expect(refusedSince(h)).toEqual([]);

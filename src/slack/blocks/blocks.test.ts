@@ -6,7 +6,14 @@ import {
   validateMessageContent,
   validateModalView,
 } from '../../../test/fakes/slack/block-kit-validator.js';
-import type { CardChoice, CardItem, CardStatus, CommandCard } from '../../domain/command-card.js';
+import {
+  type CardChoice,
+  type CardItem,
+  type CardStatus,
+  type CommandCard,
+  hiddenCharactersIn,
+} from '../../domain/command-card.js';
+import { ActionId } from '../ids.js';
 import { buildAgentReply } from './agent-reply.js';
 import { buildCommandCard, CardItemLimit, CardTextBudget, commandDigest } from './command-card.js';
 import { buildCommandOutput } from './command-output.js';
@@ -451,6 +458,107 @@ describe('command card near the limits', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('hidden characters on command cards', () => {
+  // Reads `kubectl delete pod web-1 # in-dev`; runs `kubectl delete pod web-1 # ` and a reversed comment.
+  const tricky = 'kubectl delete pod web-1 # \u202Eved-ni\u202C';
+  const hiddenCard = (overrides: Partial<CommandCard> = {}) =>
+    card({
+      items: [
+        { kind: 'cmd', text: tricky, description: 'Clean up\u200B the pod', raw: {} },
+        { kind: 'cmd', text: 'kubectl get pods', raw: {} },
+      ],
+      ...overrides,
+    });
+  const rowOf = (blocks: unknown[], index: number) =>
+    (blocks as { block_id?: string; elements?: { action_id: string; value: string }[] }[]).find(
+      (block) => block.block_id === `cmd.${index}.decide`,
+    );
+
+  it('shows each one in the command, its description and the notification text', () => {
+    const message = buildCommandCard(cardInput(hiddenCard()));
+    expect(validateMessageContent(message)).toEqual({ ok: true });
+    const [, section] = sectionTexts(message.blocks);
+    expect(section).toContain('kubectl delete pod web-1 # ⟦U+202E⟧ved-ni⟦U+202C⟧');
+    expect(section).toContain('Clean up⟦U+200B⟧ the pod');
+    expect(section).not.toMatch(/[\u202E\u202C]/);
+    expect(section).toContain('*Cannot be approved:* this command carries characters that do not show');
+    expect(message.text).toContain('⟦U+202E⟧ved-ni⟦U+202C⟧');
+    expect(sectionTexts(message.blocks)[2]).not.toContain('Cannot be approved');
+  });
+
+  it('offers no Approve on such an item, and binds its other buttons to the full stored command', () => {
+    const message = buildCommandCard(cardInput(hiddenCard()));
+    const row = rowOf(message.blocks, 0);
+    expect(row?.elements?.map((element) => element.action_id)).toEqual([ActionId.Reject, ActionId.Ignore]);
+    expect(JSON.parse(row?.elements?.[0]?.value ?? '{}')).toEqual({
+      cardId: 'card-1',
+      index: 0,
+      digest: commandDigest(tricky),
+    });
+    expect(rowOf(message.blocks, 1)?.elements?.map((element) => element.action_id)).toEqual([
+      ActionId.Approve,
+      ActionId.Reject,
+      ActionId.Ignore,
+    ]);
+  });
+
+  it('says an Approve recorded anyway is refused, and shows a reason’s hidden characters', () => {
+    const choices: Record<string, CardChoice> = {
+      '0': { decision: 'approve', by: 'UEVE', at: new Date() },
+      '1': { decision: 'reject', reason: 'not\u00A0now', by: 'UBOB', at: new Date() },
+    };
+    const [, first, second] = sectionTexts(buildCommandCard(cardInput(hiddenCard({ choices }))).blocks);
+    expect(first).toContain('<@UEVE> chose Approve, which is refused (hidden characters)');
+    expect(first).not.toContain('Approved by');
+    expect(second).toContain('Rejected by <@UBOB>: not⟦U+00A0⟧now');
+  });
+
+  it('keeps any card with hidden characters within limits, every one shown and no Approve on those items', () => {
+    const hidden = fc.constantFrom(
+      '\u202E',
+      '\u2066',
+      '\u200B',
+      '\u200D',
+      '\u2060',
+      '\uFEFF',
+      '\u00AD',
+      '\u00A0',
+      '\u001B',
+    );
+    const piece = fc.oneof(
+      hidden,
+      fc.constantFrom('kubectl get pods', '<none>', '&', '```', ' ', '\n', 'x'.repeat(300)),
+    );
+    const text = fc.array(piece, { minLength: 1, maxLength: 30 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 20 }), (texts) => {
+        const items: CardItem[] = texts.map((entry) => ({ kind: 'cmd', text: entry, raw: {} }));
+        const message = buildCommandCard(cardInput(card({ items })));
+        expect(validateMessageContent(message)).toEqual({ ok: true });
+        const sections = sectionTexts(message.blocks).slice(1);
+        items.forEach((item, index) => {
+          // The only invisible characters left are those that keep ``` runs from closing the block.
+          expect(hiddenCharactersIn(sections[index]?.replace(/`\u200B(?=`)/g, '`') ?? '')).toEqual([]);
+          const actions = rowOf(message.blocks, index)?.elements?.map((element) => element.action_id);
+          expect(actions?.includes(ActionId.Approve)).toBe(hiddenCharactersIn(item.text).length === 0);
+        });
+        expect(decisionDigests(message.blocks)).toEqual(items.map((item) => commandDigest(item.text)));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('shows them in the reject modal and in an output’s heading', () => {
+    expect(JSON.stringify(buildRejectReasonModal(tricky, '{}'))).toContain('⟦U+202E⟧ved-ni⟦U+202C⟧');
+    const post = buildCommandOutput(tricky, 'pod "web-1" deleted', 0);
+    expect(post.kind).toBe('message');
+    if (post.kind === 'message') {
+      expect(post.message.text).toContain('⟦U+202E⟧ved-ni⟦U+202C⟧');
+      expect(sectionTexts(post.message.blocks)[0]).toContain('Output of `kubectl delete pod web-1 # ⟦U+202E⟧');
+    }
   });
 });
 

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
-import { type CardChoice, type CardItem, type CommandCard, SupersededOutcome } from '../../domain/command-card.js';
+import {
+  type CardChoice,
+  type CardItem,
+  type CommandCard,
+  carriesHiddenCharacters,
+  SupersededOutcome,
+} from '../../domain/command-card.js';
 import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
 import { ActionId } from '../ids.js';
-import { codeBlockToFit, escapeToFit, fitEscaped, shareBudget } from '../text/index.js';
+import { codeBlockToFit, escapeToFit, fitEscaped, revealHiddenCharacters, shareBudget } from '../text/index.js';
 import { blocksTextLength, clip, type MessageContent, mrkdwn, plainText, SectionTextMax } from './message.js';
 
 /** Items a card shows: 2 blocks each, within Slack's 50 blocks per message with room for the header and Submit. */
@@ -52,37 +58,59 @@ const short = (text: string, max = NameChars): string => escapeToFit(text, max).
 interface ItemParts {
   readonly label: string;
   readonly description: string;
-  /** Redacted, not escaped: codeBlockToFit escapes it. */
+  /** Redacted, its hidden characters revealed, not escaped: codeBlockToFit escapes it. */
   readonly command: string;
   readonly note: string;
+  /** Why the item cannot be approved (it carries hidden characters); empty when it can. */
+  readonly warning: string;
   readonly status: string;
   readonly reason: string;
 }
 
-const statusOf = (choice: CardChoice | undefined): { status: string; reason: string } => {
+const statusOf = (choice: CardChoice | undefined, hidden: boolean): { status: string; reason: string } => {
   if (!choice) return { status: '_Not decided yet_', reason: '' };
-  if (choice.decision === 'approve') return { status: `:white_check_mark: Approved by <@${choice.by}>`, reason: '' };
+  if (choice.decision === 'approve') {
+    // Only a forged click or an older card's button can record it, and Submit refuses it: say so.
+    return hidden
+      ? {
+          status: `:no_entry_sign: <@${choice.by}> chose Approve, which is refused (hidden characters): Reject or Ignore it to submit the rest`,
+          reason: '',
+        }
+      : { status: `:white_check_mark: Approved by <@${choice.by}>`, reason: '' };
+  }
   if (choice.decision === 'ignore') return { status: `:heavy_minus_sign: Ignored by <@${choice.by}>`, reason: '' };
-  return { status: `:x: Rejected by <@${choice.by}>`, reason: choice.reason ? short(choice.reason, ReasonChars) : '' };
+  const reason = choice.reason ? short(revealHiddenCharacters(choice.reason), ReasonChars) : '';
+  return { status: `:x: Rejected by <@${choice.by}>`, reason };
 };
 
 const itemParts = (input: CommandCardInput, item: CardItem, index: number): ItemParts => {
-  const command = input.redact(item.text);
-  const characters = Array.from(command).length.toLocaleString('en-US');
+  const redacted = input.redact(item.text);
+  const characters = Array.from(redacted).length.toLocaleString('en-US');
+  const hidden = carriesHiddenCharacters(item);
   return {
     label: `*${kindLabel[item.kind]} ${index + 1}*`,
     // Redacted before it is cut: a cut secret no longer looks like one.
-    description: item.description ? short(input.redact(item.description), DescriptionChars) : '',
-    command,
+    description: item.description
+      ? short(revealHiddenCharacters(input.redact(item.description)), DescriptionChars)
+      : '',
+    command: revealHiddenCharacters(redacted),
     note: `_Shown shortened: the full ${kindNoun[item.kind]} (${characters} characters) is in the AI HelpDesk._`,
-    ...statusOf(input.card.choices[String(index)]),
+    warning: hidden
+      ? `:no_entry_sign: *Cannot be approved:* this ${kindNoun[item.kind]} carries characters that do not show as what they are (marked ⟦U+…⟧), so what you read may not be what runs.`
+      : '',
+    ...statusOf(input.card.choices[String(index)], hidden),
   };
 };
 
-/** The label, description, code block, note and status, a line each; an empty description or note takes no line. */
+/**
+ * The label, description, code block, note, warning and status, a line each; an empty description, note or
+ * warning takes no line.
+ */
 const composeItem = (parts: ItemParts, description: string, block: string, note: string, reason: string): string => {
   const status = reason ? `${parts.status}: ${reason}` : parts.status;
-  return [parts.label, description, block, note, status].filter((line, index) => index === 2 || line !== '').join('\n');
+  return [parts.label, description, block, note, parts.warning, status]
+    .filter((line, index) => index === 2 || line !== '')
+    .join('\n');
 };
 
 /** The smallest code block that still shows something (fences, one character and the ellipsis). */
@@ -150,12 +178,21 @@ const footer = (input: CommandCardInput): string => {
 };
 
 const decisionRow = (cardId: string, item: CardItem, index: number): KnownBlock => {
+  // Bound to the full stored command (hidden characters and all), whatever the card shows of it.
   const value = JSON.stringify({ cardId, index, digest: commandDigest(item.text) } satisfies DecisionValue);
+  const approve = {
+    type: 'button' as const,
+    action_id: ActionId.Approve,
+    text: plainText('Approve'),
+    style: 'primary' as const,
+    value,
+  };
   return {
     type: 'actions',
     block_id: `cmd.${index}.decide`,
     elements: [
-      { type: 'button', action_id: ActionId.Approve, text: plainText('Approve'), style: 'primary', value },
+      // An item with hidden characters cannot be approved: it offers no Approve at all.
+      ...(carriesHiddenCharacters(item) ? [] : [approve]),
       { type: 'button', action_id: ActionId.Reject, text: plainText('Reject'), style: 'danger', value },
       { type: 'button', action_id: ActionId.Ignore, text: plainText('Ignore'), value },
     ],
@@ -193,7 +230,9 @@ const submitRow = (input: CommandCardInput): KnownBlock => ({
  *
  * Every section fits Slack's section limit and the whole card its limit on block text (CardTextBudget): long
  * commands share the room left by everything else, and one shown shortened says where to read it whole. The
- * decision buttons stay bound to the digest of the full stored command, whatever is shown.
+ * decision buttons stay bound to the digest of the full stored command, whatever is shown. Hidden characters in a
+ * command, its description or a reason are shown as `⟦U+202E⟧`; an item whose text carries any says it cannot be
+ * approved and offers Reject and Ignore only.
  */
 export function buildCommandCard(input: CommandCardInput): MessageContent {
   const { card } = input;
@@ -234,7 +273,7 @@ export function buildCommandCard(input: CommandCardInput): MessageContent {
     if (row) blocks.push(row);
   });
   blocks.push(...tail);
-  const commands = card.items.map((item) => input.redact(item.text)).join('; ');
+  const commands = card.items.map((item) => revealHiddenCharacters(input.redact(item.text))).join('; ');
   return {
     // The notification text is mrkdwn too: escaped like everything untrusted.
     text: `${short(input.agentName)} proposes ${card.items.length} command(s): ${escapeToFit(commands, 200).text}`,

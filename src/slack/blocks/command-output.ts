@@ -1,4 +1,4 @@
-import { codeBlock, escapeToFit } from '../text/index.js';
+import { codeBlock, escapeToFit, revealHiddenCharacters } from '../text/index.js';
 import { type MessageContent, mrkdwn, SectionTextMax } from './message.js';
 
 /**
@@ -44,7 +44,8 @@ export function buildCommandOutput(command: string, output: string, index: numbe
   };
 }
 
-const oneLine = (text: string) => text.replace(/\s+/g, ' ');
+/** A command on one line, its hidden characters shown (`⟦U+202E⟧`): whitespace runs become a space first. */
+const oneLine = (text: string) => revealHiddenCharacters(text.replace(/[\t\n ]+/g, ' '));
 
 /** A command inline: on one line, escaped, fitted, and with backticks swapped so it cannot break out of the span. */
 function codeSpan(command: string): string {

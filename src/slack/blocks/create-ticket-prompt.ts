@@ -34,7 +34,7 @@ export const buildCreateTicketPrompt = (value: CreateTicketPromptValue): Message
 
 /** The prompt once a ticket exists: no button left to press. */
 export const buildCreateTicketPromptDone = (slackUserId: string, ticketName: string): MessageContent => ({
-  text: `Ticket ${ticketName} was created for this thread.`,
+  text: `Ticket ${escapeMrkdwn(ticketName)} was created for this thread.`,
   blocks: [
     {
       type: 'context',

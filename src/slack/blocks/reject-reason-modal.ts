@@ -1,11 +1,11 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { ActionId, BlockId, CallbackId } from '../ids.js';
-import { codeBlockToFit } from '../text/index.js';
+import { codeBlockToFit, revealHiddenCharacters } from '../text/index.js';
 import { mrkdwn, plainText, SectionTextMax } from './message.js';
 
-/** Reject takes optional feedback for the agent. `command` is already redacted. */
+/** Reject takes optional feedback for the agent. `command` is already redacted; its hidden characters are shown. */
 export function buildRejectReasonModal(command: string, metadata: string): ModalView {
-  const shown = codeBlockToFit(command, SectionTextMax);
+  const shown = codeBlockToFit(revealHiddenCharacters(command), SectionTextMax);
   const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(shown.text) }];
   if (shown.cut) {
     const characters = Array.from(command).length.toLocaleString('en-US');

@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { HelpdeskApi } from '../../domain/helpdesk.js';
 import { ActionId, BlockId, CallbackId, dependentBlockId } from '../ids.js';
-import { escapeMrkdwn } from '../text/index.js';
+import { escapeMrkdwn, escapeTrustedMrkdwn } from '../text/index.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
 import { clip, mrkdwn, plainText } from './message.js';
 
@@ -84,10 +84,16 @@ function selectBlock(field: SelectField): KnownBlock[] {
   const { choices } = field;
   if (choices.status === 'hidden') return [];
   if (choices.status === 'loading') {
-    return [{ type: 'section', block_id: field.blockId, text: mrkdwn(`*${field.label}*\n_Loading…_`) }];
+    return [{ type: 'section', block_id: field.blockId, text: mrkdwn(`*${escapeMrkdwn(field.label)}*\n_Loading…_`) }];
   }
   if (choices.status === 'unavailable') {
-    return [{ type: 'section', block_id: field.blockId, text: mrkdwn(`*${field.label}*\n${choices.reason}`) }];
+    return [
+      {
+        type: 'section',
+        block_id: field.blockId,
+        text: mrkdwn(`*${escapeMrkdwn(field.label)}*\n${escapeTrustedMrkdwn(choices.reason)}`),
+      },
+    ];
   }
   const options = usable(choices.options);
   const selected = options.filter((option) => choices.selected?.includes(option.value));
@@ -237,7 +243,12 @@ export function buildTicketForm(form: TicketForm): ModalView {
       ],
     });
   }
-  if (form.notice) blocks.push({ type: 'section', block_id: BlockId.Notice, text: mrkdwn(`:warning: ${form.notice}`) });
+  if (form.notice)
+    blocks.push({
+      type: 'section',
+      block_id: BlockId.Notice,
+      text: mrkdwn(`:warning: ${escapeTrustedMrkdwn(form.notice)}`),
+    });
 
   blocks.push(
     ...selectBlock({

@@ -11,11 +11,14 @@ import { escapeMrkdwn } from './escape.js';
  * as ordinary letters. Afterwards every `<` left in the output was written by slackify's link handlers; each link is
  * rebuilt by us, and the placeholders become `&amp;`, `&lt;`, `&gt;` and `|`.
  *
- * Links. `[label](https://x)` stays a clickable `<https://x|label>` when the label cannot mislead: it names no
- * host, or the link's own host. A label naming another host (`[https://good.example](https://evil.example)`) is shown
- * as `label (<https://evil.example>)`, so the reader sees where the link goes. Only http, https and mailto links are
- * clickable; any other scheme is printed as text. In labels `|` becomes `∣`, and `<`/`>` are escaped, so a label can
- * never end the link early or add a second one.
+ * Links. A reader must see where a link goes, and a link must not pass for something else: the service's own
+ * buttons, the portal, or another site. So a link shows its real target (scheme, host in ASCII, path; any
+ * `user:password@` dropped, as it only serves to put a trusted-looking name before the real host) and the label only
+ * beside it: `label (<https://evil.example/x>)`. A label is the clickable text only when the link goes to one of
+ * `trustedHosts` (the portals the service knows), names no other host (after folding look-alike characters:
+ * full-width letters and dots, other scripts in a host), and does not read like a button (`Approve`, `Open AI
+ * HelpDesk`, a lone emoji). Only http, https and mailto links are clickable; any other scheme is printed as text.
+ * In labels `|` becomes `∣`, and `<`/`>` are escaped, so a label can never end the link early or add a second one.
  *
  * Plain `@here` / `@channel` pass through as text: Slack only notifies on `<!here>` syntax unless a message is posted
  * with `link_names`, which we never set (reference §7).
@@ -27,19 +30,31 @@ import { escapeMrkdwn } from './escape.js';
  * callers upload as a file anyway) is only escaped. A cut may lose formatting that spans it, never safety: every
  * segment goes through the same placeholders.
  */
-export function agentMarkdownToMrkdwn(markdown: string): string {
+export function agentMarkdownToMrkdwn(markdown: string, options: AgentMarkdownOptions = {}): string {
   if (markdown.length > maxConvertedChars) return escapeMrkdwn(markdown);
+  const trusted = new Set((options.trustedHosts ?? []).flatMap(hostOf));
   const { text, definitions } = hoistDefinitions(protect(markdown));
   const output = segments(text)
-    .map((segment) => convertSegment(segment.text, definitions) + segment.separator)
+    .map((segment) => convertSegment(segment.text, definitions, trusted) + segment.separator)
     .join('');
   return finalSafety(output.replace(/\n+$/, ''));
 }
 
+export interface AgentMarkdownOptions {
+  /** Hosts whose links may show their label alone (the portals' hosts); a bare host or a URL each. */
+  readonly trustedHosts?: readonly string[];
+}
+
+/** A trusted host as the URL parser writes it (lower case, ASCII), or nothing when it is not one. */
+const hostOf = (entry: string): string[] => {
+  const parsed = parseUrl(entry.includes('://') ? entry : `https://${entry}`);
+  return parsed?.hostname ? [parsed.hostname] : [];
+};
+
 /** Longer agent text is escaped, not converted. */
 export const maxConvertedChars = 12_000;
 
-const convertSegment = (text: string, definitions: string): string => {
+const convertSegment = (text: string, definitions: string, trusted: ReadonlySet<string>): string => {
   if (text.trim() === '') return '';
   let converted: string;
   try {
@@ -50,7 +65,9 @@ const convertSegment = (text: string, definitions: string): string => {
     // Deep nesting overflows slackify's recursion: the segment is shown as plain escaped text.
     return restoreText(text);
   }
-  const linked = converted.replace(LINK, (_whole, url: string, label: string | undefined) => rebuildLink(url, label));
+  const linked = converted.replace(LINK, (_whole, url: string, label: string | undefined) =>
+    rebuildLink(url, label, trusted),
+  );
   return restoreText(linked);
 };
 
@@ -175,16 +192,27 @@ const restoreUrl = (url: string): string =>
     .replace(/%EE%80%8([0-3])/gi, (_match, digit: string) => String.fromCharCode(0xe000 + Number(digit)))
     .replace(PLACEHOLDERS, (char) => (char === LT ? '%3C' : char === GT ? '%3E' : char === AMP ? '&' : '%7C'));
 
-const rebuildLink = (rawUrl: string, rawLabel: string | undefined): string => {
+const rebuildLink = (rawUrl: string, rawLabel: string | undefined, trusted: ReadonlySet<string>): string => {
   const url = restoreUrl(rawUrl);
-  const shownUrl = escapeMrkdwn(url);
   const label = restoreText(rawLabel ?? '').replace(/\|/g, '∣');
   const parsed = parseUrl(url);
-  if (!parsed || !CLICKABLE.has(parsed.protocol))
-    return label && label !== shownUrl ? `${label} (${shownUrl})` : shownUrl;
-  if (label === '' || label === shownUrl) return `<${shownUrl}>`;
-  if (misleads(label, parsed)) return `${label} (<${shownUrl}>)`;
-  return `<${shownUrl}|${label}>`;
+  if (!parsed || !CLICKABLE.has(parsed.protocol)) {
+    const shown = escapeMrkdwn(url);
+    return label && label !== shown ? `${label} (${shown})` : shown;
+  }
+  if (parsed.protocol === 'mailto:') {
+    const address = mailAddress(parsed);
+    const link = `<mailto:${escapeMrkdwn(address + parsed.search)}|${escapeMrkdwn(address)}>`;
+    return label === '' || sameText(label, address) || sameText(label, url) ? link : `${label} (${link})`;
+  }
+  const credentials = parsed.username !== '' || parsed.password !== '';
+  parsed.username = '';
+  parsed.password = '';
+  const target = escapeMrkdwn(parsed.href);
+  if (label === '' || sameText(label, parsed.href) || sameText(label, url)) return `<${target}>`;
+  const plain =
+    !credentials && trusted.has(parsed.hostname) && !misleads(label, parsed.hostname) && !readsAsButton(label);
+  return plain ? `<${target}|${label}>` : `${label} (<${target}>)`;
 };
 
 const parseUrl = (url: string): URL | null => {
@@ -195,21 +223,105 @@ const parseUrl = (url: string): URL | null => {
   }
 };
 
+const unescapeText = (text: string): string => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** A label that only repeats the target (give or take a closing slash) says nothing more. */
+const sameText = (label: string, target: string): boolean => {
+  const plain = unescapeText(label).trim();
+  return plain === target || `${plain}/` === target || plain === target.replace(/^mailto:/, '');
+};
+
+/**
+ * The address a mailto: link writes to, as the URL has it (still percent-encoded, so it cannot carry `|` or a
+ * space), its domain in ASCII so a look-alike domain shows as what it is.
+ */
+const mailAddress = (url: URL): string => {
+  const address = url.pathname;
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address;
+  const domain = parseUrl(`https://${address.slice(at + 1)}`)?.hostname ?? address.slice(at + 1);
+  return `${address.slice(0, at)}@${domain}`;
+};
+
+/**
+ * A label as a reader takes it in: look-alike forms folded (NFKC turns full-width `ｅｘａｍｐｌｅ．ｃｏｍ` into
+ * `example.com`; ideographic full stops are dots to a URL parser), escapes undone, and emphasis markers and
+ * zero-width characters dropped. The first 500 characters are enough, and bound the work on a hostile label.
+ */
+const readable = (label: string): string =>
+  unescapeText(label.slice(0, 500))
+    .normalize('NFKC')
+    .replace(/[\u3002\uFF61\uFE52\u2024]/g, '.')
+    .replace(/[\u200B-\u200D\u2060\uFEFF\u00AD*_~`]/g, '');
+
 const HOST_IN_TEXT = /(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\b/gi;
 
-/** A label misleads when it names a host other than the link's own (mailto: the address's domain). */
-const misleads = (label: string, url: URL): boolean => {
-  const target = normaliseHost(url.protocol === 'mailto:' ? (url.pathname.split('@')[1] ?? '') : url.hostname);
-  // The first 500 characters are enough to find a host, and bound the matching work on a hostile label.
-  const named =
-    label
-      .slice(0, 500)
-      .replace(/[\u200B*_~`]/g, '')
-      .match(HOST_IN_TEXT) ?? [];
-  return named.some((host) => normaliseHost(host) !== target);
+/**
+ * A label misleads when it names a host other than the link's own, or writes a host with letters outside ASCII
+ * (`аcme.io` with a Cyrillic `а` reads as `acme.io`).
+ */
+const misleads = (label: string, host: string): boolean => {
+  const text = readable(label);
+  const named = text.match(HOST_IN_TEXT) ?? [];
+  if (named.some((name) => normaliseHost(name) !== normaliseHost(host))) return true;
+  return text.split(/\s+/).some((word) => /[^\s.@][.@][^\s.@]/.test(word) && /[^\x20-\x7E]/.test(word));
 };
 
 const normaliseHost = (host: string): string => host.toLowerCase().replace(/^www\./, '');
+
+/** Words that start what a Slack button says (the service's own: Approve, Open AI HelpDesk, Submit, …). */
+const ACTION_WORDS = new Set([
+  'accept',
+  'allow',
+  'approve',
+  'authorise',
+  'authorize',
+  'cancel',
+  'click',
+  'confirm',
+  'continue',
+  'create',
+  'decline',
+  'delete',
+  'deny',
+  'deploy',
+  'execute',
+  'grant',
+  'ignore',
+  'log',
+  'login',
+  'ok',
+  'okay',
+  'open',
+  'press',
+  'proceed',
+  'reject',
+  'restart',
+  'retry',
+  'run',
+  'sign',
+  'start',
+  'stop',
+  'submit',
+  'update',
+  'verify',
+  'yes',
+  'no',
+]);
+
+/**
+ * A label reads like a button when it is a short call to act (at most four words, the first an action word:
+ * `Approve`, `✅ Approve all`, `[ Open AI HelpDesk ]`) or has no words at all (`▶️`, `[ ]`).
+ */
+const readsAsButton = (label: string): boolean => {
+  const words = readable(label)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .split(' ')
+    .filter((word) => word !== '');
+  return words.length === 0 || (words.length <= 4 && ACTION_WORDS.has(words[0] ?? ''));
+};
 
 /** Belt and braces: a `<` that does not open one of our links is escaped, whatever produced it. */
 const finalSafety = (text: string): string =>

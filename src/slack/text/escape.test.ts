@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeBlock, escapeMrkdwn } from './escape.js';
+import { codeBlock, escapeMrkdwn, escapeTrustedMrkdwn } from './escape.js';
 
 const unescapeMrkdwn = (text: string): string =>
   text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -30,6 +30,35 @@ describe('escapeMrkdwn', () => {
         const escaped = escapeMrkdwn(text);
         expect(escaped).not.toMatch(/[<>]/);
         expect(unescapeMrkdwn(escaped)).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('escapeTrustedMrkdwn', () => {
+  it.each([
+    ['<@UALICE> moved it to *dev*', '<@UALICE> moved it to *dev*'],
+    ['<@UEVIL> moved it', '&lt;@UEVIL&gt; moved it'],
+    ['while <!channel> worked', 'while &lt;!channel&gt; worked'],
+    ['see <https://evil.example|Approve>', 'see &lt;https://evil.example|Approve&gt;'],
+    ['to *&lt;!here&gt; &amp; co*', 'to *&lt;!here&gt; &amp; co*'],
+    ['a & b &lt c &nbsp;', 'a &amp; b &amp;lt c &amp;nbsp;'],
+    ['<@UALICE|alice>', '&lt;@UALICE|alice&gt;'],
+  ])('keeps only mentions of the people named: %s', (input, expected) => {
+    expect(escapeTrustedMrkdwn(input, ['UALICE'])).toBe(expected);
+  });
+
+  it("keeps every user mention with 'any', and none by default", () => {
+    expect(escapeTrustedMrkdwn('<@UBOB> and <@WCAROL> <!here>', 'any')).toBe('<@UBOB> and <@WCAROL> &lt;!here&gt;');
+    expect(escapeTrustedMrkdwn('<@UBOB>')).toBe('&lt;@UBOB&gt;');
+  });
+
+  it('leaves text escaped once as it is, and no other markup in any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(escapeTrustedMrkdwn(escapeMrkdwn(text))).toBe(escapeMrkdwn(text));
+        expect(escapeTrustedMrkdwn(text, ['UALICE']).replaceAll('<@UALICE>', '')).not.toMatch(/[<>]/);
       }),
       { numRuns: 500 },
     );

@@ -7,6 +7,19 @@
 export const escapeMrkdwn = (text: string): string =>
   text.replace(/[&<>]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;'));
 
+/**
+ * Our own words with names already escaped in them (`<@U…> moved this thread to *${escapeMrkdwn(space)}*`), made
+ * safe once more in case a name was not: any `<` or `>` is escaped, and a `&` that does not start one of the three
+ * escapes is too, so text escaped once is not escaped twice. The only markup left live is a user mention
+ * (`<@U…>`, `<@W…>`) of someone in `mentions`, the people the words are about; `'any'` keeps every user mention, for
+ * callers that cannot say whom they name (a name that is itself a mention then stays one).
+ */
+export const escapeTrustedMrkdwn = (mrkdwn: string, mentions: readonly string[] | 'any' = []): string =>
+  mrkdwn.replace(/<@([UW][A-Z0-9]{1,30})>|&(?!(?:amp|lt|gt);)|[<>]/g, (match, id: string | undefined) => {
+    if (id !== undefined) return mentions === 'any' || mentions.includes(id) ? match : `&lt;@${id}&gt;`;
+    return match === '&' ? '&amp;' : match === '<' ? '&lt;' : '&gt;';
+  });
+
 const FENCE = '```';
 const ZERO_WIDTH_SPACE = '\u200B';
 

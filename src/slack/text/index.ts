@@ -1,6 +1,7 @@
-export { agentMarkdownToMrkdwn, maxConvertedChars } from './agent-markdown.js';
-export { codeBlock, escapeMrkdwn } from './escape.js';
+export { type AgentMarkdownOptions, agentMarkdownToMrkdwn, maxConvertedChars } from './agent-markdown.js';
+export { codeBlock, escapeMrkdwn, escapeTrustedMrkdwn } from './escape.js';
 export { codeBlockToFit, escapeToFit, type Fitted, fitEscaped, shareBudget } from './fit.js';
+export { revealHiddenCharacters } from './reveal.js';
 export {
   defaultMessageLimits,
   defaultSectionChars,

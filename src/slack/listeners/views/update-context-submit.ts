@@ -3,7 +3,7 @@ import { describePermissions } from '../../../domain/helpdesk.js';
 import { threadKey } from '../../../domain/thread-link.js';
 import type { ContextChange } from '../../../domain/ticket-service.js';
 import { helpdeskLabels } from '../../blocks/helpdesk-labels.js';
-import { buildNotice } from '../../blocks/notice.js';
+import { buildNotice, buildThreadNote } from '../../blocks/notice.js';
 import { actorFor, reportFailure } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
@@ -121,19 +121,13 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
       const note = shared
         ? `<@${userId}> ${what} and shared its messages with the new ticket. ${redactions === 1 ? '1 value that looked like a secret was' : `${redactions} values that looked like secrets were`} redacted first.`
         : `<@${userId}> ${what}. The earlier messages were not shared${values.newMessage ? '; only the new message was' : ''}.`;
-      await deps.poster.post(thread, {
-        text: note.replace(/[*<>@]/g, ''),
-        blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: note }] }],
-      });
+      await deps.poster.post(thread, buildThreadNote(note, [userId]));
       await showFirstReply(deps, log, { link: linked, userId, firstReply: result.firstReply, statusShown: false });
       return;
     }
     if (link.cardMessageTs) await deps.poster.update(thread.channelId, link.cardMessageTs, ticketCardFor(deps, link));
     const note = `<@${userId}> updated the context: agent → *${escapeMrkdwn(link.agentName)}*.`;
-    await deps.poster.post(thread, {
-      text: note.replace(/[*<>@]/g, ''),
-      blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: note }] }],
-    });
+    await deps.poster.post(thread, buildThreadNote(note, [userId]));
   } catch (error) {
     await reportFailure(deps, log, thread, userId, error, 'Updating the context');
     if (isDomainError(error, 'store.conflict')) {
