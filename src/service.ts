@@ -133,8 +133,8 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   const detectionStarted = performance.now();
   const detection = Promise.all(portalClients.map((portal) => portal.helpdesk().catch(() => null)));
   const access = createAccessService({ portals, clock });
-  const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID });
-  const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID });
+  const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID, redactor });
+  const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID, redactor });
 
   const runtime = createSlackApp(
     {

@@ -19,6 +19,7 @@ import { DomainError } from './errors.js';
 import type { Actor, HelpdeskApi, PortalUser, Space, SpaceAccess } from './helpdesk.js';
 import { type AgentMessage, emptyMessageData, type MessageData } from './messages.js';
 import type { Clock, OutgoingMessage, PortalClient, PortalDirectory, PortalSettings, TicketStore } from './ports.js';
+import { createRedactor } from './redact.js';
 import type { ThreadRef, TicketLink } from './thread-link.js';
 
 // ───────────────────────────── helpers ─────────────────────────────
@@ -38,6 +39,7 @@ class FakeClock implements Clock {
 
 let idCounter = 0;
 const newId = () => `card-${++idCounter}`;
+const redactor = createRedactor();
 let threadCounter = 0;
 const nextThread = (): ThreadRef => ({
   teamId: 'T1',
@@ -214,6 +216,7 @@ describe('approval service (stub portal, PGlite store)', () => {
       access: createAccessService({ portals, clock }),
       clock,
       newId,
+      redactor,
     });
     link = await linkFor(clock, {
       portal: 'acme',
@@ -295,7 +298,8 @@ describe('approval service (stub portal, PGlite store)', () => {
         commandText: restart,
         actor: alice,
       });
-      expect(updated.choices).toEqual({
+      expect(updated.redacted).toBe(0);
+      expect(updated.card.choices).toEqual({
         '1': { decision: 'reject', reason: 'too risky', by: alice.slackUserId, at: clock.now() },
       });
       const entries = await store.auditForTicket('acme', link.ticketName);
@@ -308,6 +312,46 @@ describe('approval service (stub portal, PGlite store)', () => {
       });
     });
 
+    it('redacts a rejection reason before it is stored, audited or echoed, and says how many values it replaced', async () => {
+      const card = await openProposal();
+      const secret = 'hunter2-prod';
+      const outcome = await approvals.decide({
+        cardId: card.id,
+        index: 1,
+        decision: 'reject',
+        reason: `not with DB_PASSWORD=${secret} in the env`,
+        commandText: restart,
+        actor: alice,
+      });
+      expect(outcome.redacted).toBe(1);
+      expect(outcome.card.choices['1']?.reason).toMatch(/^not with DB_PASSWORD=\[REDACTED:[^\]]+\] in the env$/);
+      expect(JSON.stringify(await approvals.get(card.id))).not.toContain(secret);
+      await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      await approvals.submit({ cardId: card.id, actor: alice });
+      expect(JSON.stringify(portal.sent)).toContain('DB_PASSWORD=[REDACTED:');
+      expect(JSON.stringify(portal.sent)).not.toContain(secret);
+      expect(JSON.stringify(await store.auditForTicket('acme', link.ticketName))).not.toContain(secret);
+    });
+
+    it('redacts the reasons of choices a Submit brings along', async () => {
+      const card = await openProposal();
+      const outcome = await approvals.submit({
+        cardId: card.id,
+        actor: alice,
+        choices: {
+          '0': { decision: 'approve', by: alice.slackUserId, at: clock.now() },
+          '1': {
+            decision: 'reject',
+            reason: 'token ghp_0123456789abcdefghijABCDEFGHIJ012345',
+            by: 'U1',
+            at: clock.now(),
+          },
+        },
+      });
+      expect(outcome.card.choices['1']?.reason).toMatch(/^token \[REDACTED:[^\]]+\]$/);
+      expect(JSON.stringify(portal.sent)).not.toContain('ghp_0123456789');
+    });
+
     it('drops a reason given with anything but a rejection', async () => {
       const card = await openProposal();
       const updated = await approvals.decide({
@@ -318,7 +362,7 @@ describe('approval service (stub portal, PGlite store)', () => {
         commandText: getPods,
         actor: alice,
       });
-      expect(updated.choices['0']).toEqual({ decision: 'approve', by: alice.slackUserId, at: clock.now() });
+      expect(updated.card.choices['0']).toEqual({ decision: 'approve', by: alice.slackUserId, at: clock.now() });
     });
 
     it('refuses a read-only user, someone without the tenant, without email or without a portal user', async () => {
@@ -511,6 +555,7 @@ describe('approval service (stub portal, PGlite store)', () => {
         access: createAccessService({ portals: stubDirectory(portal), clock }),
         clock,
         newId,
+        redactor,
       });
       const results = await Promise.allSettled([
         approvals.submit({ cardId: card.id, actor: alice }),
@@ -692,6 +737,7 @@ describe('approval service on a workspace-scoped HelpDesk (stub portal): approve
       access: createAccessService({ portals, clock }),
       clock,
       newId,
+      redactor,
     });
     link = await linkFor(
       clock,
@@ -798,6 +844,7 @@ describe.each([
         access: createAccessService({ portals, clock }),
         clock,
         newId,
+        redactor,
       });
     });
 

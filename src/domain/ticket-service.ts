@@ -10,6 +10,7 @@ import {
 } from './helpdesk.js';
 import type { AgentMessage, Sender } from './messages.js';
 import type { Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import type { Redactor } from './redact.js';
 import { type ThreadRef, type TicketLink, threadKey } from './thread-link.js';
 
 export type { Actor } from './helpdesk.js';
@@ -22,7 +23,7 @@ export interface CreateTicketRequest {
   readonly agentId: string;
   /** One identity (tenant HelpDesk) or one or more scope ids (workspace HelpDesk). */
   readonly permissionIds: readonly string[];
-  /** The thread's request, without the bot mention, already redacted. */
+  /** The thread's request, without the bot mention; redacted by the service before it is kept or sent. */
   readonly request: string;
 }
 
@@ -44,11 +45,15 @@ export type FirstReply =
 export interface CreatedTicketResult {
   readonly link: TicketLink;
   readonly firstReply: FirstReply;
+  /** How many secret-looking values the person's text (request, New Message, shared messages) held, replaced. */
+  readonly redacted: number;
 }
 
 export interface RelayResult {
   readonly link: TicketLink;
   readonly reply: AgentMessage;
+  /** How many secret-looking values the message held: each went to the agent as a [REDACTED:…] marker. */
+  readonly redacted: number;
 }
 
 export interface UpdateContextRequest {
@@ -82,7 +87,10 @@ export interface ContextUpdateResult extends CreatedTicketResult {
   readonly previous: TicketLink;
 }
 
-/** What a ticket that takes over a thread starts with, all already redacted. */
+/**
+ * What a ticket that takes over a thread starts with. Every text is redacted by the ticket service before it is kept
+ * or sent (whatever the caller did before), and the person is told how many values were replaced.
+ */
 export interface TicketStart {
   /**
    * The new ticket carries the earlier one on (Share Thread Context = Yes): where the HelpDesk supports it, it keeps
@@ -90,6 +98,7 @@ export interface TicketStart {
    * its name included (a name like `dev-251206…` says where the thread came from).
    */
   readonly continuation: boolean;
+  /** The text the title is made from: its first line, cut to 100 characters once redacted (titleFromRequest). */
   readonly title: string;
   /** Shared thread messages ("name: text"), oldest first; empty when none are shared. */
   readonly history: readonly string[];
@@ -105,15 +114,15 @@ export interface TicketService {
   validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
   createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
   /**
-   * Sends a thread message to the thread's ticket; messages of one thread go one at a time, in order. `onAccepted`
-   * runs once the sender's access and the ticket's permissions are confirmed, just before the message goes out
-   * (progress is shown only for a message that will really be sent).
+   * Sends a thread message to the thread's ticket, redacted; messages of one thread go one at a time, in order.
+   * `onAccepted` runs once the sender's access and the ticket's permissions are confirmed, just before the message
+   * goes out (progress is shown only for a message that will really be sent), with how many values were redacted.
    */
   relay(input: {
     readonly thread: ThreadRef;
     readonly actor: Actor;
     readonly text: string;
-    readonly onAccepted?: () => Promise<void>;
+    readonly onAccepted?: (accepted: { readonly redacted: number }) => Promise<void>;
   }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
   /** The ticket's status as its portal reports it now; null where the HelpDesk keeps none (tenant HelpDesk). */
@@ -156,6 +165,7 @@ export function createTicketService({
   store,
   clock,
   newId,
+  redactor,
   creationLeaseMs = 180_000,
 }: {
   portals: PortalDirectory;
@@ -163,6 +173,8 @@ export function createTicketService({
   store: TicketStore;
   clock: Clock;
   newId: IdSource;
+  /** Text people write (messages, requests, the New Message) passes through it before it is kept or sent. */
+  redactor: Redactor;
   creationLeaseMs?: number;
 }): TicketService {
   const threadQueues = new Map<string, Promise<unknown>>();
@@ -177,6 +189,25 @@ export function createTicketService({
     };
     next.then(cleanup, cleanup);
     return next;
+  };
+
+  /**
+   * A ticket's start as it may be kept and sent: every text redacted. The title is made from the redacted text (a
+   * secret cut in two no longer looks like one); its words are the message's or already kept ones, so they are not
+   * counted twice.
+   */
+  const redactStart = (start: TicketStart): { start: TicketStart; redacted: number } => {
+    const message = redactor.redact(start.message);
+    const history = start.history.map((line) => redactor.redact(line));
+    return {
+      start: {
+        continuation: start.continuation,
+        title: titleFromRequest(redactor.redact(start.title).text),
+        history: history.map((line) => line.text),
+        message: message.text,
+      },
+      redacted: message.count + history.reduce((sum, line) => sum + line.count, 0),
+    };
   };
 
   /** The ticket must be reached with the API it was opened with: an upgraded portal no longer serves it. */
@@ -233,9 +264,10 @@ export function createTicketService({
   const openTicket = async (
     request: ValidatedTicketRequest,
     replacing: TicketLink | null,
-    start: TicketStart,
+    typed: TicketStart,
     keepName: boolean,
   ): Promise<CreatedTicketResult> => {
+    const { start, redacted } = redactStart(typed);
     const portal = portals.get(request.portal);
     // One creation per thread at a time, across instances: two people pressing Create Ticket together, or a
     // double submit, must not make two tickets for one thread.
@@ -315,7 +347,7 @@ export function createTicketService({
     } finally {
       await store.releaseLease(leaseKey, owner);
     }
-    return { link, firstReply: await sendFirstMessage(link, request.actor, start, historyIncluded) };
+    return { link, firstReply: await sendFirstMessage(link, request.actor, start, historyIncluded), redacted };
   };
 
   return {
@@ -331,7 +363,7 @@ export function createTicketService({
       openTicket(
         request,
         null,
-        { continuation: false, title: titleFromRequest(request.request), history: [], message: request.request },
+        { continuation: false, title: request.request, history: [], message: request.request },
         false,
       ),
 
@@ -371,7 +403,7 @@ export function createTicketService({
 
     async applyUpdate(change, start) {
       const { previous } = change;
-      if (change.kind === 'unchanged') return { previous, link: previous, firstReply: { state: 'none' } };
+      if (change.kind === 'unchanged') return { previous, link: previous, firstReply: { state: 'none' }, redacted: 0 };
       if (change.kind === 'moved') {
         const begin = await start();
         const created = await openTicket(
@@ -396,7 +428,7 @@ export function createTicketService({
         permissions: describePermissions(link.permissions),
         detail: { agentFrom: previous.agentName, agentTo: change.agent.label },
       });
-      return { previous, link, firstReply: { state: 'none' } };
+      return { previous, link, firstReply: { state: 'none' }, redacted: 0 };
     },
 
     relay({ thread, actor, text, onAccepted }) {
@@ -410,15 +442,16 @@ export function createTicketService({
           link.spaceId,
           link.permissions.map((permission) => permission.id),
         );
-        await onAccepted?.();
+        const redacted = redactor.redact(text);
+        await onAccepted?.({ redacted: redacted.count });
         const reply = await portals.get(link.portal).sendMessage({
           spaceId: link.spaceId,
           ticketName: link.ticketName,
           agentId: link.agentId,
-          content: text,
+          content: redacted.text,
           sender: senderOf(actor),
         });
-        return { link, reply };
+        return { link, reply, redacted: redacted.count };
       });
     },
   };

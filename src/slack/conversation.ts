@@ -88,6 +88,31 @@ export async function postAgentReply(
   if (outputsFailure) throw outputsFailure.error;
 }
 
+/**
+ * Tells a person privately that secret-looking values in what they wrote were replaced before anything kept, showed
+ * or sent it (`what`: "went to the agent as [REDACTED]"). Never throws: a notice that cannot be posted is logged.
+ */
+export async function tellRedacted(
+  deps: SlackDeps,
+  log: Logger,
+  thread: ThreadRef,
+  slackUserId: string,
+  count: number,
+  what: string,
+): Promise<void> {
+  if (count <= 0) return;
+  const values = count === 1 ? '1 value that looks' : `${count} values that look`;
+  try {
+    await deps.poster.ephemeral(
+      thread,
+      slackUserId,
+      buildNotice(`${values} like a secret ${what}. Secrets stay out of tickets.`),
+    );
+  } catch (error) {
+    log.warn({ err: error }, 'could not tell the sender about a redaction');
+  }
+}
+
 /** Codes about the person's own action (their access, their limits, their duplicate click): told only to them. */
 const personalCodes = new Set(['limit.exceeded', 'thread.already_linked', 'thread.busy', 'card.already_submitted']);
 const channelCodes = new Set(['slack.not_in_channel', 'slack.channel_not_found']);

@@ -1,13 +1,19 @@
 import { type ThreadRef, type TicketLink, threadKey } from '../../../domain/thread-link.js';
 import type { Logger } from '../../../logger.js';
-import { buildNotice } from '../../blocks/notice.js';
-import { actorFor, type Progress, postAgentReply, reportFailure, startProgress } from '../../conversation.js';
+import {
+  actorFor,
+  type Progress,
+  postAgentReply,
+  reportFailure,
+  startProgress,
+  tellRedacted,
+} from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { ticketCardFor } from '../../ticket-cards.js';
 
 /**
- * A human message in a linked thread goes to the ticket's agent (redacted like any thread text that leaves Slack;
- * the sender is told privately when something was); its reply comes back into the thread.
+ * A human message in a linked thread goes to the ticket's agent (the ticket service redacts it like any text people
+ * write; the sender is told privately when something was); its reply comes back into the thread.
  */
 export async function relayToAgent(
   deps: SlackDeps,
@@ -24,26 +30,21 @@ export async function relayToAgent(
   try {
     deps.limits.take('relay', { person: input.slackUserId, thread: threadKey(input.thread) });
     const actor = await actorFor(deps, input.slackUserId);
-    const redacted = deps.redactor.redact(input.text);
+    // The ticket service redacts the text before it goes out, and says how many values it replaced.
     const { link, reply } = await deps.tickets.relay({
       thread: input.thread,
       actor,
-      text: redacted.text,
-      onAccepted: async () => {
+      text: input.text,
+      onAccepted: async ({ redacted }) => {
         progressShown = startProgress(deps, input.thread, input.agentName);
-        if (redacted.count > 0) {
-          const what = redacted.count === 1 ? '1 value that looks' : `${redacted.count} values that look`;
-          notified = deps.poster
-            .ephemeral(
-              input.thread,
-              input.slackUserId,
-              buildNotice(`${what} like a secret went to the agent as [REDACTED]. Secrets stay out of tickets.`),
-            )
-            .then(
-              () => undefined,
-              (error: unknown) => log.warn({ err: error }, 'could not tell the sender about a redaction'),
-            );
-        }
+        notified = tellRedacted(
+          deps,
+          log,
+          input.thread,
+          input.slackUserId,
+          redacted,
+          'went to the agent as [REDACTED]',
+        );
       },
     });
     deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });

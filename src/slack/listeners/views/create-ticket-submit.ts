@@ -4,7 +4,7 @@ import { threadKey } from '../../../domain/thread-link.js';
 import type { CreatedTicketResult, FirstReply, ValidatedTicketRequest } from '../../../domain/ticket-service.js';
 import type { Logger } from '../../../logger.js';
 import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
-import { actorFor, postAgentReply, reportFailure } from '../../conversation.js';
+import { actorFor, postAgentReply, reportFailure, tellRedacted } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
@@ -69,9 +69,9 @@ export async function onCreateTicketSubmit(
       spaceId,
       agentId,
       permissionIds,
-      // The request is thread text shared with the agent (and its first line the ticket's title): redacted like
-      // any shared thread context.
-      request: deps.redactor.redact(request?.text ?? '').text,
+      // The request is thread text shared with the agent (and its first line the ticket's title): the ticket service
+      // redacts it before it is kept or sent.
+      request: request?.text ?? '',
     });
   })();
   const outcome = await withinBudget(validation, remainingBudgetMs(deps.submitBudgetMs, context.receivedAt));
@@ -114,6 +114,14 @@ async function createAndShow(
     return;
   }
   const { link, firstReply } = created;
+  await tellRedacted(
+    deps,
+    log,
+    thread,
+    userId,
+    created.redacted,
+    'in the request went to the new ticket as [REDACTED]',
+  );
   deps.metrics.ticketsCreated.inc({ portal: link.portal });
   log.info(
     { ticketName: link.ticketName, portal: link.portal, spaceId: link.spaceId, api: link.api },

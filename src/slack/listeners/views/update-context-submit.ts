@@ -4,7 +4,7 @@ import { threadKey } from '../../../domain/thread-link.js';
 import type { ContextChange } from '../../../domain/ticket-service.js';
 import { helpdeskLabels } from '../../blocks/helpdesk-labels.js';
 import { buildNotice } from '../../blocks/notice.js';
-import { actorFor, reportFailure } from '../../conversation.js';
+import { actorFor, reportFailure, tellRedacted } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
@@ -102,6 +102,9 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
       return shared;
     });
     const { previous, link } = result;
+    // The New Message (and anything else of the new ticket's start) as the ticket service redacted it.
+    await tellRedacted(deps, log, thread, userId, result.redacted, 'went to the new ticket as [REDACTED]');
+    redactions += result.redacted;
     if (change.kind === 'moved') {
       if (previous.cardMessageTs) {
         const old = ticketCardFor(deps, previous, { supersededBy: `${link.ticketName} in ${link.spaceName}` });
