@@ -229,7 +229,7 @@ describe('approval service (stub portal, PGlite store)', () => {
   beforeEach(setup);
 
   const openProposal = async (): Promise<CommandCard> => {
-    const card = await approvals.openCard(link, proposal);
+    const card = (await approvals.openCard(link, proposal))?.card;
     if (!card) throw new Error('expected a card');
     return card;
   };
@@ -565,6 +565,66 @@ describe('approval service (stub portal, PGlite store)', () => {
       expect(portal.sent).toHaveLength(1);
     });
 
+    it('once the portal accepted the echo, a failing store only says what it could not record', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      const down = new DomainError('store.unavailable', 'down');
+      // The store takes everything until the echo is accepted, then refuses to record its result.
+      const failing = new Proxy(store, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            const echoed = portal.sent.length > 0;
+            if (echoed && (key === 'transitionCard' || key === 'appendAudit')) return Promise.reject(down);
+            return value.apply(target, args);
+          };
+        },
+      });
+      const service = createApprovalService({
+        store: failing,
+        portals: stubDirectory(portal),
+        access: createAccessService({ portals: stubDirectory(portal), clock }),
+        clock,
+        newId,
+        redactor,
+      });
+      const outcome = await service.submit({ cardId: card.id, actor: alice });
+      expect(portal.sent).toHaveLength(1);
+      expect(outcome.card).toMatchObject({ id: card.id, status: 'executed', outcome: '1 approved, 1 rejected' });
+      expect(outcome.executed.map((ran) => ran.command)).toEqual([getPods]);
+      expect(outcome.notRecorded).toEqual([
+        { record: 'card', error: down },
+        { record: 'audit', error: down },
+      ]);
+      // The store still says submitted; nothing sends it again.
+      expect((await approvals.get(card.id))?.status).toBe('submitted');
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.already_submitted');
+      expect(portal.sent).toHaveLength(1);
+    });
+
+    it('keeps a card whose audit entry the store refused, and says so', async () => {
+      const down = new DomainError('store.unavailable', 'down');
+      const failing = new Proxy(store, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          if (key === 'appendAudit') return () => Promise.reject(down);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const service = createApprovalService({
+        store: failing,
+        portals: stubDirectory(portal),
+        access: createAccessService({ portals: stubDirectory(portal), clock }),
+        clock,
+        newId,
+        redactor,
+      });
+      const opened = await service.openCard(link, proposal);
+      expect(opened?.notRecorded).toEqual([{ record: 'audit', error: down }]);
+      expect((await approvals.get(opened?.card.id ?? ''))?.status).toBe('pending');
+    });
+
     it('marks the card failed and rethrows when the portal fails; nothing is retried', async () => {
       const card = await openProposal();
       await approveFirstRejectSecond(card);
@@ -754,7 +814,7 @@ describe('approval service on a workspace-scoped HelpDesk (stub portal): approve
   });
 
   const approveFirst = async (by: Actor) => {
-    const card = await approvals.openCard(link, proposal);
+    const card = (await approvals.openCard(link, proposal))?.card;
     if (!card) throw new Error('expected a card');
     await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
     return card;
@@ -778,7 +838,7 @@ describe('approval service on a workspace-scoped HelpDesk (stub portal): approve
   });
 
   it('refuses a read-only portal user, anyone unknown, and everyone when the users cannot be read', async () => {
-    const card = await approvals.openCard(link, proposal);
+    const card = (await approvals.openCard(link, proposal))?.card;
     if (!card) throw new Error('expected a card');
     const decide = (by: Actor) =>
       approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
@@ -891,7 +951,7 @@ describe.each([
         content: 'The web pods keep crashing',
         sender,
       });
-      const card = await approvals.openCard(link, first);
+      const card = (await approvals.openCard(link, first))?.card;
       if (!card) throw new Error('the fake agent should propose commands');
       return { card, ticketName: created.ticketName };
     };

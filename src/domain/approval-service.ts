@@ -1,4 +1,5 @@
 import type { AccessService } from './access.js';
+import { type NotRecorded, recordAfterSend } from './after-send.js';
 import {
   approvalEcho,
   type CardChoice,
@@ -61,17 +62,32 @@ export interface SubmitInput {
 }
 
 export interface SubmitOutcome {
-  /** The card after the echo: `executed` (or `failed` with outcome 'interrupted' when a sweep got there first). */
+  /**
+   * The card after the echo: `executed` (or `failed` with outcome 'interrupted' when a sweep got there first). When
+   * the store could not record it (see `notRecorded`), the card as it now is: `executed`, though the store still says
+   * `submitted`.
+   */
   readonly card: CommandCard;
   /** The agent's answer to the echo: text to post, and possibly new proposals. */
   readonly reply: AgentMessage;
   readonly executed: readonly ExecutedCommand[];
   readonly summary: DecisionSummary;
+  /** Store writes that failed after the portal accepted the echo: the decisions were sent; only these are missing. */
+  readonly notRecorded: readonly NotRecorded[];
+}
+
+export interface OpenedCard {
+  readonly card: CommandCard;
+  /** The card is stored; its audit entry may not be. */
+  readonly notRecorded: readonly NotRecorded[];
 }
 
 export interface ApprovalService {
-  /** A pending card for the reply's proposals; null when the reply proposes nothing. */
-  openCard(link: TicketLink, reply: AgentMessage): Promise<CommandCard | null>;
+  /**
+   * A pending card for the reply's proposals; null when the reply proposes nothing. Throws when the store cannot keep
+   * the card (the reply itself was already accepted: the caller says the proposals could not be recorded).
+   */
+  openCard(link: TicketLink, reply: AgentMessage): Promise<OpenedCard | null>;
   /** Remembers the Slack message that shows the card. */
   attachMessage(cardId: string, messageTs: string): Promise<void>;
   /** Records one person's Approve / Reject / Ignore on one item while the card is pending. */
@@ -79,7 +95,8 @@ export interface ApprovalService {
   /**
    * Sends the card's decisions to the agent, exactly once however many Submits arrive. Throws card.* and access.*
    * refusals before anything is sent; a portal failure after the card was claimed marks it failed and is rethrown
-   * (never retried: the portal may have received it).
+   * (never retried: the portal may have received it). Once the portal accepted the echo it never throws: a store
+   * write that fails after it is in the outcome's `notRecorded`.
    */
   submit(input: SubmitInput): Promise<SubmitOutcome>;
   /** Pending cards past their expiry, now marked expired (so their messages can be updated). */
@@ -232,8 +249,11 @@ export function createApprovalService({
         createdAt: now,
         expiresAt: new Date(now.getTime() + cardTtlMs),
       });
-      await audit(card, 'system', 'card.opened', { items: items.length }, now);
-      return card;
+      const notRecorded: NotRecorded[] = [];
+      await recordAfterSend(notRecorded, 'audit', () =>
+        audit(card, 'system', 'card.opened', { items: items.length }, now),
+      );
+      return { card, notRecorded };
     },
 
     async attachMessage(cardId, messageTs) {
@@ -334,24 +354,33 @@ export function createApprovalService({
         throw error;
       }
 
+      // The portal accepted the echo: from here on nothing throws, and nothing is sent again. What the store cannot
+      // write is reported as not recorded.
       const doneAt = clock.now();
       const executed = reply.data.executed_cmds;
+      const notRecorded: NotRecorded[] = [];
+      const outcome = describeDecisions(summary);
       const finished =
-        (await store.transitionCard(submitted.id, 'submitted', 'executed', {
-          at: doneAt,
-          outcome: describeDecisions(summary),
-        })) ?? (await load(submitted.id)); // a sweep marked it interrupted meanwhile: report the reply anyway
+        (await recordAfterSend(
+          notRecorded,
+          'card',
+          async () =>
+            (await store.transitionCard(submitted.id, 'submitted', 'executed', { at: doneAt, outcome })) ??
+            (await load(submitted.id)), // a sweep marked it interrupted meanwhile: report the reply anyway
+        )) ?? ({ ...submitted, status: 'executed', outcome, updatedAt: doneAt } satisfies CommandCard);
       for (const ran of executed) {
         // Outputs go to the thread through the redactor, never into the audit log.
-        await audit(
-          finished,
-          actor.slackUserId,
-          'command.executed',
-          { command: ran.command, outputLength: ran.output.length },
-          doneAt,
+        await recordAfterSend(notRecorded, 'audit', () =>
+          audit(
+            finished,
+            actor.slackUserId,
+            'command.executed',
+            { command: ran.command, outputLength: ran.output.length },
+            doneAt,
+          ),
         );
       }
-      return { card: finished, reply, executed, summary };
+      return { card: finished, reply, executed, summary, notRecorded };
     },
 
     async expireDue(now, limit) {

@@ -1,4 +1,5 @@
 import type { AccessService } from './access.js';
+import { type NotRecorded, recordAfterSend, TicketNotLinkedError } from './after-send.js';
 import { DomainError } from './errors.js';
 import {
   type Actor,
@@ -47,6 +48,11 @@ export interface CreatedTicketResult {
   readonly firstReply: FirstReply;
   /** How many secret-looking values the person's text (request, New Message, shared messages) held, replaced. */
   readonly redacted: number;
+  /**
+   * Store writes that failed after the portal accepted the change (the ticket, or the agent's reassignment): the
+   * change stands; only these records are missing.
+   */
+  readonly notRecorded: readonly NotRecorded[];
 }
 
 export interface RelayResult {
@@ -112,6 +118,11 @@ export interface TicketService {
   applyUpdate(change: ContextChange, start: () => Promise<TicketStart>): Promise<ContextUpdateResult>;
   /** Re-checks access, agent and permissions against the portal (fresh, not cached). */
   validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
+  /**
+   * Creates the ticket, links the thread to it and sends its first message. Throws TicketNotLinkedError when the
+   * portal created the ticket but the store could not link it (it must not be created again); once linked, never
+   * throws for a store write (see `notRecorded`) nor for the first message (see `firstReply`).
+   */
   createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
   /**
    * Sends a thread message to the thread's ticket, redacted; messages of one thread go one at a time, in order.
@@ -279,6 +290,8 @@ export function createTicketService({
     }
     let link: TicketLink;
     let historyIncluded: boolean;
+    const notRecorded: NotRecorded[] = [];
+    let created = false;
     try {
       const existing = await store.activeLink(request.thread);
       if (existing && existing.id !== replacing?.id) {
@@ -300,7 +313,7 @@ export function createTicketService({
               ),
             }
           : undefined;
-      const created = await portal.createTicket({
+      const ticket = await portal.createTicket({
         spaceId: request.spaceId,
         title: start.title,
         agent: request.agent,
@@ -309,45 +322,60 @@ export function createTicketService({
         history: start.history,
         ...(previous ? { previous } : {}),
       });
-      historyIncluded = created.historyIncluded;
+      historyIncluded = ticket.historyIncluded;
+      created = true;
       const at = clock.now();
-      link = await store.linkThread(
-        {
-          thread: request.thread,
+      try {
+        link = await store.linkThread(
+          {
+            thread: request.thread,
+            portal: portal.name,
+            api: request.api,
+            spaceId: request.spaceId,
+            spaceName: request.spaceName,
+            ticketName: ticket.ticketName,
+            ticketTitle: start.title,
+            agentId: request.agent.id,
+            agentName: request.agent.label,
+            permissions: request.permissions,
+            createdBy: request.actor.slackUserId,
+          },
+          at,
+        );
+      } catch (error) {
+        // The portal made the ticket: say so, rather than that nothing happened (creating it again makes a second).
+        const { spaceId, spaceName } = request;
+        throw new TicketNotLinkedError(
+          { portal: portal.name, spaceId, spaceName, ticketName: ticket.ticketName },
+          error,
+        );
+      }
+      const linked = link;
+      await recordAfterSend(notRecorded, 'audit', () =>
+        store.appendAudit({
+          at,
+          actor: request.actor.slackUserId,
+          action: replacing ? 'ticket.context_moved' : 'ticket.created',
           portal: portal.name,
-          api: request.api,
           spaceId: request.spaceId,
-          spaceName: request.spaceName,
-          ticketName: created.ticketName,
-          ticketTitle: start.title,
-          agentId: request.agent.id,
-          agentName: request.agent.label,
-          permissions: request.permissions,
-          createdBy: request.actor.slackUserId,
-        },
-        at,
+          ticketName: linked.ticketName,
+          permissions: describePermissions(request.permissions),
+          detail: {
+            agent: request.agent.label,
+            channelId: request.thread.channelId,
+            threadTs: request.thread.threadTs,
+            ...(ticket.resumed ? { resumed: true } : {}),
+            ...(start.history.length > 0 ? { sharedMessages: start.history.length } : {}),
+            ...(replacing ? { from: `${replacing.portal}/${replacing.spaceName}/${replacing.ticketName}` } : {}),
+          },
+        }),
       );
-      await store.appendAudit({
-        at,
-        actor: request.actor.slackUserId,
-        action: replacing ? 'ticket.context_moved' : 'ticket.created',
-        portal: portal.name,
-        spaceId: request.spaceId,
-        ticketName: created.ticketName,
-        permissions: describePermissions(request.permissions),
-        detail: {
-          agent: request.agent.label,
-          channelId: request.thread.channelId,
-          threadTs: request.thread.threadTs,
-          ...(created.resumed ? { resumed: true } : {}),
-          ...(start.history.length > 0 ? { sharedMessages: start.history.length } : {}),
-          ...(replacing ? { from: `${replacing.portal}/${replacing.spaceName}/${replacing.ticketName}` } : {}),
-        },
-      });
     } finally {
-      await store.releaseLease(leaseKey, owner);
+      // The lease runs out by itself: failing to release it must neither hide the error above nor undo a ticket.
+      await recordAfterSend(created ? notRecorded : [], 'lease', () => store.releaseLease(leaseKey, owner));
     }
-    return { link, firstReply: await sendFirstMessage(link, request.actor, start, historyIncluded), redacted };
+    const firstReply = await sendFirstMessage(link, request.actor, start, historyIncluded);
+    return { link, firstReply, redacted, notRecorded };
   };
 
   return {
@@ -403,7 +431,9 @@ export function createTicketService({
 
     async applyUpdate(change, start) {
       const { previous } = change;
-      if (change.kind === 'unchanged') return { previous, link: previous, firstReply: { state: 'none' }, redacted: 0 };
+      if (change.kind === 'unchanged') {
+        return { previous, link: previous, firstReply: { state: 'none' }, redacted: 0, notRecorded: [] };
+      }
       if (change.kind === 'moved') {
         const begin = await start();
         const created = await openTicket(
@@ -416,19 +446,26 @@ export function createTicketService({
       }
       const portal = portals.get(previous.portal);
       await portal.reassignAgent(previous.spaceId, previous.ticketName, change.agent);
+      // The portal reassigned the ticket: from here on a store failure is reported as not recorded, not thrown.
       const at = clock.now();
-      const link = await store.updateLink(previous.id, { agentId: change.agent.id, agentName: change.agent.label }, at);
-      await store.appendAudit({
-        at,
-        actor: change.actor.slackUserId,
-        action: 'ticket.context_updated',
-        portal: previous.portal,
-        spaceId: previous.spaceId,
-        ticketName: previous.ticketName,
-        permissions: describePermissions(link.permissions),
-        detail: { agentFrom: previous.agentName, agentTo: change.agent.label },
-      });
-      return { previous, link, firstReply: { state: 'none' }, redacted: 0 };
+      const patch = { agentId: change.agent.id, agentName: change.agent.label };
+      const notRecorded: NotRecorded[] = [];
+      const link =
+        (await recordAfterSend(notRecorded, 'link', () => store.updateLink(previous.id, patch, at))) ??
+        ({ ...previous, ...patch } satisfies TicketLink);
+      await recordAfterSend(notRecorded, 'audit', () =>
+        store.appendAudit({
+          at,
+          actor: change.actor.slackUserId,
+          action: 'ticket.context_updated',
+          portal: previous.portal,
+          spaceId: previous.spaceId,
+          ticketName: previous.ticketName,
+          permissions: describePermissions(link.permissions),
+          detail: { agentFrom: previous.agentName, agentTo: change.agent.label },
+        }),
+      );
+      return { previous, link, firstReply: { state: 'none' }, redacted: 0, notRecorded };
     },
 
     relay({ thread, actor, text, onAccepted }) {
