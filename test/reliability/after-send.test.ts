@@ -9,6 +9,7 @@ import { Channel, type Harness, People, startHarness } from '../support/harness.
 import {
   approveFirst,
   cardIdOf,
+  clickDecision,
   clickSubmit,
   commandCard,
   devChoice,
@@ -357,6 +358,37 @@ describe('failures after the portal accepted something', () => {
       );
       neverSaysFailed(notice);
     });
+  });
+
+  it('an answer with lone surrogates is shown, its proposal recorded and run, the audit written (U+FFFD in their place)', async () => {
+    const getPods = 'kubectl get pods -n duploservices-dev';
+    h.portal.setAgentScript(({ decisions }) =>
+      decisions.length > 0
+        ? {
+            content: 'Ran it \ud800.',
+            data: { executed_cmds: [{ command: `${getPods} # \ud800`, output: 'web-1 Running \udc00' }] },
+          }
+        : {
+            content: 'Here is \udbff what I would run.',
+            data: { cmds: [{ command: getPods, execute: false, description: 'see the \ud800 pods' }] },
+          },
+    );
+    const { threadTs, link } = await ticketThread(h, 'surrogates in the answer, please');
+    const card = h.botMessage(threadTs, /proposes a command/);
+    await h.send(clickDecision(h, People.alice, card.ts, 0, ActionId.Approve), 'interaction');
+    const cardId = cardIdOf(h, card.ts);
+    await h.send(clickSubmit(h, People.alice, card.ts), 'interaction');
+    expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(1);
+    expect((await h.service.store.getCard(cardId))?.status).toBe('executed');
+    const audit = await h.service.store.auditForTicket('acme', link.ticketName);
+    expect(audit.find((entry) => entry.action === 'command.executed')?.detail).toMatchObject({
+      command: `${getPods} # \ufffd`,
+    });
+    const thread = h.transcript(threadTs).join('\n');
+    expect(thread).toContain('Here is \ufffd what I would run.');
+    expect(thread).toContain('web-1 Running \ufffd');
+    neverSaysFailed(thread);
+    expect(JSON.stringify(h.slack.calls.map((call) => call.args))).not.toMatch(/\\ud[89a-f][0-9a-f]{2}/i);
   });
 
   it('sent the portal no message twice', () => {
