@@ -153,19 +153,26 @@ async function tell(
   words: string,
   privately: boolean,
 ): Promise<void> {
+  let failure: unknown;
   try {
     if (privately) await deps.poster.ephemeral(thread, slackUserId, buildNotice(words));
     else await deps.poster.post(thread, buildNotice(words));
     return;
   } catch (error) {
-    if (!privately) {
-      try {
-        await deps.poster.ephemeral(thread, slackUserId, buildNotice(words));
-        return;
-      } catch {
-        // Logged below, with the first error.
-      }
-    }
-    log.error({ err: error }, 'could not tell the person what could not be shown or recorded');
+    failure = error;
   }
+  if (!privately) {
+    try {
+      await deps.poster.ephemeral(thread, slackUserId, buildNotice(words));
+      return;
+    } catch {
+      // The first error says why the thread could not be told.
+    }
+  }
+  if (isDomainError(failure) && channelCodes.has(failure.code)) {
+    log.warn(
+      { code: failure.code, channelId: thread.channelId },
+      'cannot post in this channel (invite the bot, or the channel is gone): the person was not told',
+    );
+  } else log.error({ err: failure }, 'could not tell the person what could not be shown or recorded');
 }

@@ -15,6 +15,7 @@ import {
   devChoice,
   echoesFor,
   fastPacing,
+  generousLimits,
   sendsTo,
   ticketThread,
 } from './support/scenario.js';
@@ -53,7 +54,11 @@ describe('failures after the portal accepted something', () => {
 
   beforeAll(async () => {
     faulty = await openFaultyStore();
-    h = await startHarness({ store: faulty.store, serviceOptions: { slackPacing: fastPacing } });
+    // One person creates a ticket per test: limits are not what this file is about.
+    h = await startHarness({
+      store: faulty.store,
+      serviceOptions: { slackPacing: fastPacing, rateLimits: generousLimits },
+    });
     h.portal.addAgent({ name: 'ops-agent', instanceId: 'ops-1' });
   });
   afterEach(() => {
