@@ -46,12 +46,12 @@ const recordWords: Record<NotRecorded['record'], Pick<AfterSendFailure, 'what' |
   lease: { what: 'the end of the ticket-creation lock (it runs out by itself)', quiet: true },
 };
 
-/** "Read it on the ticket in the AI HelpDesk (url)": where a person finds what Slack did not show. */
-export function onTheTicket(deps: SlackDeps, link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>): string {
+/** "in the AI HelpDesk (url)": where a person finds a ticket, and what Slack did not show of it. */
+export function inTheHelpDesk(deps: SlackDeps, ticket: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>): string {
   try {
-    return `the ticket in the AI HelpDesk (${escapeMrkdwn(deps.tickets.ticketUrl(link))})`;
+    return `in the AI HelpDesk (${escapeMrkdwn(deps.tickets.ticketUrl(ticket))})`;
   } catch {
-    return `ticket ${escapeMrkdwn(link.ticketName)} in the AI HelpDesk`;
+    return 'in the AI HelpDesk';
   }
 }
 
@@ -129,13 +129,13 @@ export async function reportNotLinked(
   if (isDomainError(cause)) log.warn({ code: cause.code, details: cause.details, ...ticket }, input.error.message);
   else log.error({ err: cause, ...ticket }, input.error.message);
   const name = `*${escapeMrkdwn(ticket.ticketName)}*`;
-  const where = onTheTicket(deps, ticket);
+  const where = inTheHelpDesk(deps, ticket);
   const words = input.previous
     ? `Ticket ${name} was created in *${escapeMrkdwn(ticket.spaceName)}* for this thread, but the thread could not be ` +
       `moved to it (${causeOf(cause)}). This thread stays on ticket *${escapeMrkdwn(input.previous.ticketName)}*, ` +
-      `and nothing was sent to the new one: it is ${where}. Updating the context again opens another ticket.`
+      `and nothing was sent to the new one (it is ${where}). Updating the context again opens another ticket.`
     : `Ticket ${name} was created, but this thread could not be linked to it (${causeOf(cause)}), so the request was ` +
-      `not sent to its agent. The ticket is ${where}; Create Ticket here again would open a second one.`;
+      `not sent to its agent. Open it ${where}; Create Ticket here again would open a second one.`;
   const unreachable = isDomainError(cause) && channelCodes.has(cause.code);
   await tell(deps, log, input.thread, input.slackUserId, words, unreachable);
 }

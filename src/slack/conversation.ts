@@ -3,7 +3,7 @@ import type { Actor } from '../domain/helpdesk.js';
 import type { AgentMessage } from '../domain/messages.js';
 import type { ThreadRef, TicketLink } from '../domain/thread-link.js';
 import type { Logger } from '../logger.js';
-import { type AfterSendFailure, onTheTicket } from './after-send.js';
+import { type AfterSendFailure, inTheHelpDesk } from './after-send.js';
 import { buildAgentReply } from './blocks/agent-reply.js';
 import { buildNotice } from './blocks/notice.js';
 import { postOutputs, postProposals } from './command-cards.js';
@@ -79,14 +79,14 @@ export async function postAgentReply(
         what: 'some command outputs',
         failed: 'shown',
         error,
-        advice: `Read them on ${onTheTicket(deps, link)}.`,
+        advice: `Read them on the ticket ${inTheHelpDesk(deps, link)}.`,
       });
     }
   }
   const redacted = deps.redactor.redact(reply.content);
   const post = buildAgentReply(link.agentName, redacted.text);
   const message = post.kind === 'message' ? post.message : post.summary;
-  const readIt = `Read it on ${onTheTicket(deps, link)}.`;
+  const readIt = `Read it on the ticket ${inTheHelpDesk(deps, link)}.`;
   let answered = false;
   try {
     if (progress?.placeholderTs) await deps.poster.update(link.thread.channelId, progress.placeholderTs, message);

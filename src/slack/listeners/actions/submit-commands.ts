@@ -3,7 +3,7 @@ import type { CommandCard } from '../../../domain/command-card.js';
 import { DomainError, isDomainError } from '../../../domain/errors.js';
 import type { ThreadRef, TicketLink } from '../../../domain/thread-link.js';
 import type { Logger } from '../../../logger.js';
-import { type AfterSendFailure, notRecordedFailures, onTheTicket, reportAfterSend } from '../../after-send.js';
+import { type AfterSendFailure, inTheHelpDesk, notRecordedFailures, reportAfterSend } from '../../after-send.js';
 import { buildNotice } from '../../blocks/notice.js';
 import { postOutputs, refreshCard } from '../../command-cards.js';
 import { AgentAnswer, actorFor, postAgentReply } from '../../conversation.js';
@@ -109,7 +109,7 @@ async function showResults(
         what: AgentAnswer,
         failed: 'shown',
         error,
-        advice: `Read it on ${onTheTicket(deps, card)}.`,
+        advice: `Read it on the ticket ${inTheHelpDesk(deps, card)}.`,
       });
       link = null;
     }
@@ -118,7 +118,12 @@ async function showResults(
       failures.push(...(await postAgentReply(deps, link, outcome.reply, null)));
     }
   } catch (error) {
-    failures.push({ what: 'the results', failed: 'shown', error, advice: `Read them on ${onTheTicket(deps, card)}.` });
+    failures.push({
+      what: 'the results',
+      failed: 'shown',
+      error,
+      advice: `Read them on the ticket ${inTheHelpDesk(deps, card)}.`,
+    });
   }
   if (failures.length === 0) return;
   await reportAfterSend(deps, log, {

@@ -6,8 +6,8 @@ import type { CreatedTicketResult, FirstReply, ValidatedTicketRequest } from '..
 import type { Logger } from '../../../logger.js';
 import {
   type AfterSendFailure,
+  inTheHelpDesk,
   notRecordedFailures,
-  onTheTicket,
   reportAfterSend,
   reportNotLinked,
 } from '../../after-send.js';
@@ -176,7 +176,7 @@ export async function showTicketCard(
       what: 'the ticket card',
       failed: 'shown',
       error,
-      advice: `The ticket is ${onTheTicket(deps, link)}; the next message here brings its card back.`,
+      advice: `The ticket is ${inTheHelpDesk(deps, link)}; the next message here brings its card back.`,
     });
     return link;
   }
