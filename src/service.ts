@@ -138,8 +138,8 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     clock,
     teams: { home: auth.teamId, allowed: config.slack.allowedTeams },
   });
-  const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID });
-  const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID });
+  const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID, redactor });
+  const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID, redactor });
 
   const runtime = createSlackApp(
     {

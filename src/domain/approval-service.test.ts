@@ -19,6 +19,7 @@ import { DomainError } from './errors.js';
 import type { Actor, HelpdeskApi, PortalUser, Space, SpaceAccess } from './helpdesk.js';
 import { type AgentMessage, emptyMessageData, type MessageData } from './messages.js';
 import type { Clock, OutgoingMessage, PortalClient, PortalDirectory, PortalSettings, TicketStore } from './ports.js';
+import { createRedactor } from './redact.js';
 import type { ThreadRef, TicketLink } from './thread-link.js';
 
 // ───────────────────────────── helpers ─────────────────────────────
@@ -38,6 +39,7 @@ class FakeClock implements Clock {
 
 let idCounter = 0;
 const newId = () => `card-${++idCounter}`;
+const redactor = createRedactor();
 let threadCounter = 0;
 const nextThread = (): ThreadRef => ({
   teamId: 'T1',
@@ -214,6 +216,7 @@ describe('approval service (stub portal, PGlite store)', () => {
       access: createAccessService({ portals, clock }),
       clock,
       newId,
+      redactor,
     });
     link = await linkFor(clock, {
       portal: 'acme',
@@ -226,7 +229,7 @@ describe('approval service (stub portal, PGlite store)', () => {
   beforeEach(setup);
 
   const openProposal = async (): Promise<CommandCard> => {
-    const card = await approvals.openCard(link, proposal);
+    const card = (await approvals.openCard(link, proposal))?.card;
     if (!card) throw new Error('expected a card');
     return card;
   };
@@ -295,7 +298,8 @@ describe('approval service (stub portal, PGlite store)', () => {
         commandText: restart,
         actor: alice,
       });
-      expect(updated.choices).toEqual({
+      expect(updated.redacted).toBe(0);
+      expect(updated.card.choices).toEqual({
         '1': { decision: 'reject', reason: 'too risky', by: alice.slackUserId, at: clock.now() },
       });
       const entries = await store.auditForTicket('acme', link.ticketName);
@@ -308,6 +312,46 @@ describe('approval service (stub portal, PGlite store)', () => {
       });
     });
 
+    it('redacts a rejection reason before it is stored, audited or echoed, and says how many values it replaced', async () => {
+      const card = await openProposal();
+      const secret = 'hunter2-prod';
+      const outcome = await approvals.decide({
+        cardId: card.id,
+        index: 1,
+        decision: 'reject',
+        reason: `not with DB_PASSWORD=${secret} in the env`,
+        commandText: restart,
+        actor: alice,
+      });
+      expect(outcome.redacted).toBe(1);
+      expect(outcome.card.choices['1']?.reason).toMatch(/^not with DB_PASSWORD=\[REDACTED:[^\]]+\] in the env$/);
+      expect(JSON.stringify(await approvals.get(card.id))).not.toContain(secret);
+      await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      await approvals.submit({ cardId: card.id, actor: alice });
+      expect(JSON.stringify(portal.sent)).toContain('DB_PASSWORD=[REDACTED:');
+      expect(JSON.stringify(portal.sent)).not.toContain(secret);
+      expect(JSON.stringify(await store.auditForTicket('acme', link.ticketName))).not.toContain(secret);
+    });
+
+    it('redacts the reasons of choices a Submit brings along', async () => {
+      const card = await openProposal();
+      const outcome = await approvals.submit({
+        cardId: card.id,
+        actor: alice,
+        choices: {
+          '0': { decision: 'approve', by: alice.slackUserId, at: clock.now() },
+          '1': {
+            decision: 'reject',
+            reason: 'token ghp_0123456789abcdefghijABCDEFGHIJ012345',
+            by: 'U1',
+            at: clock.now(),
+          },
+        },
+      });
+      expect(outcome.card.choices['1']?.reason).toMatch(/^token \[REDACTED:[^\]]+\]$/);
+      expect(JSON.stringify(portal.sent)).not.toContain('ghp_0123456789');
+    });
+
     it('drops a reason given with anything but a rejection', async () => {
       const card = await openProposal();
       const updated = await approvals.decide({
@@ -318,7 +362,7 @@ describe('approval service (stub portal, PGlite store)', () => {
         commandText: getPods,
         actor: alice,
       });
-      expect(updated.choices['0']).toEqual({ decision: 'approve', by: alice.slackUserId, at: clock.now() });
+      expect(updated.card.choices['0']).toEqual({ decision: 'approve', by: alice.slackUserId, at: clock.now() });
     });
 
     it('refuses a read-only user, someone without the tenant, without email or without a portal user', async () => {
@@ -511,6 +555,7 @@ describe('approval service (stub portal, PGlite store)', () => {
         access: createAccessService({ portals: stubDirectory(portal), clock }),
         clock,
         newId,
+        redactor,
       });
       const results = await Promise.allSettled([
         approvals.submit({ cardId: card.id, actor: alice }),
@@ -518,6 +563,66 @@ describe('approval service (stub portal, PGlite store)', () => {
       ]);
       expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
       expect(portal.sent).toHaveLength(1);
+    });
+
+    it('once the portal accepted the echo, a failing store only says what it could not record', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      const down = new DomainError('store.unavailable', 'down');
+      // The store takes everything until the echo is accepted, then refuses to record its result.
+      const failing = new Proxy(store, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          if (typeof value !== 'function') return value;
+          return (...args: unknown[]) => {
+            const echoed = portal.sent.length > 0;
+            if (echoed && (key === 'transitionCard' || key === 'appendAudit')) return Promise.reject(down);
+            return value.apply(target, args);
+          };
+        },
+      });
+      const service = createApprovalService({
+        store: failing,
+        portals: stubDirectory(portal),
+        access: createAccessService({ portals: stubDirectory(portal), clock }),
+        clock,
+        newId,
+        redactor,
+      });
+      const outcome = await service.submit({ cardId: card.id, actor: alice });
+      expect(portal.sent).toHaveLength(1);
+      expect(outcome.card).toMatchObject({ id: card.id, status: 'executed', outcome: '1 approved, 1 rejected' });
+      expect(outcome.executed.map((ran) => ran.command)).toEqual([getPods]);
+      expect(outcome.notRecorded).toEqual([
+        { record: 'card', error: down },
+        { record: 'audit', error: down },
+      ]);
+      // The store still says submitted; nothing sends it again.
+      expect((await approvals.get(card.id))?.status).toBe('submitted');
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.already_submitted');
+      expect(portal.sent).toHaveLength(1);
+    });
+
+    it('keeps a card whose audit entry the store refused, and says so', async () => {
+      const down = new DomainError('store.unavailable', 'down');
+      const failing = new Proxy(store, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          if (key === 'appendAudit') return () => Promise.reject(down);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const service = createApprovalService({
+        store: failing,
+        portals: stubDirectory(portal),
+        access: createAccessService({ portals: stubDirectory(portal), clock }),
+        clock,
+        newId,
+        redactor,
+      });
+      const opened = await service.openCard(link, proposal);
+      expect(opened?.notRecorded).toEqual([{ record: 'audit', error: down }]);
+      expect((await approvals.get(opened?.card.id ?? ''))?.status).toBe('pending');
     });
 
     it('marks the card failed and rethrows when the portal fails; nothing is retried', async () => {
@@ -692,6 +797,7 @@ describe('approval service on a workspace-scoped HelpDesk (stub portal): approve
       access: createAccessService({ portals, clock }),
       clock,
       newId,
+      redactor,
     });
     link = await linkFor(
       clock,
@@ -708,7 +814,7 @@ describe('approval service on a workspace-scoped HelpDesk (stub portal): approve
   });
 
   const approveFirst = async (by: Actor) => {
-    const card = await approvals.openCard(link, proposal);
+    const card = (await approvals.openCard(link, proposal))?.card;
     if (!card) throw new Error('expected a card');
     await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
     return card;
@@ -732,7 +838,7 @@ describe('approval service on a workspace-scoped HelpDesk (stub portal): approve
   });
 
   it('refuses a read-only portal user, anyone unknown, and everyone when the users cannot be read', async () => {
-    const card = await approvals.openCard(link, proposal);
+    const card = (await approvals.openCard(link, proposal))?.card;
     if (!card) throw new Error('expected a card');
     const decide = (by: Actor) =>
       approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
@@ -798,6 +904,7 @@ describe.each([
         access: createAccessService({ portals, clock }),
         clock,
         newId,
+        redactor,
       });
     });
 
@@ -844,7 +951,7 @@ describe.each([
         content: 'The web pods keep crashing',
         sender,
       });
-      const card = await approvals.openCard(link, first);
+      const card = (await approvals.openCard(link, first))?.card;
       if (!card) throw new Error('the fake agent should propose commands');
       return { card, ticketName: created.ticketName };
     };

@@ -1,4 +1,5 @@
 import type { AccessService } from './access.js';
+import { type NotRecorded, recordAfterSend } from './after-send.js';
 import {
   approvalEcho,
   type CardChoice,
@@ -21,6 +22,7 @@ import { DomainError, isDomainError } from './errors.js';
 import { type Actor, describePermissions, samePermissions } from './helpdesk.js';
 import type { AgentMessage, ExecutedCommand } from './messages.js';
 import type { AuditEntry, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import type { Redactor } from './redact.js';
 import type { TicketLink } from './thread-link.js';
 import { senderOf } from './ticket-service.js';
 
@@ -28,17 +30,29 @@ export interface DecideInput {
   readonly cardId: string;
   readonly index: number;
   readonly decision: Decision;
-  /** Feedback for the agent on a rejection; ignored for other decisions. */
+  /**
+   * Feedback for the agent on a rejection, as the person typed it; ignored for other decisions. It is redacted here,
+   * before it is stored, audited, shown on the card or sent to the agent.
+   */
   readonly reason?: string;
   /** The item text the clicked message showed; the decision is refused when it is not the card's. */
   readonly commandText: string;
   readonly actor: Actor;
 }
 
+export interface DecideOutcome {
+  readonly card: CommandCard;
+  /** How many secret-looking values the reason held: each was replaced before anything kept or showed it. */
+  readonly redacted: number;
+}
+
 export interface SubmitInput {
   readonly cardId: string;
   readonly actor: Actor;
-  /** Decisions read from the Slack message state, keyed by item index; choices recorded per click win. */
+  /**
+   * Decisions read from the Slack message state, keyed by item index; choices recorded per click win. Their reasons
+   * are redacted like those of `decide`.
+   */
   readonly choices?: Readonly<Record<string, CardChoice>>;
   /**
    * Called once, only by the Submit that won the transition, before the echo goes out: lets the Slack layer show
@@ -48,25 +62,41 @@ export interface SubmitInput {
 }
 
 export interface SubmitOutcome {
-  /** The card after the echo: `executed` (or `failed` with outcome 'interrupted' when a sweep got there first). */
+  /**
+   * The card after the echo: `executed` (or `failed` with outcome 'interrupted' when a sweep got there first). When
+   * the store could not record it (see `notRecorded`), the card as it now is: `executed`, though the store still says
+   * `submitted`.
+   */
   readonly card: CommandCard;
   /** The agent's answer to the echo: text to post, and possibly new proposals. */
   readonly reply: AgentMessage;
   readonly executed: readonly ExecutedCommand[];
   readonly summary: DecisionSummary;
+  /** Store writes that failed after the portal accepted the echo: the decisions were sent; only these are missing. */
+  readonly notRecorded: readonly NotRecorded[];
+}
+
+export interface OpenedCard {
+  readonly card: CommandCard;
+  /** The card is stored; its audit entry may not be. */
+  readonly notRecorded: readonly NotRecorded[];
 }
 
 export interface ApprovalService {
-  /** A pending card for the reply's proposals; null when the reply proposes nothing. */
-  openCard(link: TicketLink, reply: AgentMessage): Promise<CommandCard | null>;
+  /**
+   * A pending card for the reply's proposals; null when the reply proposes nothing. Throws when the store cannot keep
+   * the card (the reply itself was already accepted: the caller says the proposals could not be recorded).
+   */
+  openCard(link: TicketLink, reply: AgentMessage): Promise<OpenedCard | null>;
   /** Remembers the Slack message that shows the card. */
   attachMessage(cardId: string, messageTs: string): Promise<void>;
   /** Records one person's Approve / Reject / Ignore on one item while the card is pending. */
-  decide(input: DecideInput): Promise<CommandCard>;
+  decide(input: DecideInput): Promise<DecideOutcome>;
   /**
    * Sends the card's decisions to the agent, exactly once however many Submits arrive. Throws card.* and access.*
    * refusals before anything is sent; a portal failure after the card was claimed marks it failed and is rethrown
-   * (never retried: the portal may have received it).
+   * (never retried: the portal may have received it). Once the portal accepted the echo it never throws: a store
+   * write that fails after it is in the outcome's `notRecorded`.
    */
   submit(input: SubmitInput): Promise<SubmitOutcome>;
   /** Pending cards past their expiry, now marked expired (so their messages can be updated). */
@@ -95,6 +125,7 @@ export function createApprovalService({
   access,
   clock,
   newId,
+  redactor,
   cardTtlMs = DefaultCardTtlMs,
 }: {
   store: TicketStore;
@@ -102,6 +133,8 @@ export function createApprovalService({
   access: AccessService;
   clock: Clock;
   newId: IdSource;
+  /** Text people type (rejection reasons) passes through it before it is kept, shown or sent. */
+  redactor: Redactor;
   cardTtlMs?: number;
 }): ApprovalService {
   const load = async (cardId: string): Promise<CommandCard> => {
@@ -129,6 +162,27 @@ export function createApprovalService({
     } satisfies AuditEntry);
 
   const itemDetail = (item: CardItem, index: number) => ({ index, kind: item.kind, command: item.text });
+
+  /** A rejection reason as it may be kept: trimmed, redacted, then cut (a cut secret no longer looks like one). */
+  const safeReason = (typed: string | undefined): { reason: string | undefined; redacted: number } => {
+    const trimmed = typed?.trim();
+    if (!trimmed) return { reason: undefined, redacted: 0 };
+    const redacted = redactor.redact(trimmed);
+    return { reason: redacted.text.slice(0, ReasonLimit), redacted: redacted.count };
+  };
+
+  const safeChoices = (
+    supplied: Readonly<Record<string, CardChoice>> | undefined,
+  ): Readonly<Record<string, CardChoice>> | undefined => {
+    if (!supplied) return supplied;
+    const out: Record<string, CardChoice> = {};
+    for (const [key, choice] of Object.entries(supplied)) {
+      const { reason: _typed, ...rest } = choice;
+      const { reason } = safeReason(choice.reason);
+      out[key] = { ...rest, ...(reason ? { reason } : {}) };
+    }
+    return out;
+  };
 
   /** Only people who may change the ticket may decide (docs/duplocloud-api.md §7): asked of the portal now. */
   const requireWriter = (card: CommandCard, actor: Actor) =>
@@ -195,8 +249,11 @@ export function createApprovalService({
         createdAt: now,
         expiresAt: new Date(now.getTime() + cardTtlMs),
       });
-      await audit(card, 'system', 'card.opened', { items: items.length }, now);
-      return card;
+      const notRecorded: NotRecorded[] = [];
+      await recordAfterSend(notRecorded, 'audit', () =>
+        audit(card, 'system', 'card.opened', { items: items.length }, now),
+      );
+      return { card, notRecorded };
     },
 
     async attachMessage(cardId, messageTs) {
@@ -208,19 +265,24 @@ export function createApprovalService({
       const item = checkDecision(card, { index, commandText, now: clock.now() });
       await requireCurrentContext(card, clock.now());
       await requireWriter(card, actor);
-      const trimmed = decision === 'reject' ? reason?.trim().slice(0, ReasonLimit) : undefined;
+      const kept = safeReason(decision === 'reject' ? reason : undefined);
       const at = clock.now();
-      const choice: CardChoice = { decision, ...(trimmed ? { reason: trimmed } : {}), by: actor.slackUserId, at };
+      const choice: CardChoice = {
+        decision,
+        ...(kept.reason ? { reason: kept.reason } : {}),
+        by: actor.slackUserId,
+        at,
+      };
       const updated = await store.recordChoice(card.id, index, choice, at);
       if (!updated) return lostRace(card.id);
       await audit(
         updated,
         actor.slackUserId,
         'command.decided',
-        { ...itemDetail(item, index), decision, ...(trimmed ? { reason: trimmed } : {}) },
+        { ...itemDetail(item, index), decision, ...(kept.reason ? { reason: kept.reason } : {}) },
         at,
       );
-      return updated;
+      return { card: updated, redacted: kept.redacted };
     },
 
     async submit({ cardId, actor, choices: supplied, onSubmitted }) {
@@ -230,7 +292,7 @@ export function createApprovalService({
         await expire(card, now);
         throw new DomainError('card.expired', `Card ${card.id} expired`, { cardId: card.id });
       }
-      const choices = mergeChoices(card, supplied);
+      const choices = mergeChoices(card, safeChoices(supplied));
       checkSubmit(card, { now, choices });
       await requireCurrentContext(card, now);
       await requireWriter(card, actor);
@@ -292,24 +354,33 @@ export function createApprovalService({
         throw error;
       }
 
+      // The portal accepted the echo: from here on nothing throws, and nothing is sent again. What the store cannot
+      // write is reported as not recorded.
       const doneAt = clock.now();
       const executed = reply.data.executed_cmds;
+      const notRecorded: NotRecorded[] = [];
+      const outcome = describeDecisions(summary);
       const finished =
-        (await store.transitionCard(submitted.id, 'submitted', 'executed', {
-          at: doneAt,
-          outcome: describeDecisions(summary),
-        })) ?? (await load(submitted.id)); // a sweep marked it interrupted meanwhile: report the reply anyway
+        (await recordAfterSend(
+          notRecorded,
+          'card',
+          async () =>
+            (await store.transitionCard(submitted.id, 'submitted', 'executed', { at: doneAt, outcome })) ??
+            (await load(submitted.id)), // a sweep marked it interrupted meanwhile: report the reply anyway
+        )) ?? ({ ...submitted, status: 'executed', outcome, updatedAt: doneAt } satisfies CommandCard);
       for (const ran of executed) {
         // Outputs go to the thread through the redactor, never into the audit log.
-        await audit(
-          finished,
-          actor.slackUserId,
-          'command.executed',
-          { command: ran.command, outputLength: ran.output.length },
-          doneAt,
+        await recordAfterSend(notRecorded, 'audit', () =>
+          audit(
+            finished,
+            actor.slackUserId,
+            'command.executed',
+            { command: ran.command, outputLength: ran.output.length },
+            doneAt,
+          ),
         );
       }
-      return { card: finished, reply, executed, summary };
+      return { card: finished, reply, executed, summary, notRecorded };
     },
 
     async expireDue(now, limit) {

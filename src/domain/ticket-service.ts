@@ -1,4 +1,5 @@
 import type { AccessService } from './access.js';
+import { type NotRecorded, recordAfterSend, TicketNotLinkedError } from './after-send.js';
 import { DomainError } from './errors.js';
 import {
   type Actor,
@@ -10,6 +11,7 @@ import {
 } from './helpdesk.js';
 import type { AgentMessage, Sender } from './messages.js';
 import type { Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import type { Redactor } from './redact.js';
 import { type ThreadRef, type TicketLink, threadKey } from './thread-link.js';
 
 export type { Actor } from './helpdesk.js';
@@ -22,7 +24,7 @@ export interface CreateTicketRequest {
   readonly agentId: string;
   /** One identity (tenant HelpDesk) or one or more scope ids (workspace HelpDesk). */
   readonly permissionIds: readonly string[];
-  /** The thread's request, without the bot mention, already redacted. */
+  /** The thread's request, without the bot mention; redacted by the service before it is kept or sent. */
   readonly request: string;
 }
 
@@ -44,11 +46,20 @@ export type FirstReply =
 export interface CreatedTicketResult {
   readonly link: TicketLink;
   readonly firstReply: FirstReply;
+  /** How many secret-looking values the person's text (request, New Message, shared messages) held, replaced. */
+  readonly redacted: number;
+  /**
+   * Store writes that failed after the portal accepted the change (the ticket, or the agent's reassignment): the
+   * change stands; only these records are missing.
+   */
+  readonly notRecorded: readonly NotRecorded[];
 }
 
 export interface RelayResult {
   readonly link: TicketLink;
   readonly reply: AgentMessage;
+  /** How many secret-looking values the message held: each went to the agent as a [REDACTED:…] marker. */
+  readonly redacted: number;
 }
 
 export interface UpdateContextRequest {
@@ -82,7 +93,10 @@ export interface ContextUpdateResult extends CreatedTicketResult {
   readonly previous: TicketLink;
 }
 
-/** What a ticket that takes over a thread starts with, all already redacted. */
+/**
+ * What a ticket that takes over a thread starts with. Every text is redacted by the ticket service before it is kept
+ * or sent (whatever the caller did before), and the person is told how many values were replaced.
+ */
 export interface TicketStart {
   /**
    * The new ticket carries the earlier one on (Share Thread Context = Yes): where the HelpDesk supports it, it keeps
@@ -90,6 +104,7 @@ export interface TicketStart {
    * its name included (a name like `dev-251206…` says where the thread came from).
    */
   readonly continuation: boolean;
+  /** The text the title is made from: its first line, cut to 100 characters once redacted (titleFromRequest). */
   readonly title: string;
   /** Shared thread messages ("name: text"), oldest first; empty when none are shared. */
   readonly history: readonly string[];
@@ -103,17 +118,22 @@ export interface TicketService {
   applyUpdate(change: ContextChange, start: () => Promise<TicketStart>): Promise<ContextUpdateResult>;
   /** Re-checks access, agent and permissions against the portal (fresh, not cached). */
   validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
+  /**
+   * Creates the ticket, links the thread to it and sends its first message. Throws TicketNotLinkedError when the
+   * portal created the ticket but the store could not link it (it must not be created again); once linked, never
+   * throws for a store write (see `notRecorded`) nor for the first message (see `firstReply`).
+   */
   createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
   /**
-   * Sends a thread message to the thread's ticket; messages of one thread go one at a time, in order. `onAccepted`
-   * runs once the sender's access and the ticket's permissions are confirmed, just before the message goes out
-   * (progress is shown only for a message that will really be sent).
+   * Sends a thread message to the thread's ticket, redacted; messages of one thread go one at a time, in order.
+   * `onAccepted` runs once the sender's access and the ticket's permissions are confirmed, just before the message
+   * goes out (progress is shown only for a message that will really be sent), with how many values were redacted.
    */
   relay(input: {
     readonly thread: ThreadRef;
     readonly actor: Actor;
     readonly text: string;
-    readonly onAccepted?: () => Promise<void>;
+    readonly onAccepted?: (accepted: { readonly redacted: number }) => Promise<void>;
   }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
   /** The ticket's status as its portal reports it now; null where the HelpDesk keeps none (tenant HelpDesk). */
@@ -156,6 +176,7 @@ export function createTicketService({
   store,
   clock,
   newId,
+  redactor,
   creationLeaseMs = 180_000,
 }: {
   portals: PortalDirectory;
@@ -163,6 +184,8 @@ export function createTicketService({
   store: TicketStore;
   clock: Clock;
   newId: IdSource;
+  /** Text people write (messages, requests, the New Message) passes through it before it is kept or sent. */
+  redactor: Redactor;
   creationLeaseMs?: number;
 }): TicketService {
   const threadQueues = new Map<string, Promise<unknown>>();
@@ -177,6 +200,25 @@ export function createTicketService({
     };
     next.then(cleanup, cleanup);
     return next;
+  };
+
+  /**
+   * A ticket's start as it may be kept and sent: every text redacted. The title is made from the redacted text (a
+   * secret cut in two no longer looks like one); its words are the message's or already kept ones, so they are not
+   * counted twice.
+   */
+  const redactStart = (start: TicketStart): { start: TicketStart; redacted: number } => {
+    const message = redactor.redact(start.message);
+    const history = start.history.map((line) => redactor.redact(line));
+    return {
+      start: {
+        continuation: start.continuation,
+        title: titleFromRequest(redactor.redact(start.title).text),
+        history: history.map((line) => line.text),
+        message: message.text,
+      },
+      redacted: message.count + history.reduce((sum, line) => sum + line.count, 0),
+    };
   };
 
   /** The ticket must be reached with the API it was opened with: an upgraded portal no longer serves it. */
@@ -233,9 +275,10 @@ export function createTicketService({
   const openTicket = async (
     request: ValidatedTicketRequest,
     replacing: TicketLink | null,
-    start: TicketStart,
+    typed: TicketStart,
     keepName: boolean,
   ): Promise<CreatedTicketResult> => {
+    const { start, redacted } = redactStart(typed);
     const portal = portals.get(request.portal);
     // One creation per thread at a time, across instances: two people pressing Create Ticket together, or a
     // double submit, must not make two tickets for one thread.
@@ -247,6 +290,8 @@ export function createTicketService({
     }
     let link: TicketLink;
     let historyIncluded: boolean;
+    const notRecorded: NotRecorded[] = [];
+    let created = false;
     try {
       const existing = await store.activeLink(request.thread);
       if (existing && existing.id !== replacing?.id) {
@@ -268,7 +313,7 @@ export function createTicketService({
               ),
             }
           : undefined;
-      const created = await portal.createTicket({
+      const ticket = await portal.createTicket({
         spaceId: request.spaceId,
         title: start.title,
         agent: request.agent,
@@ -277,45 +322,60 @@ export function createTicketService({
         history: start.history,
         ...(previous ? { previous } : {}),
       });
-      historyIncluded = created.historyIncluded;
+      historyIncluded = ticket.historyIncluded;
+      created = true;
       const at = clock.now();
-      link = await store.linkThread(
-        {
-          thread: request.thread,
+      try {
+        link = await store.linkThread(
+          {
+            thread: request.thread,
+            portal: portal.name,
+            api: request.api,
+            spaceId: request.spaceId,
+            spaceName: request.spaceName,
+            ticketName: ticket.ticketName,
+            ticketTitle: start.title,
+            agentId: request.agent.id,
+            agentName: request.agent.label,
+            permissions: request.permissions,
+            createdBy: request.actor.slackUserId,
+          },
+          at,
+        );
+      } catch (error) {
+        // The portal made the ticket: say so, rather than that nothing happened (creating it again makes a second).
+        const { spaceId, spaceName } = request;
+        throw new TicketNotLinkedError(
+          { portal: portal.name, spaceId, spaceName, ticketName: ticket.ticketName },
+          error,
+        );
+      }
+      const linked = link;
+      await recordAfterSend(notRecorded, 'audit', () =>
+        store.appendAudit({
+          at,
+          actor: request.actor.slackUserId,
+          action: replacing ? 'ticket.context_moved' : 'ticket.created',
           portal: portal.name,
-          api: request.api,
           spaceId: request.spaceId,
-          spaceName: request.spaceName,
-          ticketName: created.ticketName,
-          ticketTitle: start.title,
-          agentId: request.agent.id,
-          agentName: request.agent.label,
-          permissions: request.permissions,
-          createdBy: request.actor.slackUserId,
-        },
-        at,
+          ticketName: linked.ticketName,
+          permissions: describePermissions(request.permissions),
+          detail: {
+            agent: request.agent.label,
+            channelId: request.thread.channelId,
+            threadTs: request.thread.threadTs,
+            ...(ticket.resumed ? { resumed: true } : {}),
+            ...(start.history.length > 0 ? { sharedMessages: start.history.length } : {}),
+            ...(replacing ? { from: `${replacing.portal}/${replacing.spaceName}/${replacing.ticketName}` } : {}),
+          },
+        }),
       );
-      await store.appendAudit({
-        at,
-        actor: request.actor.slackUserId,
-        action: replacing ? 'ticket.context_moved' : 'ticket.created',
-        portal: portal.name,
-        spaceId: request.spaceId,
-        ticketName: created.ticketName,
-        permissions: describePermissions(request.permissions),
-        detail: {
-          agent: request.agent.label,
-          channelId: request.thread.channelId,
-          threadTs: request.thread.threadTs,
-          ...(created.resumed ? { resumed: true } : {}),
-          ...(start.history.length > 0 ? { sharedMessages: start.history.length } : {}),
-          ...(replacing ? { from: `${replacing.portal}/${replacing.spaceName}/${replacing.ticketName}` } : {}),
-        },
-      });
     } finally {
-      await store.releaseLease(leaseKey, owner);
+      // The lease runs out by itself: failing to release it must neither hide the error above nor undo a ticket.
+      await recordAfterSend(created ? notRecorded : [], 'lease', () => store.releaseLease(leaseKey, owner));
     }
-    return { link, firstReply: await sendFirstMessage(link, request.actor, start, historyIncluded) };
+    const firstReply = await sendFirstMessage(link, request.actor, start, historyIncluded);
+    return { link, firstReply, redacted, notRecorded };
   };
 
   return {
@@ -331,7 +391,7 @@ export function createTicketService({
       openTicket(
         request,
         null,
-        { continuation: false, title: titleFromRequest(request.request), history: [], message: request.request },
+        { continuation: false, title: request.request, history: [], message: request.request },
         false,
       ),
 
@@ -371,7 +431,9 @@ export function createTicketService({
 
     async applyUpdate(change, start) {
       const { previous } = change;
-      if (change.kind === 'unchanged') return { previous, link: previous, firstReply: { state: 'none' } };
+      if (change.kind === 'unchanged') {
+        return { previous, link: previous, firstReply: { state: 'none' }, redacted: 0, notRecorded: [] };
+      }
       if (change.kind === 'moved') {
         const begin = await start();
         const created = await openTicket(
@@ -384,19 +446,26 @@ export function createTicketService({
       }
       const portal = portals.get(previous.portal);
       await portal.reassignAgent(previous.spaceId, previous.ticketName, change.agent);
+      // The portal reassigned the ticket: from here on a store failure is reported as not recorded, not thrown.
       const at = clock.now();
-      const link = await store.updateLink(previous.id, { agentId: change.agent.id, agentName: change.agent.label }, at);
-      await store.appendAudit({
-        at,
-        actor: change.actor.slackUserId,
-        action: 'ticket.context_updated',
-        portal: previous.portal,
-        spaceId: previous.spaceId,
-        ticketName: previous.ticketName,
-        permissions: describePermissions(link.permissions),
-        detail: { agentFrom: previous.agentName, agentTo: change.agent.label },
-      });
-      return { previous, link, firstReply: { state: 'none' } };
+      const patch = { agentId: change.agent.id, agentName: change.agent.label };
+      const notRecorded: NotRecorded[] = [];
+      const link =
+        (await recordAfterSend(notRecorded, 'link', () => store.updateLink(previous.id, patch, at))) ??
+        ({ ...previous, ...patch } satisfies TicketLink);
+      await recordAfterSend(notRecorded, 'audit', () =>
+        store.appendAudit({
+          at,
+          actor: change.actor.slackUserId,
+          action: 'ticket.context_updated',
+          portal: previous.portal,
+          spaceId: previous.spaceId,
+          ticketName: previous.ticketName,
+          permissions: describePermissions(link.permissions),
+          detail: { agentFrom: previous.agentName, agentTo: change.agent.label },
+        }),
+      );
+      return { previous, link, firstReply: { state: 'none' }, redacted: 0, notRecorded };
     },
 
     relay({ thread, actor, text, onAccepted }) {
@@ -410,15 +479,16 @@ export function createTicketService({
           link.spaceId,
           link.permissions.map((permission) => permission.id),
         );
-        await onAccepted?.();
+        const redacted = redactor.redact(text);
+        await onAccepted?.({ redacted: redacted.count });
         const reply = await portals.get(link.portal).sendMessage({
           spaceId: link.spaceId,
           ticketName: link.ticketName,
           agentId: link.agentId,
-          content: text,
+          content: redacted.text,
           sender: senderOf(actor),
         });
-        return { link, reply };
+        return { link, reply, redacted: redacted.count };
       });
     },
   };

@@ -506,3 +506,30 @@ describe('the token', () => {
     expectNoSecret(TOKEN, observed);
   });
 });
+
+describe('well-formed bodies', () => {
+  it('sends a lone surrogate in a body as U+FFFD, on a call and on a stream', async () => {
+    const seen: SeenRequest[] = [];
+    portal()
+      .post('/m')
+      .reply(recordInto(seen, 200, { name: 'n', title: 'x' }));
+    portal()
+      .post('/s')
+      .reply(recordInto(seen, 200, 'data: {}\n\n'));
+    const { run, http } = setup();
+    const body = { content: 'bad \ud800 text', data: { cmds: [{ command: 'echo \udc00' }] } };
+    await run(async (context) => {
+      await http.call(context, { method: 'POST', path: '/m', body }, Ticket);
+      const answer = await http.stream(context, {
+        method: 'POST',
+        path: '/s',
+        body,
+        signal: AbortSignal.timeout(5_000),
+      });
+      answer.body.resume();
+    });
+    const wellFormed = { content: 'bad \ufffd text', data: { cmds: [{ command: 'echo \ufffd' }] } };
+    expect(seen.map((request) => request.body)).toEqual([wellFormed, wellFormed]);
+    expect(body.content).toBe('bad \ud800 text');
+  });
+});

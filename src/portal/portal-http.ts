@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { PortalConfig } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { CorrelationHeader, currentCorrelationId } from '../observability/correlation.js';
+import { wellFormedDeep } from '../well-formed.js';
 import {
   badResponse,
   type PortalCallContext,
@@ -70,7 +71,7 @@ export interface PortalAnswer {
 
 /**
  * One portal's HTTP plumbing, shared by the adapters of both HelpDesk generations: the bearer token, timeouts,
- * retries of idempotent GETs, coded errors (docs/duplocloud-api.md §1), a correlation id per Slack request, and one
+ * well-formed request bodies (a lone surrogate becomes U+FFFD), retries of idempotent GETs, coded errors (docs/duplocloud-api.md §1), a correlation id per Slack request, and one
  * observation per operation.
  */
 export interface PortalHttp {
@@ -157,7 +158,7 @@ export function createPortalHttp(config: PortalConfig, options: PortalHttpOption
         url: request.path,
         timeout: request.timeoutMs ?? timeoutMs,
         headers: headersFor(request),
-        ...(request.body !== undefined ? { data: request.body } : {}),
+        ...(request.body !== undefined ? { data: wellFormedDeep(request.body) } : {}),
       });
       return { status: response.status, body: typeof response.data === 'string' ? response.data : '' };
     } catch (error) {
@@ -234,7 +235,7 @@ export function createPortalHttp(config: PortalConfig, options: PortalHttpOption
           headers: headersFor(request),
           responseType: 'stream',
           signal: request.signal,
-          ...(request.body !== undefined ? { data: request.body } : {}),
+          ...(request.body !== undefined ? { data: wellFormedDeep(request.body) } : {}),
         });
         return { status: response.status, body: response.data };
       } catch (error) {

@@ -2,6 +2,7 @@ import type { CommandCard } from '../domain/command-card.js';
 import type { AgentMessage } from '../domain/messages.js';
 import type { TicketLink } from '../domain/thread-link.js';
 import type { Logger } from '../logger.js';
+import { type AfterSendFailure, notRecordedFailures } from './after-send.js';
 import { buildCommandCard } from './blocks/command-card.js';
 import { buildCommandOutput } from './blocks/command-output.js';
 import type { MessageContent } from './blocks/message.js';
@@ -9,7 +10,8 @@ import type { SlackDeps } from './deps.js';
 
 /** The card as Slack shows it, with the link's agent and space names. */
 export async function renderCard(deps: SlackDeps, card: CommandCard): Promise<MessageContent> {
-  const link = await deps.store.getLink(card.linkId);
+  // Names are decoration: a store that cannot answer must not keep a card from showing its state.
+  const link = await deps.store.getLink(card.linkId).catch(() => null);
   return buildCommandCard({
     card,
     agentName: link?.agentName ?? 'The agent',
@@ -20,22 +22,58 @@ export async function renderCard(deps: SlackDeps, card: CommandCard): Promise<Me
   });
 }
 
-/** Redraws a card's message from the store's state of it. */
-export async function refreshCard(deps: SlackDeps, card: CommandCard, log: Logger): Promise<void> {
-  if (!card.messageTs) return;
+/**
+ * Redraws a card's message from the given state of it (the store's, or the state a Submit reached that the store
+ * could not record). A failure is logged and returned, never thrown; null when it was redrawn or has no message.
+ */
+export async function refreshCard(deps: SlackDeps, card: CommandCard, log: Logger): Promise<{ error: unknown } | null> {
+  if (!card.messageTs) return null;
   try {
     await deps.poster.update(card.thread.channelId, card.messageTs, await renderCard(deps, card));
+    return null;
   } catch (error) {
     log.warn({ err: error, cardId: card.id }, 'could not redraw a command card');
+    return { error };
   }
 }
 
-/** The agent proposed commands (or tool calls / approvals): post a command card for them. */
-export async function postProposals(deps: SlackDeps, link: TicketLink, reply: AgentMessage): Promise<void> {
-  const card = await deps.approvals.openCard(link, reply);
-  if (!card) return;
-  const ts = await deps.poster.post(link.thread, await renderCard(deps, card));
-  await deps.approvals.attachMessage(card.id, ts);
+/**
+ * The agent proposed commands (or tool calls / approvals): post a command card for them. The agent's reply was
+ * accepted already, so nothing here throws: a card the store could not keep, or Slack could not show, is returned
+ * as a failure to report, with what the person can do (ask again).
+ */
+export async function postProposals(
+  deps: SlackDeps,
+  link: TicketLink,
+  reply: AgentMessage,
+): Promise<AfterSendFailure[]> {
+  const what = 'the commands the agent proposed';
+  const advice = 'Ask the agent to propose them again.';
+  let opened: Awaited<ReturnType<SlackDeps['approvals']['openCard']>>;
+  try {
+    opened = await deps.approvals.openCard(link, reply);
+  } catch (error) {
+    return [{ what, failed: 'recorded', error, advice }];
+  }
+  if (!opened) return [];
+  const failures = notRecordedFailures(opened.notRecorded);
+  let ts: string;
+  try {
+    ts = await deps.poster.post(link.thread, await renderCard(deps, opened.card));
+  } catch (error) {
+    return [...failures, { what, failed: 'shown', error, advice }];
+  }
+  try {
+    await deps.approvals.attachMessage(opened.card.id, ts);
+  } catch (error) {
+    failures.push({
+      what: 'which message shows the command card',
+      failed: 'recorded',
+      error,
+      advice: 'The card will not redraw as people decide on it; its Submit still works.',
+    });
+  }
+  return failures;
 }
 
 /**

@@ -1,14 +1,21 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { DomainError } from '../domain/errors.js';
 import { type AgentMessage, emptyMessageData } from '../domain/messages.js';
 import { createRedactor } from '../domain/redact.js';
 import type { TicketLink } from '../domain/thread-link.js';
 import type { MessageContent } from './blocks/message.js';
-import { postAgentReply } from './conversation.js';
+import { AgentAnswer, postAgentReply } from './conversation.js';
 import type { SlackDeps } from './deps.js';
 
 const thread = { teamId: 'T1', channelId: 'C1', threadTs: '1.000001' };
-const link = { thread, agentName: 'kubernetes-agent' } as TicketLink;
+const link = {
+  thread,
+  agentName: 'kubernetes-agent',
+  portal: 'acme',
+  spaceId: 'dev',
+  ticketName: 'dev-1',
+} as TicketLink;
 
 describe('postAgentReply', () => {
   it("posts the agent's answer and asks for its proposals even when an output is refused, then reports it", async () => {
@@ -26,6 +33,7 @@ describe('postAgentReply', () => {
       },
       redactor: createRedactor(),
       logger: pino({ level: 'silent' }),
+      tickets: { ticketUrl: () => 'https://acme.test/ticket' },
       approvals: {
         openCard: async (_link: unknown, reply: unknown) => {
           proposalsAskedFor.push(reply);
@@ -39,8 +47,44 @@ describe('postAgentReply', () => {
       data: { ...emptyMessageData(), executed_cmds: [{ command: 'kubectl get pods', output: 'refused output' }] },
     };
 
-    await expect(postAgentReply(deps, link, reply, null)).rejects.toThrow('invalid_blocks');
+    const failures = await postAgentReply(deps, link, reply, null);
+    expect(failures).toEqual([
+      expect.objectContaining({ what: 'some command outputs', failed: 'shown', error: new Error('invalid_blocks') }),
+    ]);
     expect(posted.join('\n')).toContain('The restart went through.');
     expect(proposalsAskedFor).toEqual([reply]);
+  });
+
+  it('never throws after the portal accepted a message: each step Slack or the store refuses is returned', async () => {
+    const storeDown = new DomainError('store.unavailable', 'down');
+    const refused = new DomainError('slack.invalid_blocks', 'refused');
+    const deps = {
+      poster: {
+        post: async () => {
+          throw refused;
+        },
+        update: async () => undefined,
+        uploadText: async () => undefined,
+      },
+      redactor: createRedactor(),
+      logger: pino({ level: 'silent' }),
+      tickets: { ticketUrl: () => 'https://acme.test/ticket' },
+      approvals: {
+        openCard: async () => {
+          throw storeDown;
+        },
+      },
+    } as unknown as SlackDeps;
+    const reply: AgentMessage = {
+      role: 'assistant',
+      content: 'Run this.',
+      data: { ...emptyMessageData(), cmds: [{ command: 'kubectl get pods', execute: false }] },
+    };
+    const failures = await postAgentReply(deps, link, reply, null);
+    expect(failures.map(({ what, failed, error }) => ({ what, failed, error }))).toEqual([
+      { what: AgentAnswer, failed: 'shown', error: refused },
+      { what: 'the commands the agent proposed', failed: 'recorded', error: storeDown },
+    ]);
+    expect(failures[0]?.advice).toContain('https://acme.test/ticket');
   });
 });

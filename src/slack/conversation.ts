@@ -3,6 +3,7 @@ import type { Actor } from '../domain/helpdesk.js';
 import type { AgentMessage } from '../domain/messages.js';
 import type { ThreadRef, TicketLink } from '../domain/thread-link.js';
 import type { Logger } from '../logger.js';
+import { type AfterSendFailure, inTheHelpDesk } from './after-send.js';
 import { buildAgentReply } from './blocks/agent-reply.js';
 import { buildNotice } from './blocks/notice.js';
 import { postOutputs, postProposals } from './command-cards.js';
@@ -50,42 +51,86 @@ export async function startProgress(deps: SlackDeps, thread: ThreadRef, agentNam
   }
 }
 
+/** What postAgentReply calls the agent's answer when Slack did not take it. */
+export const AgentAnswer = 'the agent’s answer';
+
 /**
  * Posts what the agent said: its text (redacted, converted to safe mrkdwn, split or uploaded when long), then
- * hands any proposed commands to the command-card flow.
+ * hands any proposed commands to the command-card flow. The portal already accepted what the agent answers, so this
+ * never throws: each step that Slack or the store refuses is returned, for the caller to report as not shown or not
+ * recorded (reportAfterSend), and the steps after it still run.
  */
 export async function postAgentReply(
   deps: SlackDeps,
   link: TicketLink,
   reply: AgentMessage,
   progress: Progress | null,
-): Promise<void> {
+): Promise<AfterSendFailure[]> {
   // Outputs of commands the agent ran come first, then what it says about them, then anything new it proposes. An
   // output Slack would not take must not cost the thread the agent's answer or its next proposals: those go on,
   // and the failure is reported after them.
-  let outputsFailure: { readonly error: unknown } | null = null;
+  const failures: AfterSendFailure[] = [];
   if (reply.data.executed_cmds.length > 0) {
     await progress?.clear();
     try {
       await postOutputs(deps, link, reply.data.executed_cmds);
     } catch (error) {
-      outputsFailure = { error };
+      failures.push({
+        what: 'some command outputs',
+        failed: 'shown',
+        error,
+        advice: `Read them on the ticket ${inTheHelpDesk(deps, link)}.`,
+      });
     }
   }
   const redacted = deps.redactor.redact(reply.content);
   const post = buildAgentReply(link.agentName, redacted.text);
   const message = post.kind === 'message' ? post.message : post.summary;
-  if (progress?.placeholderTs) await deps.poster.update(link.thread.channelId, progress.placeholderTs, message);
-  else await deps.poster.post(link.thread, message);
-  if (post.kind === 'file') {
-    await deps.poster.uploadText(link.thread, {
-      filename: post.filename,
-      title: `Reply from ${link.agentName}`,
-      content: post.content,
-    });
+  const readIt = `Read it on the ticket ${inTheHelpDesk(deps, link)}.`;
+  let answered = false;
+  try {
+    if (progress?.placeholderTs) await deps.poster.update(link.thread.channelId, progress.placeholderTs, message);
+    else await deps.poster.post(link.thread, message);
+    answered = true;
+    if (post.kind === 'file') {
+      await deps.poster.uploadText(link.thread, {
+        filename: post.filename,
+        title: `Reply from ${link.agentName}`,
+        content: post.content,
+      });
+    }
+  } catch (error) {
+    await progress?.clear();
+    const what = answered ? 'the file with the agent’s whole answer' : AgentAnswer;
+    failures.push({ what, failed: 'shown', error, advice: readIt });
   }
-  await postProposals(deps, link, reply);
-  if (outputsFailure) throw outputsFailure.error;
+  failures.push(...(await postProposals(deps, link, reply)));
+  return failures;
+}
+
+/**
+ * Tells a person privately that secret-looking values in what they wrote were replaced before anything kept, showed
+ * or sent it (`what`: "went to the agent as [REDACTED]"). Never throws: a notice that cannot be posted is logged.
+ */
+export async function tellRedacted(
+  deps: SlackDeps,
+  log: Logger,
+  thread: ThreadRef,
+  slackUserId: string,
+  count: number,
+  what: string,
+): Promise<void> {
+  if (count <= 0) return;
+  const values = count === 1 ? '1 value that looks' : `${count} values that look`;
+  try {
+    await deps.poster.ephemeral(
+      thread,
+      slackUserId,
+      buildNotice(`${values} like a secret ${what}. Secrets stay out of tickets.`),
+    );
+  } catch (error) {
+    log.warn({ err: error }, 'could not tell the sender about a redaction');
+  }
 }
 
 /** Codes about the person's own action (their access, their limits, their duplicate click): told only to them. */

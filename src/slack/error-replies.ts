@@ -145,6 +145,34 @@ const portalClause = (error: unknown): string => {
 };
 
 /**
+ * Why something could not be shown or recorded after the portal accepted a change, as a clause ("Slack is rate
+ * limiting this app"). Unlike replyFor, it never says "nothing was changed" nor "try again": what the portal accepted
+ * stands, and is not to be sent again.
+ */
+export const causeOf = (error: unknown): string => {
+  if (!isDomainError(error)) return 'an error on our side, which is logged';
+  switch (error.code) {
+    case 'slack.not_in_channel':
+      return 'I am not a member of this channel (invite me with `/invite @DuploCloud AI`)';
+    case 'slack.channel_not_found':
+      return 'I cannot see this channel';
+    case 'slack.invalid_blocks':
+      return 'Slack refused a message this service built; it is logged';
+    case 'slack.rate_limited':
+      return 'Slack is rate limiting this app';
+    case 'slack.failed':
+    case 'slack.expired_trigger':
+      return 'a Slack call failed; it is logged';
+    case 'store.unavailable':
+      return 'the service’s database is not answering';
+    case 'store.conflict':
+      return 'someone else changed it at the same moment';
+    default:
+      return error.code.startsWith('portal.') ? portalClause(error) : 'a failure, which is logged';
+  }
+};
+
+/**
  * A Submit whose echo failed after the card was claimed: the decisions may have reached the portal, so the card never
  * sends them again; the person checks the ticket and asks the agent again.
  */

@@ -1,17 +1,18 @@
 import type { TicketLink } from '../domain/thread-link.js';
-import { type TicketStart, titleFromRequest } from '../domain/ticket-service.js';
+import type { TicketStart } from '../domain/ticket-service.js';
 import type { SlackDeps } from './deps.js';
 import { slackTextToPlain, withoutBotMention } from './parse/message-event.js';
 import type { HistoryMessage } from './thread-history.js';
 
 export interface SharedContext extends TicketStart {
-  /** How many secret-looking values were replaced before anything left Slack. */
+  /** How many secret-looking values the shared thread messages held, replaced before they left Slack. */
   readonly redactions: number;
 }
 
 /**
  * The title, shared history and first message of a ticket that takes over a thread: the thread's messages as
- * "name: text" lines (when the person chose to share them) and their New Message, passed through the one redactor.
+ * "name: text" lines (when the person chose to share them) and their New Message. The ticket service redacts all of
+ * it (the New Message there, once); the thread's messages are also redacted here as Slack stores them (see below).
  * Without sharing, nothing of the earlier context goes to the new ticket: not its messages, not the old ticket's
  * title (it is the thread's first request), not which ticket, portal or space the thread came from.
  */
@@ -42,11 +43,8 @@ export async function buildSharedContext(
       : 'This ticket continues a Slack thread that was moved here from another context. The earlier thread messages were not shared.',
     ...(options.newMessage ? [`New message: ${options.newMessage}`] : []),
   ];
-  const message = deps.redactor.redact(parts.join('\n\n'));
-  const title = options.share
-    ? previous.ticketTitle
-    : titleFromRequest(deps.redactor.redact(options.newMessage ?? '').text, 'Continued from a Slack thread');
-  return { continuation: options.share, title, history, message: message.text, redactions: redactions + message.count };
+  const title = options.share ? previous.ticketTitle : options.newMessage || 'Continued from a Slack thread';
+  return { continuation: options.share, title, history, message: parts.join('\n\n'), redactions };
 }
 
 async function nameOf(deps: SlackDeps, message: HistoryMessage): Promise<string> {

@@ -3,12 +3,14 @@ import { DomainError } from '../domain/errors.js';
 import type { ThreadRef } from '../domain/thread-link.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { wellFormed, wellFormedDeep } from '../well-formed.js';
 import type { MessageContent } from './blocks/message.js';
 import { createChannelPacer } from './channel-pacer.js';
 
 /**
  * Everything the service posts into threads goes through here: one place that paces messages per channel to
- * Slack's ~1 message/second (short bursts allowed), turns Slack errors into coded errors, and records metrics.
+ * Slack's ~1 message/second (short bursts allowed), makes every text well-formed (a lone surrogate in an agent's
+ * answer becomes U+FFFD), turns Slack errors into coded errors, and records metrics.
  */
 export interface ThreadPoster {
   post(thread: ThreadRef, content: MessageContent): Promise<string>;
@@ -115,7 +117,8 @@ export function createThreadPoster({
   };
 
   return {
-    post(thread, content) {
+    post(thread, given) {
+      const content = wellFormedDeep(given);
       return pacer.run(thread.channelId, () =>
         call('chat.postMessage', async () => {
           const result = await client.chat.postMessage({
@@ -131,13 +134,15 @@ export function createThreadPoster({
       );
     },
 
-    async update(channelId, ts, content) {
+    async update(channelId, ts, given) {
+      const content = wellFormedDeep(given);
       await call('chat.update', () =>
         client.chat.update({ channel: channelId, ts, text: content.text, blocks: content.blocks }),
       );
     },
 
-    async ephemeral(thread, userId, content) {
+    async ephemeral(thread, userId, given) {
+      const content = wellFormedDeep(given);
       await call('chat.postEphemeral', () =>
         client.chat.postEphemeral({
           channel: thread.channelId,
@@ -152,7 +157,11 @@ export function createThreadPoster({
     async setStatus(thread, status) {
       try {
         await call('assistant.threads.setStatus', () =>
-          client.assistant.threads.setStatus({ channel_id: thread.channelId, thread_ts: thread.threadTs, status }),
+          client.assistant.threads.setStatus({
+            channel_id: thread.channelId,
+            thread_ts: thread.threadTs,
+            status: wellFormed(status),
+          }),
         );
         return true;
       } catch (error) {
@@ -161,7 +170,8 @@ export function createThreadPoster({
       }
     },
 
-    async uploadText(thread, file) {
+    async uploadText(thread, given) {
+      const file = wellFormedDeep(given);
       await pacer.run(thread.channelId, () =>
         call('files.uploadV2', () =>
           client.filesUploadV2({

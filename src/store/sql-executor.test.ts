@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openPgliteStore } from './pglite.js';
 import { storableParams } from './sql-executor.js';
@@ -13,6 +14,54 @@ describe('storableParams', () => {
       true,
     ]);
     expect(JSON.parse(storableParams([json])[0] as string)).toEqual({ text: 'ab', keep: 'c:\\u0000d' });
+  });
+
+  it('makes lone surrogates and their JSON escapes U+FFFD, and keeps pairs and escaped backslashes', () => {
+    const json = JSON.stringify({ text: 'a\ud800b', low: '\udc00', pair: '😀', typed: '\\ud800' });
+    expect(json).toContain('\\ud800');
+    expect(JSON.parse(storableParams([json])[0] as string)).toEqual({
+      text: 'a\ufffdb',
+      low: '\ufffd',
+      pair: '😀',
+      typed: '\\ud800',
+    });
+    expect(storableParams(['x\ud800y', '{"a":"\\ud83d\\ude00"}', '{"a":"\\uDC00\\uD800"}'])).toEqual([
+      'x\ufffdy',
+      '{"a":"\\ud83d\\ude00"}',
+      '{"a":"\\ufffd\\ufffd"}',
+    ]);
+  });
+
+  it('turns any JSON.stringify output into JSON that parses to the well-formed value', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+        const [stored] = storableParams([JSON.stringify({ text })]);
+        const expected = (text as unknown as { toWellFormed(): string }).toWellFormed().replaceAll('\u0000', '');
+        expect(JSON.parse(stored as string)).toEqual({ text: expected });
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('lets the store keep text and JSON with lone surrogates in them', async () => {
+    const store = await openPgliteStore({ dataDir: 'memory' });
+    try {
+      await store.appendAudit({
+        at: new Date(),
+        actor: 'U1',
+        action: 'command.executed',
+        portal: 'acme',
+        spaceId: 't',
+        ticketName: 'n\ud800',
+        detail: { command: 'echo \ud800', 'k\udc00': 1 },
+      });
+      expect((await store.auditForTicket('acme', 'n\ufffd'))[0]?.detail).toEqual({
+        command: 'echo \ufffd',
+        'k\ufffd': 1,
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   it('lets the store keep text and JSON with NULs in them', async () => {

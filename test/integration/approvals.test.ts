@@ -334,6 +334,39 @@ describe('command approvals', () => {
     ]);
   });
 
+  it('redacts a secret typed as a Reject reason: the card, the store, the audit log and the echo never hold it', async () => {
+    const secret = 'hunter2-prod';
+    const { threadTs, link, card } = await ticketThread(h);
+    const cardId = cardIdOf(h, card.ts);
+    const callsBefore = h.slack.calls.length;
+    await decide(h, People.alice, card.ts, 0, ActionId.Approve);
+    await rejectWithReason(h, card.ts, 1, `DB_PASSWORD=${secret} is still in that deployment`);
+
+    const shown = h.botMessage(threadTs, /proposes 2 commands/).text;
+    expect(shown).toMatch(/Rejected by @UALICE: DB_PASSWORD=\[REDACTED:[^\]]+\] is still in that deployment/);
+    expect(JSON.stringify(h.slack.ephemerals(People.alice.id).at(-1))).toContain(
+      '1 value that looks like a secret in your reason was replaced with [REDACTED]',
+    );
+    await h.send(submitClick(h, People.alice, card.ts), 'interaction');
+
+    const [echo] = echoesFor(h.portal.calls, link.ticketName);
+    const rejected = (echo?.body as { data?: { cmds?: { rejection_reason?: string }[] } } | undefined)?.data?.cmds?.[1];
+    expect(rejected?.rejection_reason).toMatch(/^DB_PASSWORD=\[REDACTED:[^\]]+\] is still in that deployment$/);
+    const stored = await h.service.store.getCard(cardId);
+    expect(stored?.choices['1']?.reason).toContain('[REDACTED:');
+    const audit = await h.service.store.auditForTicket('acme', link.ticketName);
+    expect(audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(['command.decided', 'command.rejected']));
+    for (const [where, text] of Object.entries({
+      echo: JSON.stringify(echo),
+      card: JSON.stringify(stored),
+      audit: JSON.stringify(audit),
+      slack: JSON.stringify(h.slack.calls.slice(callsBefore).map((call) => call.args)),
+      thread: h.transcript(threadTs).join('\n'),
+    })) {
+      expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false });
+    }
+  });
+
   it('sent Slack nothing it refused', () => {
     expect(h.slack.internalErrors).toEqual([]);
     expect(refusedSince(h)).toEqual([]);

@@ -59,6 +59,31 @@ describe('context changes', () => {
     expect(first.content).toContain('New message: Check the staging ingress');
   });
 
+  it('redacts a secret in the New Message: the new ticket, its first message and the store never hold it', async () => {
+    const secret = 'hunter2-prod';
+    const { threadTs, thread } = await ticketThread('project osprey pods crash in dev');
+    const { create, first } = await moveToStagingWithoutSharing(
+      threadTs,
+      `DB_PASSWORD=${secret} works in staging\nplease check the ingress`,
+    );
+    expect(create.title).toMatch(/^DB_PASSWORD=\[REDACTED:[^\]]+\] works in staging$/);
+    expect(first.content).toMatch(/New message: DB_PASSWORD=\[REDACTED:[^\]]+\] works in staging/);
+    const moved = await h.service.store.activeLink(thread);
+    expect(moved?.spaceId).toBe(staging.id);
+    const audit = await h.service.store.auditForTicket('acme', moved?.ticketName ?? '');
+    for (const [where, text] of Object.entries({
+      portal: JSON.stringify([create, first]),
+      link: JSON.stringify(moved),
+      audit: JSON.stringify(audit),
+      thread: h.transcript(threadTs).join('\n'),
+    })) {
+      expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false });
+    }
+    expect(JSON.stringify(h.slack.ephemerals(People.alice.id).at(-1))).toContain(
+      '1 value that looks like a secret went to the new ticket as [REDACTED]',
+    );
+  });
+
   it('with No and no New Message, names the new ticket plainly', async () => {
     const { threadTs } = await ticketThread('project kestrel deploys fail');
     const { create, first } = await moveToStagingWithoutSharing(threadTs);

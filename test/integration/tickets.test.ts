@@ -283,6 +283,28 @@ describe('tickets from Slack threads', () => {
     expect(JSON.stringify(h.slack.ephemerals(People.alice.id).at(-1))).toContain('1 value that looks like a secret');
   });
 
+  it('redacts a secret in the request a ticket is created from: title, first message and link never hold it', async () => {
+    const secret = 'hunter2-prod';
+    const { threadTs } = await createTicketThroughSlack(h, People.alice, `DB_PASSWORD=${secret} fails in dev`, choice);
+    const thread = { teamId: h.slack.teamId, channelId: Channel, threadTs };
+    const link = await h.service.store.activeLink(thread);
+    expect(link?.ticketTitle).toMatch(/^DB_PASSWORD=\[REDACTED:[^\]]+\] fails in dev$/);
+    const created = h.portal.tickets(dev.id).find((ticket) => ticket.name === link?.ticketName);
+    const first = h.portal.callsTo('POST', new RegExp(`/${link?.ticketName}/sendmessage$`)).at(0)?.body;
+    for (const [where, text] of Object.entries({
+      ticket: JSON.stringify(created),
+      first: JSON.stringify(first),
+      link: JSON.stringify(link),
+      card: h.transcript(threadTs).slice(1).join('\n'),
+    })) {
+      expect({ where, leaked: text.includes(secret) }).toEqual({ where, leaked: false });
+    }
+    expect(JSON.stringify(first)).toContain('DB_PASSWORD=[REDACTED:');
+    expect(JSON.stringify(h.slack.ephemerals(People.alice.id).at(-1))).toContain(
+      '1 value that looks like a secret in the request went to the new ticket as [REDACTED]',
+    );
+  });
+
   it('reports a failed relay in the thread', async () => {
     const { threadTs } = await createTicketThroughSlack(h, People.alice, 'logs please', choice);
     h.portal.inject({ method: 'POST', path: /\/sendmessage$/, status: 503, times: 1 });

@@ -99,7 +99,8 @@ describe('Slack faults', () => {
       expect.objectContaining({
         level: 'warn',
         code: 'slack.not_in_channel',
-        msg: 'Sending your message to the agent failed',
+        // The message reached the agent: only its answer could not be shown.
+        msg: 'after the portal accepted it, could not show the agent’s answer',
       }),
     );
     expect(

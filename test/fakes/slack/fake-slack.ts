@@ -341,7 +341,7 @@ class FakeSlackServer implements FakeSlack {
       });
       return reply;
     };
-    const fault = this.takeFault(method);
+    const fault = this.takeFault(method, args);
     if (fault) return record(fault);
     if (!parsed.ok) return record(failure(parsed.error));
     if (APP_LEVEL_METHODS.has(method)) {
@@ -372,12 +372,13 @@ class FakeSlackServer implements FakeSlack {
     throw new Error(`fake Slack: no app-level handler for ${method}`);
   }
 
-  private takeFault(method: string): Reply | null {
+  private takeFault(method: string, args: SlackObject = {}): Reply | null {
     const isApiMethod = method !== 'upload' && method !== 'response_url';
     const active = this.faults.find(
       (candidate) =>
         candidate.remaining > 0 &&
-        (candidate.fault.method === method || (candidate.fault.method === '*' && isApiMethod)),
+        (candidate.fault.method === method || (candidate.fault.method === '*' && isApiMethod)) &&
+        (candidate.fault.match?.(args) ?? true),
     );
     if (!active) return null;
     active.remaining -= 1;

@@ -211,6 +211,8 @@ export interface FaultInjection {
   readonly retryAfter?: number;
   /** How many calls it affects; default 1. Infinity for all. */
   readonly times?: number;
+  /** Only Web API calls whose arguments it accepts (blocks arrive as the JSON string sent); default every call. */
+  readonly match?: (args: SlackObject) => boolean;
 }
 
 // ───────────────────────────── payloads the fake builds for the app ─────────────────────────────

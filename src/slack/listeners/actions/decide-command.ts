@@ -56,7 +56,7 @@ export async function onDecideCommand(deps: SlackDeps, { ack, body, client, cont
       }
     }
     const actor = await actorFor(deps, click.userId);
-    const updated = await deps.approvals.decide({
+    const { card: updated } = await deps.approvals.decide({
       cardId: value.cardId,
       index: value.index,
       decision,

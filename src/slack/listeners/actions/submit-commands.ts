@@ -1,13 +1,16 @@
+import type { SubmitOutcome } from '../../../domain/approval-service.js';
 import type { CommandCard } from '../../../domain/command-card.js';
-import { isDomainError } from '../../../domain/errors.js';
-import type { ThreadRef } from '../../../domain/thread-link.js';
+import { DomainError, isDomainError } from '../../../domain/errors.js';
+import type { ThreadRef, TicketLink } from '../../../domain/thread-link.js';
 import type { Logger } from '../../../logger.js';
+import { type AfterSendFailure, inTheHelpDesk, notRecordedFailures, reportAfterSend } from '../../after-send.js';
 import { buildNotice } from '../../blocks/notice.js';
-import { refreshCard } from '../../command-cards.js';
-import { actorFor, postAgentReply, reportFailure } from '../../conversation.js';
+import { postOutputs, refreshCard } from '../../command-cards.js';
+import { AgentAnswer, actorFor, postAgentReply } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor, submitFailedWords } from '../../error-replies.js';
 import { parseMessageAction } from '../../parse/block-action.js';
+import { escapeMrkdwn } from '../../text/index.js';
 import type { ButtonArgs } from '../types.js';
 
 /**
@@ -54,7 +57,7 @@ async function submitAndPost(
       onSubmitted: (card) => {
         claimed = true;
         onClaimed(card);
-        return refreshCard(deps, card, log);
+        return refreshCard(deps, card, log).then(() => undefined);
       },
     });
   } catch (error) {
@@ -73,14 +76,61 @@ async function submitAndPost(
     await deps.poster.ephemeral(thread, click.userId, buildNotice(replyFor(error))).catch(() => undefined);
     return;
   }
+  // The portal accepted the echo: whatever Slack or the store refuses from here on, the decisions were sent. The
+  // person reads what reached the agent and what could not be shown or recorded; nothing is sent again.
+  await showResults(deps, log, click.userId, thread, outcome);
+}
+
+async function showResults(
+  deps: SlackDeps,
+  log: Logger,
+  userId: string,
+  thread: ThreadRef,
+  outcome: SubmitOutcome,
+): Promise<void> {
   deps.metrics.commandDecisions.inc({ decision: 'approve' }, outcome.summary.approved);
   deps.metrics.commandDecisions.inc({ decision: 'reject' }, outcome.summary.rejected);
-  await refreshCard(deps, outcome.card, log);
-  const link = await deps.store.getLink(outcome.card.linkId);
-  if (!link) return;
+  const { card } = outcome;
+  const failures: AfterSendFailure[] = notRecordedFailures(outcome.notRecorded);
+  let agentName = 'the agent';
   try {
-    await postAgentReply(deps, link, outcome.reply, null);
+    const redraw = await refreshCard(deps, card, log);
+    if (redraw) failures.push({ what: 'this card’s new state', failed: 'shown', error: redraw.error });
+    let link: TicketLink | null;
+    try {
+      link = await deps.store.getLink(card.linkId);
+      if (!link) throw new DomainError('thread.not_linked', 'The card’s thread link is gone', { cardId: card.id });
+    } catch (error) {
+      // Without the link, the outputs still go to the card's thread; the agent's words are on the ticket.
+      await postOutputs(deps, card, outcome.executed).catch((outputsError: unknown) => {
+        failures.push({ what: 'some command outputs', failed: 'shown', error: outputsError });
+      });
+      failures.push({
+        what: AgentAnswer,
+        failed: 'shown',
+        error,
+        advice: `Read it on the ticket ${inTheHelpDesk(deps, card)}.`,
+      });
+      link = null;
+    }
+    if (link) {
+      agentName = link.agentName;
+      failures.push(...(await postAgentReply(deps, link, outcome.reply, null)));
+    }
   } catch (error) {
-    await reportFailure(deps, log, thread, click.userId, error, 'Posting the results');
+    failures.push({
+      what: 'the results',
+      failed: 'shown',
+      error,
+      advice: `Read them on the ticket ${inTheHelpDesk(deps, card)}.`,
+    });
   }
+  if (failures.length === 0) return;
+  await reportAfterSend(deps, log, {
+    thread,
+    slackUserId: userId,
+    done: `Your decisions reached *${escapeMrkdwn(agentName)}*`,
+    failures,
+    closing: 'They will not be sent again.',
+  });
 }

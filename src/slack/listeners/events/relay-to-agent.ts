@@ -1,13 +1,23 @@
 import { type ThreadRef, type TicketLink, threadKey } from '../../../domain/thread-link.js';
+import type { RelayResult } from '../../../domain/ticket-service.js';
 import type { Logger } from '../../../logger.js';
-import { buildNotice } from '../../blocks/notice.js';
-import { actorFor, type Progress, postAgentReply, reportFailure, startProgress } from '../../conversation.js';
+import { type AfterSendFailure, reportAfterSend } from '../../after-send.js';
+import {
+  AgentAnswer,
+  actorFor,
+  type Progress,
+  postAgentReply,
+  reportFailure,
+  startProgress,
+  tellRedacted,
+} from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
+import { escapeMrkdwn } from '../../text/index.js';
 import { ticketCardFor } from '../../ticket-cards.js';
 
 /**
- * A human message in a linked thread goes to the ticket's agent (redacted like any thread text that leaves Slack;
- * the sender is told privately when something was); its reply comes back into the thread.
+ * A human message in a linked thread goes to the ticket's agent (the ticket service redacts it like any text people
+ * write; the sender is told privately when something was); its reply comes back into the thread.
  */
 export async function relayToAgent(
   deps: SlackDeps,
@@ -22,50 +32,86 @@ export async function relayToAgent(
   const { thread, slackUserId, agentName } = input;
   const done = deps.inFlight.begin({ kind: 'relay', thread, slackUserId, agentName });
   try {
-    deps.limits.take('relay', { person: input.slackUserId, thread: threadKey(input.thread) });
-    const actor = await actorFor(deps, input.slackUserId);
-    const redacted = deps.redactor.redact(input.text);
-    const { link, reply } = await deps.tickets.relay({
-      thread: input.thread,
-      actor,
-      text: redacted.text,
-      onAccepted: async () => {
-        progressShown = startProgress(deps, input.thread, input.agentName);
-        if (redacted.count > 0) {
-          const what = redacted.count === 1 ? '1 value that looks' : `${redacted.count} values that look`;
-          notified = deps.poster
-            .ephemeral(
-              input.thread,
-              input.slackUserId,
-              buildNotice(`${what} like a secret went to the agent as [REDACTED]. Secrets stay out of tickets.`),
-            )
-            .then(
-              () => undefined,
-              (error: unknown) => log.warn({ err: error }, 'could not tell the sender about a redaction'),
-            );
-        }
-      },
-    });
-    deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });
-    if (!link.cardMessageTs) await restoreTicketCard(deps, log, link);
-    await postAgentReply(deps, link, reply, await progressOf());
-  } catch (error) {
-    deps.metrics.agentReplies.inc({ portal: 'unknown', outcome: 'error' });
-    const progress = await progressOf();
-    await progress?.clear();
-    if (progress?.placeholderTs) {
-      await deps.poster
-        .update(input.thread.channelId, progress.placeholderTs, {
-          text: 'The agent did not answer.',
-          blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: '_The agent did not answer._' }] }],
-        })
-        .catch(() => undefined);
+    let sent: RelayResult;
+    try {
+      deps.limits.take('relay', { person: input.slackUserId, thread: threadKey(input.thread) });
+      const actor = await actorFor(deps, input.slackUserId);
+      // The ticket service redacts the text before it goes out, and says how many values it replaced.
+      sent = await deps.tickets.relay({
+        thread: input.thread,
+        actor,
+        text: input.text,
+        onAccepted: async ({ redacted }) => {
+          progressShown = startProgress(deps, input.thread, input.agentName);
+          notified = tellRedacted(
+            deps,
+            log,
+            input.thread,
+            input.slackUserId,
+            redacted,
+            'went to the agent as [REDACTED]',
+          );
+        },
+      });
+    } catch (error) {
+      deps.metrics.agentReplies.inc({ portal: 'unknown', outcome: 'error' });
+      const progress = await progressOf();
+      await progress?.clear();
+      if (progress?.placeholderTs)
+        await notePlaceholder(deps, input.thread, progress.placeholderTs, 'The agent did not answer.');
+      await reportFailure(deps, log, input.thread, input.slackUserId, error, 'Sending your message to the agent');
+      return;
     }
-    await reportFailure(deps, log, input.thread, input.slackUserId, error, 'Sending your message to the agent');
+    // The portal accepted the message and the agent answered: whatever Slack or the store refuses from here on, the
+    // person is told the message reached the agent and what could not be shown, never that it was not sent.
+    await showAnswer(deps, log, input, sent, await progressOf());
   } finally {
     await notified;
     done();
   }
+}
+
+async function showAnswer(
+  deps: SlackDeps,
+  log: Logger,
+  input: { thread: ThreadRef; slackUserId: string },
+  { link, reply }: RelayResult,
+  progress: Progress | null,
+): Promise<void> {
+  deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });
+  let failures: AfterSendFailure[];
+  try {
+    if (!link.cardMessageTs) await restoreTicketCard(deps, log, link);
+    failures = await postAgentReply(deps, link, reply, progress);
+  } catch (error) {
+    failures = [{ what: AgentAnswer, failed: 'shown', error }];
+  }
+  if (progress?.placeholderTs && failures.some((failure) => failure.what === AgentAnswer)) {
+    await notePlaceholder(
+      deps,
+      input.thread,
+      progress.placeholderTs,
+      'The agent answered; the answer could not be shown here.',
+    );
+  }
+  if (failures.length === 0) return;
+  await reportAfterSend(deps, log, {
+    thread: input.thread,
+    slackUserId: input.slackUserId,
+    done: `Your message reached *${escapeMrkdwn(link.agentName)}*`,
+    failures,
+    closing: 'Your message need not be sent again.',
+  });
+}
+
+/** The progress placeholder, ended with a short note instead of "working on it…" (best effort). */
+async function notePlaceholder(deps: SlackDeps, thread: ThreadRef, ts: string, note: string): Promise<void> {
+  await deps.poster
+    .update(thread.channelId, ts, {
+      text: note,
+      blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `_${note}_` }] }],
+    })
+    .catch(() => undefined);
 }
 
 /** A linked thread whose ticket card never made it to Slack (it failed when the ticket was created) gets it now. */

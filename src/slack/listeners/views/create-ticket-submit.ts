@@ -1,10 +1,18 @@
+import { TicketNotLinkedError } from '../../../domain/after-send.js';
 import { DomainError, isDomainError } from '../../../domain/errors.js';
 import type { ThreadRef, TicketLink } from '../../../domain/thread-link.js';
 import { threadKey } from '../../../domain/thread-link.js';
 import type { CreatedTicketResult, FirstReply, ValidatedTicketRequest } from '../../../domain/ticket-service.js';
 import type { Logger } from '../../../logger.js';
+import {
+  type AfterSendFailure,
+  inTheHelpDesk,
+  notRecordedFailures,
+  reportAfterSend,
+  reportNotLinked,
+} from '../../after-send.js';
 import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
-import { actorFor, postAgentReply, reportFailure } from '../../conversation.js';
+import { actorFor, postAgentReply, reportFailure, tellRedacted } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
@@ -73,9 +81,9 @@ export async function onCreateTicketSubmit(
       spaceId,
       agentId,
       permissionIds,
-      // The request is thread text shared with the agent (and its first line the ticket's title): redacted like
-      // any shared thread context.
-      request: deps.redactor.redact(request?.text ?? '').text,
+      // The request is thread text shared with the agent (and its first line the ticket's title): the ticket service
+      // redacts it before it is kept or sent.
+      request: request?.text ?? '',
     });
   })();
   const outcome = await withinBudget(validation, remainingBudgetMs(deps.submitBudgetMs, context.receivedAt));
@@ -114,43 +122,81 @@ async function createAndShow(
     created = await deps.tickets.createTicket(validated);
   } catch (error) {
     if (creating) await deps.poster.setStatus(thread, '');
-    await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
+    if (error instanceof TicketNotLinkedError) await reportNotLinked(deps, log, { thread, slackUserId: userId, error });
+    else await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
     return;
   }
+  // The portal made the ticket and the thread is linked to it: whatever Slack or the store refuses from here on, the
+  // person reads that the ticket is open (and where), never that creating it failed.
   const { link, firstReply } = created;
+  await tellRedacted(
+    deps,
+    log,
+    thread,
+    userId,
+    created.redacted,
+    'in the request went to the new ticket as [REDACTED]',
+  );
   deps.metrics.ticketsCreated.inc({ portal: link.portal });
   log.info(
     { ticketName: link.ticketName, portal: link.portal, spaceId: link.spaceId, api: link.api },
     'ticket created',
   );
-  let linked = link;
-  try {
-    const cardTs = await deps.poster.post(thread, ticketCardFor(deps, link));
-    linked = await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
-    if (input.promptTs) {
-      await deps.poster
-        .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
-        .catch((error: unknown) => log.warn({ err: error }, 'could not redraw the Create Ticket prompt'));
-    }
-  } catch (error) {
-    // The ticket exists and the thread is linked to it: say so, and where it is. The next message in the thread
-    // still reaches it, and brings its card back.
-    if (creating) await deps.poster.setStatus(thread, '');
-    const where = escapeMrkdwn(`${link.ticketName} (${deps.tickets.ticketUrl(link)})`);
-    await reportFailure(
-      deps,
-      log,
-      thread,
-      userId,
-      error,
-      `Ticket ${where} was created and linked, but showing it here`,
-    );
-    return;
+  const failures = notRecordedFailures(created.notRecorded);
+  const linked = await showTicketCard(deps, log, link, failures);
+  if (linked.cardMessageTs && input.promptTs) {
+    await deps.poster
+      .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
+      .catch((error: unknown) => log.warn({ err: error }, 'could not redraw the Create Ticket prompt'));
   }
-  await showFirstReply(deps, log, { link: linked, userId, firstReply, statusShown: creating });
+  await showFirstReply(deps, log, {
+    link: linked,
+    userId,
+    firstReply,
+    statusShown: creating,
+    failures,
+    opened: `Ticket *${escapeMrkdwn(link.ticketName)}* is open`,
+    firstMessage: 'the request',
+    closing: 'There is no need to create it or send the request again.',
+  });
 }
 
-/** The agent's answer to a new ticket's first message, or what became of that message. */
+/**
+ * Posts a new ticket's card in its thread and records which message shows it; what fails is added to `failures`.
+ * Returns the link as it now is.
+ */
+export async function showTicketCard(
+  deps: SlackDeps,
+  log: Logger,
+  link: TicketLink,
+  failures: AfterSendFailure[],
+): Promise<TicketLink> {
+  let cardTs: string;
+  try {
+    cardTs = await deps.poster.post(link.thread, ticketCardFor(deps, link));
+  } catch (error) {
+    // The thread is linked: the next message in it still reaches the ticket, and brings its card back.
+    failures.push({
+      what: 'the ticket card',
+      failed: 'shown',
+      error,
+      advice: `The ticket is ${inTheHelpDesk(deps, link)}; the next message here brings its card back.`,
+    });
+    return link;
+  }
+  try {
+    return await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
+  } catch (error) {
+    log.warn({ err: error }, 'could not record the ticket card message');
+    failures.push({ what: 'which message shows the ticket card', failed: 'recorded', error });
+    return { ...link, cardMessageTs: cardTs };
+  }
+}
+
+/**
+ * The agent's answer to a new ticket's first message, or what became of that message; then, once, what could not be
+ * shown or recorded since the portal made the ticket (`failures`, and those of the answer), after `opened`.
+ */
 export async function showFirstReply(
   deps: SlackDeps,
   log: Logger,
@@ -159,29 +205,49 @@ export async function showFirstReply(
     userId,
     firstReply,
     statusShown,
-  }: { link: TicketLink; userId: string; firstReply: FirstReply; statusShown: boolean },
+    failures = [],
+    opened,
+    firstMessage,
+    closing,
+  }: {
+    link: TicketLink;
+    userId: string;
+    firstReply: FirstReply;
+    statusShown: boolean;
+    /** What already could not be shown or recorded (the ticket card). */
+    failures?: readonly AfterSendFailure[];
+    /** What the portal did, as the start of a sentence: "Ticket *dev-1* is open". */
+    opened: string;
+    /** What the first message was, as the person knows it: "the request". */
+    firstMessage: string;
+    closing: string;
+  },
 ): Promise<void> {
   const { thread } = link;
+  const all = [...failures];
+  let done = opened;
   try {
     if (firstReply.state === 'answered') {
       deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });
-      await postAgentReply(deps, link, firstReply.reply, null);
-      return;
-    }
-    if (statusShown) await deps.poster.setStatus(thread, '');
-    if (firstReply.state === 'failed') {
-      deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'error' });
-      // The ticket exists and is linked: only the first message is in doubt. Replying in the thread retries it.
-      await reportFailure(
-        deps,
-        log,
-        thread,
-        userId,
-        firstReply.error,
-        `Ticket ${escapeMrkdwn(link.ticketName)} is open, but sending it the request`,
-      );
+      done = `${opened} and ${firstMessage} reached *${escapeMrkdwn(link.agentName)}*`;
+      all.push(...(await postAgentReply(deps, link, firstReply.reply, null)));
+    } else {
+      if (statusShown) await deps.poster.setStatus(thread, '');
+      if (firstReply.state === 'failed') {
+        deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'error' });
+        // The ticket exists and is linked: only the first message is in doubt. Replying in the thread retries it.
+        await reportFailure(
+          deps,
+          log,
+          thread,
+          userId,
+          firstReply.error,
+          `Ticket ${escapeMrkdwn(link.ticketName)} is open, but sending it the request`,
+        );
+      }
     }
   } catch (error) {
-    await reportFailure(deps, log, thread, userId, error, 'Showing the agent’s first answer');
+    all.push({ what: 'the agent’s first answer', failed: 'shown', error });
   }
+  if (all.length > 0) await reportAfterSend(deps, log, { thread, slackUserId: userId, done, failures: all, closing });
 }

@@ -2,14 +2,17 @@ import { DomainError } from '../../../domain/errors.js';
 import { commandDigest } from '../../blocks/command-card.js';
 import { buildNotice } from '../../blocks/notice.js';
 import { refreshCard } from '../../command-cards.js';
-import { actorFor } from '../../conversation.js';
+import { actorFor, tellRedacted } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
 import { ActionId, BlockId } from '../../ids.js';
 import { parseRejectMetadata } from '../../parse/decision-value.js';
 import type { ViewSubmitArgs } from '../types.js';
 
-/** The Reject reason modal submitted: record the rejection with its reason and redraw the card. */
+/**
+ * The Reject reason modal submitted: record the rejection with its reason (the approval service redacts it before it
+ * is stored, shown on the card or sent to the agent; the person is told privately when it did) and redraw the card.
+ */
 export async function onRejectReasonSubmit(
   deps: SlackDeps,
   { ack, body, view, context }: ViewSubmitArgs,
@@ -30,7 +33,7 @@ export async function onRejectReasonSubmit(
     if (!card || !item) throw new DomainError('card.not_found', 'No such card or item');
     if (commandDigest(item.text) !== metadata.decision.digest)
       throw new DomainError('card.stale_command', 'Digest mismatch');
-    const updated = await deps.approvals.decide({
+    const { card: updated, redacted } = await deps.approvals.decide({
       cardId: card.id,
       index: metadata.decision.index,
       decision: 'reject',
@@ -39,6 +42,14 @@ export async function onRejectReasonSubmit(
       actor: await actorFor(deps, body.user.id),
     });
     await refreshCard(deps, updated, log);
+    await tellRedacted(
+      deps,
+      log,
+      thread,
+      body.user.id,
+      redacted,
+      'in your reason was replaced with [REDACTED] before the card showed it or the agent got it',
+    );
   } catch (error) {
     log.warn({ err: error }, 'rejection refused');
     await deps.poster.ephemeral(thread, body.user.id, buildNotice(replyFor(error))).catch(() => undefined);

@@ -1,10 +1,12 @@
+import { TicketNotLinkedError } from '../../../domain/after-send.js';
 import { isDomainError } from '../../../domain/errors.js';
 import { describePermissions } from '../../../domain/helpdesk.js';
 import { threadKey } from '../../../domain/thread-link.js';
-import type { ContextChange } from '../../../domain/ticket-service.js';
+import type { ContextChange, ContextUpdateResult } from '../../../domain/ticket-service.js';
+import { notRecordedFailures, reportAfterSend, reportNotLinked } from '../../after-send.js';
 import { helpdeskLabels } from '../../blocks/helpdesk-labels.js';
 import { buildNotice, buildThreadNote } from '../../blocks/notice.js';
-import { actorFor, reportFailure } from '../../conversation.js';
+import { actorFor, reportFailure, tellRedacted } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
@@ -15,7 +17,7 @@ import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
 import { escapeMrkdwn } from '../../text/index.js';
 import { ticketCardFor } from '../../ticket-cards.js';
 import type { ViewSubmitArgs } from '../types.js';
-import { showFirstReply } from './create-ticket-submit.js';
+import { showFirstReply, showTicketCard } from './create-ticket-submit.js';
 import { completeForm, fieldLocator, fieldOf } from './form-fields.js';
 
 /**
@@ -91,8 +93,9 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
   if (change.kind === 'unchanged') return;
 
   let redactions = 0;
+  let result: ContextUpdateResult;
   try {
-    const result = await deps.tickets.applyUpdate(change, async () => {
+    result = await deps.tickets.applyUpdate(change, async () => {
       const shared = await buildSharedContext(deps, change.previous, {
         share: values.shareThread === 'yes',
         newMessage: values.newMessage,
@@ -101,37 +104,76 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
       redactions = shared.redactions;
       return shared;
     });
-    const { previous, link } = result;
-    if (change.kind === 'moved') {
-      if (previous.cardMessageTs) {
-        const old = ticketCardFor(deps, previous, { supersededBy: `${link.ticketName} in ${link.spaceName}` });
-        await deps.poster.update(thread.channelId, previous.cardMessageTs, old).catch((error: unknown) => {
-          log.warn({ err: error }, 'could not mark the previous ticket card as replaced');
-        });
-      }
-      const cardTs = await deps.poster.post(thread, ticketCardFor(deps, link));
-      const linked = await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
-      const labels = helpdeskLabels(link.api, portal.settings.spaceLabel);
-      const where = `*${escapeMrkdwn(link.spaceName)}* (${escapeMrkdwn(link.portal)})`;
-      const what =
-        change.because === 'space'
-          ? `moved this thread to ${where}`
-          : `opened a new ticket in ${where} with ${labels.permissions.toLowerCase()} *${escapeMrkdwn(describePermissions(link.permissions))}* (a ticket’s permissions are fixed when it is created)`;
-      const shared = values.shareThread === 'yes';
-      const note = shared
-        ? `<@${userId}> ${what} and shared its messages with the new ticket. ${redactions === 1 ? '1 value that looked like a secret was' : `${redactions} values that looked like secrets were`} redacted first.`
-        : `<@${userId}> ${what}. The earlier messages were not shared${values.newMessage ? '; only the new message was' : ''}.`;
-      await deps.poster.post(thread, buildThreadNote(note, [userId]));
-      await showFirstReply(deps, log, { link: linked, userId, firstReply: result.firstReply, statusShown: false });
+  } catch (error) {
+    if (error instanceof TicketNotLinkedError) {
+      await reportNotLinked(deps, log, { thread, slackUserId: userId, error, previous: change.previous });
       return;
     }
-    if (link.cardMessageTs) await deps.poster.update(thread.channelId, link.cardMessageTs, ticketCardFor(deps, link));
-    const note = `<@${userId}> updated the context: agent → *${escapeMrkdwn(link.agentName)}*.`;
-    await deps.poster.post(thread, buildThreadNote(note, [userId]));
-  } catch (error) {
     await reportFailure(deps, log, thread, userId, error, 'Updating the context');
     if (isDomainError(error, 'store.conflict')) {
       await deps.poster.ephemeral(thread, userId, buildNotice(replyFor(error))).catch(() => undefined);
     }
+    return;
   }
+  // The portal made the change (a new ticket, or the agent reassigned): whatever Slack or the store refuses from here
+  // on, the person reads that it was made and what could not be shown or recorded, never that it failed.
+  const { previous, link } = result;
+  // The New Message (and anything else of the new ticket's start) as the ticket service redacted it.
+  await tellRedacted(deps, log, thread, userId, result.redacted, 'went to the new ticket as [REDACTED]');
+  redactions += result.redacted;
+  const failures = notRecordedFailures(result.notRecorded);
+  const closing = 'There is no need to update the context again.';
+  const postNote = async (note: string) => {
+    try {
+      await deps.poster.post(thread, buildThreadNote(note, [userId]));
+    } catch (error) {
+      failures.push({ what: 'the note saying what changed', failed: 'shown', error });
+    }
+  };
+  if (change.kind === 'moved') {
+    if (previous.cardMessageTs) {
+      const old = ticketCardFor(deps, previous, { supersededBy: `${link.ticketName} in ${link.spaceName}` });
+      await deps.poster.update(thread.channelId, previous.cardMessageTs, old).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not mark the previous ticket card as replaced');
+      });
+    }
+    const linked = await showTicketCard(deps, log, link, failures);
+    const labels = helpdeskLabels(link.api, portal.settings.spaceLabel);
+    const where = `*${escapeMrkdwn(link.spaceName)}* (${escapeMrkdwn(link.portal)})`;
+    const what =
+      change.because === 'space'
+        ? `moved this thread to ${where}`
+        : `opened a new ticket in ${where} with ${labels.permissions.toLowerCase()} *${escapeMrkdwn(describePermissions(link.permissions))}* (a ticket’s permissions are fixed when it is created)`;
+    const shared = values.shareThread === 'yes';
+    const note = shared
+      ? `<@${userId}> ${what} and shared its messages with the new ticket. ${redactions === 1 ? '1 value that looked like a secret was' : `${redactions} values that looked like secrets were`} redacted first.`
+      : `<@${userId}> ${what}. The earlier messages were not shared${values.newMessage ? '; only the new message was' : ''}.`;
+    await postNote(note);
+    await showFirstReply(deps, log, {
+      link: linked,
+      userId,
+      firstReply: result.firstReply,
+      statusShown: false,
+      failures,
+      opened: `This thread now goes to ticket *${escapeMrkdwn(link.ticketName)}* in ${where}`,
+      firstMessage: 'its first message',
+      closing,
+    });
+    return;
+  }
+  if (link.cardMessageTs) {
+    await deps.poster
+      .update(thread.channelId, link.cardMessageTs, ticketCardFor(deps, link))
+      .catch((error: unknown) => failures.push({ what: 'the ticket card with its new agent', failed: 'shown', error }));
+  }
+  const note = `<@${userId}> updated the context: agent → *${escapeMrkdwn(link.agentName)}*.`;
+  await postNote(note);
+  if (failures.length === 0) return;
+  await reportAfterSend(deps, log, {
+    thread,
+    slackUserId: userId,
+    done: `Ticket *${escapeMrkdwn(link.ticketName)}* now has agent *${escapeMrkdwn(link.agentName)}* in the AI HelpDesk`,
+    failures,
+    closing,
+  });
 }
