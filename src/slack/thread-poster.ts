@@ -22,6 +22,20 @@ export interface ThreadPoster {
     thread: ThreadRef,
     file: { filename: string; content: string; title: string; initialComment?: string },
   ): Promise<void>;
+  /**
+   * Starts a message written as it streams (chat.startStream, docs/slack-platform.md §8), paced like a post; in a
+   * channel Slack needs the person it answers (`recipient`). Returns the message's ts.
+   */
+  startStream(thread: ThreadRef, recipient: StreamRecipient, markdownText: string): Promise<string>;
+  appendStream(channelId: string, ts: string, markdownText: string): Promise<void>;
+  /** Ends a stream; `markdownText`, when given, is its last words. */
+  stopStream(channelId: string, ts: string, markdownText?: string): Promise<void>;
+}
+
+/** The person a streamed reply answers: Slack shows the stream to the channel on their behalf. */
+export interface StreamRecipient {
+  readonly userId: string;
+  readonly teamId: string;
 }
 
 const slackErrorCodes: Record<string, DomainError['code']> = {
@@ -168,6 +182,37 @@ export function createThreadPoster({
         logger.debug({ err: error }, 'assistant.threads.setStatus not available here; using a placeholder message');
         return false;
       }
+    },
+
+    startStream(thread, recipient, markdownText) {
+      return pacer.run(thread.channelId, () =>
+        call('chat.startStream', async () => {
+          const result = await client.chat.startStream({
+            channel: thread.channelId,
+            thread_ts: thread.threadTs,
+            recipient_user_id: recipient.userId,
+            recipient_team_id: recipient.teamId,
+            markdown_text: wellFormed(markdownText),
+          });
+          return String(result.ts);
+        }),
+      );
+    },
+
+    async appendStream(channelId, ts, markdownText) {
+      await call('chat.appendStream', () =>
+        client.chat.appendStream({ channel: channelId, ts, markdown_text: wellFormed(markdownText) }),
+      );
+    },
+
+    async stopStream(channelId, ts, markdownText) {
+      await call('chat.stopStream', () =>
+        client.chat.stopStream({
+          channel: channelId,
+          ts,
+          ...(markdownText ? { markdown_text: wellFormed(markdownText) } : {}),
+        }),
+      );
     },
 
     async uploadText(thread, given) {
