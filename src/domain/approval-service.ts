@@ -262,7 +262,7 @@ export function createApprovalService({
 
     async decide({ cardId, index, decision, reason, commandText, actor }) {
       const card = await load(cardId);
-      const item = checkDecision(card, { index, commandText, now: clock.now() });
+      const item = checkDecision(card, { index, commandText, decision, now: clock.now() });
       await requireCurrentContext(card, clock.now());
       await requireWriter(card, actor);
       const kept = safeReason(decision === 'reject' ? reason : undefined);

@@ -112,7 +112,9 @@ describe('createStreamedText', () => {
     }
     // The paragraphs after the samples were released: the rule holds text back, it does not sit on all of it.
     const released = texts.filter(({ text }, index) =>
-      stream(text, cutsOf(text, index + 1)).streamed.released().includes('released once it'),
+      stream(text, cutsOf(text, index + 1))
+        .streamed.released()
+        .includes('released once it'),
     );
     expect(released.length).toBeGreaterThan(secretFormatSamples.length * 0.9);
   });

@@ -5,7 +5,7 @@ import type { ThreadRef, TicketLink } from '../domain/thread-link.js';
 import type { Logger } from '../logger.js';
 import { type AfterSendFailure, inTheHelpDesk } from './after-send.js';
 import { buildAgentReply } from './blocks/agent-reply.js';
-import { buildNotice } from './blocks/notice.js';
+import { buildNotice, buildProgressPlaceholder } from './blocks/notice.js';
 import { postOutputs, postProposals } from './command-cards.js';
 import type { SlackDeps } from './deps.js';
 import { replyFor } from './error-replies.js';
@@ -34,20 +34,25 @@ export async function startProgress(deps: SlackDeps, thread: ThreadRef, agentNam
     return { placeholderTs: null, clear: async () => void (await deps.poster.setStatus(thread, '')) };
   }
   try {
-    const ts = await deps.poster.post(thread, {
-      text: `${agentName} is working on it…`,
-      blocks: [
-        {
-          type: 'context',
-          elements: [
-            { type: 'mrkdwn', text: `:hourglass_flowing_sand: _${escapeMrkdwn(agentName)} is working on it…_` },
-          ],
-        },
-      ],
-    });
+    const ts = await deps.poster.post(thread, buildProgressPlaceholder(agentName));
     return { placeholderTs: ts, clear: async () => undefined };
   } catch {
     return { placeholderTs: null, clear: async () => undefined };
+  }
+}
+
+/**
+ * Hosts whose links in an agent's answer may show by their label alone: the thread's own portal (where the ticket
+ * is). Every other link shows its target (blocks/agent-reply.ts).
+ */
+export function trustedHostsFor(
+  deps: SlackDeps,
+  link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>,
+): string[] {
+  try {
+    return [new URL(deps.tickets.ticketUrl(link)).host];
+  } catch {
+    return [];
   }
 }
 
@@ -84,7 +89,7 @@ export async function postAgentReply(
     }
   }
   const redacted = deps.redactor.redact(reply.content);
-  const post = buildAgentReply(link.agentName, redacted.text);
+  const post = buildAgentReply(link.agentName, redacted.text, { trustedHosts: trustedHostsFor(deps, link) });
   const message = post.kind === 'message' ? post.message : post.summary;
   const readIt = `Read it on the ticket ${inTheHelpDesk(deps, link)}.`;
   let answered = false;

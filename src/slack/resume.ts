@@ -4,6 +4,7 @@ import { buildNotice } from './blocks/notice.js';
 import { refreshCard } from './command-cards.js';
 import type { SlackDeps } from './deps.js';
 import type { InFlightItem } from './in-flight.js';
+import { escapeMrkdwn } from './text/index.js';
 
 /**
  * What happens at start-up and every minute after, and what shutdown reports when it cannot wait any longer:
@@ -43,7 +44,7 @@ const Day = 24 * 60 * 60_000;
 const BatchSize = 50;
 
 const interruptedWords = (agentName: string) =>
-  `The service restarted while these commands were being sent to ${agentName}, so they may or may not have run. ` +
+  `The service restarted while these commands were being sent to ${escapeMrkdwn(agentName)}, so they may or may not have run. ` +
   'Check the ticket in the AI HelpDesk before you ask the agent again. Nothing from this card will be sent again.';
 
 async function agentNameOf(deps: SlackDeps, card: CommandCard): Promise<string> {
@@ -55,7 +56,7 @@ async function agentNameOf(deps: SlackDeps, card: CommandCard): Promise<string> 
 async function reportInterruptedCard(deps: SlackDeps, log: Logger, card: CommandCard): Promise<void> {
   await refreshCard(deps, card, log);
   try {
-    await deps.poster.post(card.thread, buildNotice(interruptedWords(await agentNameOf(deps, card))));
+    await deps.poster.post(card.thread, buildNotice(interruptedWords(await agentNameOf(deps, card)), undefined, []));
   } catch (error) {
     log.error({ err: error, cardId: card.id }, 'could not report an interrupted Submit in its thread');
   }
@@ -135,11 +136,12 @@ export async function reportInterruptedWork(deps: SlackDeps, items: readonly InF
       const who = /^[UW][A-Z0-9]{1,30}$/.test(item.slackUserId) ? `<@${item.slackUserId}>` : 'someone';
       const words =
         item.kind === 'relay'
-          ? `The service restarted while ${item.agentName} was working on ${who}'s message. ` +
+          ? `The service restarted while ${escapeMrkdwn(item.agentName)} was working on ${who}'s message. ` +
             'It may have reached the ticket: its answer will be in the AI HelpDesk. Send the message again if no reply appears here.'
           : `The service restarted while creating a ticket for ${who}. ` +
             'If no ticket card appears in this thread within a few minutes, press Create Ticket again.';
-      await deps.poster.post(item.thread, buildNotice(words));
+      const mentioned = who === 'someone' ? [] : [item.slackUserId];
+      await deps.poster.post(item.thread, buildNotice(words, undefined, mentioned));
       log.warn(
         { kind: item.kind, channelId: item.thread.channelId, threadTs: item.thread.threadTs },
         'interrupted work reported',

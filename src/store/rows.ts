@@ -20,6 +20,7 @@ const CardItemJson = z.object({
   text: z.string(),
   description: z.string().exactOptional(),
   raw: z.record(z.string(), z.unknown()),
+  hiddenCharacters: z.array(z.string()).exactOptional(),
 });
 
 const PermissionsJson = z.array(z.object({ id: z.string(), name: z.string() }));
