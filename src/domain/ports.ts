@@ -200,9 +200,32 @@ export interface TicketStore {
   acquireLease(key: string, owner: string, until: Date, now: Date): Promise<boolean>;
   releaseLease(key: string, owner: string): Promise<void>;
 
+  // replies being streamed into Slack (docs/slack-platform.md §8)
+  /** Records a stream this instance (`owner`) opened. */
+  recordStream(stream: OpenStream, at: Date): Promise<void>;
+  /** The owner is still writing into the stream. */
+  renewStream(channelId: string, messageTs: string, at: Date): Promise<void>;
+  /** The stream was stopped (or is no longer a stream). */
+  forgetStream(channelId: string, messageTs: string): Promise<void>;
+  /**
+   * Takes, at most `limit`, streams not renewed since `before` (their instance stopped): each is returned to one
+   * caller only, and forgotten.
+   */
+  claimStaleStreams(before: Date, limit: number): Promise<OpenStream[]>;
+
   // audit
   appendAudit(entry: AuditEntry): Promise<void>;
   auditForTicket(portal: string, ticketName: string): Promise<StoredAuditEntry[]>;
+}
+
+/** A reply being streamed into a thread: the message Slack shows as still being written. */
+export interface OpenStream {
+  readonly thread: ThreadRef;
+  readonly messageTs: string;
+  readonly agentName: string;
+  /** The instance writing it. */
+  readonly owner: string;
+  readonly startedAt: Date;
 }
 
 // ───────────────────────────── Clock and ids ─────────────────────────────

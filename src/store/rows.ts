@@ -160,3 +160,13 @@ export function toAuditEntry(raw: SqlRow | undefined): StoredAuditEntry {
 }
 
 export const RequestRow = z.object({ slack_user_id: z.string(), text: z.string() });
+
+export const OpenStreamRow = z.object({
+  team_id: z.string(),
+  channel_id: z.string(),
+  message_ts: z.string(),
+  thread_ts: z.string(),
+  agent_name: z.string(),
+  owner: z.string(),
+  started_at: z.date(),
+});

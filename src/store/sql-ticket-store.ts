@@ -1,9 +1,18 @@
 import type { CardChoice, CardStatus, CommandCard, NewCommandCard } from '../domain/command-card.js';
 import { DomainError } from '../domain/errors.js';
 import type { Permission } from '../domain/helpdesk.js';
-import type { AuditEntry, StoredAuditEntry, TicketStore } from '../domain/ports.js';
+import type { AuditEntry, OpenStream, StoredAuditEntry, TicketStore } from '../domain/ports.js';
 import { type NewTicketLink, type ThreadRef, threadKey } from '../domain/thread-link.js';
-import { auditColumns, cardColumns, linkColumns, RequestRow, toAuditEntry, toCard, toLink } from './rows.js';
+import {
+  auditColumns,
+  cardColumns,
+  linkColumns,
+  OpenStreamRow,
+  RequestRow,
+  toAuditEntry,
+  toCard,
+  toLink,
+} from './rows.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { isUniqueViolation } from './store-errors.js';
 
@@ -295,6 +304,57 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
 
     async releaseLease(key, owner) {
       await db.query('DELETE FROM leases WHERE key = $1 AND owner = $2', [key, owner]);
+    },
+
+    async recordStream(stream, at) {
+      await db.query(
+        `INSERT INTO open_streams (team_id, channel_id, message_ts, thread_ts, agent_name, owner, started_at, renewed_at)
+         VALUES ($8, $1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (channel_id, message_ts) DO UPDATE SET owner = EXCLUDED.owner, renewed_at = EXCLUDED.renewed_at`,
+        [
+          stream.thread.channelId,
+          stream.messageTs,
+          stream.thread.threadTs,
+          stream.agentName,
+          stream.owner,
+          stream.startedAt,
+          at,
+          stream.thread.teamId,
+        ],
+      );
+    },
+
+    async renewStream(channelId, messageTs, at) {
+      await db.query('UPDATE open_streams SET renewed_at = $3 WHERE channel_id = $1 AND message_ts = $2', [
+        channelId,
+        messageTs,
+        at,
+      ]);
+    },
+
+    async forgetStream(channelId, messageTs) {
+      await db.query('DELETE FROM open_streams WHERE channel_id = $1 AND message_ts = $2', [channelId, messageTs]);
+    },
+
+    async claimStaleStreams(before, limit): Promise<OpenStream[]> {
+      // One statement: instances sweeping together each get a stream once (SKIP LOCKED: no waiting on each other).
+      const rows = await db.query(
+        `DELETE FROM open_streams WHERE (channel_id, message_ts) IN (
+           SELECT channel_id, message_ts FROM open_streams WHERE renewed_at < $1
+           ORDER BY renewed_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+         RETURNING team_id, channel_id, message_ts, thread_ts, agent_name, owner, started_at`,
+        [before, limit],
+      );
+      return rows.map((row) => {
+        const stream = OpenStreamRow.parse(row);
+        return {
+          thread: { teamId: stream.team_id, channelId: stream.channel_id, threadTs: stream.thread_ts },
+          messageTs: stream.message_ts,
+          agentName: stream.agent_name,
+          owner: stream.owner,
+          startedAt: stream.started_at,
+        };
+      });
     },
 
     async appendAudit(entry: AuditEntry) {

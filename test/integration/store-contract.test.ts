@@ -458,6 +458,38 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
     });
   });
 
+  describe('open streams', () => {
+    const streamIn = (ts: string, at: Date) => ({
+      thread: { teamId: 'T1', channelId: unique('C'), threadTs: '1700000000.000100' },
+      messageTs: ts,
+      agentName: 'Ops <Agent>',
+      owner: 'instance-a',
+      startedAt: at,
+    });
+
+    it('hands each stream its instance stopped renewing to one sweep, once, with what a note needs', async () => {
+      const live = streamIn('1700000001.000001', t0);
+      const stale = streamIn('1700000002.000002', t0);
+      await store.recordStream(live, t0);
+      await store.recordStream(stale, t0);
+      await store.renewStream(live.thread.channelId, live.messageTs, minutes(5));
+
+      expect(await store.claimStaleStreams(minutes(1), 10)).toEqual([stale]);
+      expect(await store.claimStaleStreams(minutes(1), 10)).toEqual([]);
+      await store.forgetStream(live.thread.channelId, live.messageTs);
+      expect(await store.claimStaleStreams(minutes(60), 10)).toEqual([]);
+    });
+
+    it('of 10 sweeps at once, each stale stream goes to exactly one', async () => {
+      const streams = Array.from({ length: 6 }, (_, n) => streamIn(`1700000003.00000${n}`, t0));
+      for (const stream of streams) await store.recordStream(stream, t0);
+      const claims = await Promise.all(Array.from({ length: 10 }, () => store.claimStaleStreams(minutes(1), 2)));
+      const claimed = claims.flat().map((stream) => `${stream.thread.channelId}/${stream.messageTs}`);
+      expect(new Set(claimed).size).toBe(claimed.length);
+      expect(claimed.sort()).toEqual(streams.map((stream) => `${stream.thread.channelId}/${stream.messageTs}`).sort());
+    });
+  });
+
   describe('audit', () => {
     it('appends entries and reads one ticket’s back in order', async () => {
       const ticketName = unique('ticket');
