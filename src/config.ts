@@ -36,6 +36,8 @@ export interface AppConfig {
     readonly apiUrl: string;
     /** Slack Connect: other teams whose people may use the service. */
     readonly allowedTeams: readonly string[];
+    /** Agent replies are streamed into threads as they are written (off: posted when the agent finishes). */
+    readonly streamReplies: boolean;
   };
   readonly port: number;
   readonly portals: readonly PortalConfig[];
@@ -150,6 +152,8 @@ const Env = z.object({
     .string()
     .regex(/^\s*[TE][A-Z0-9]{2,30}(\s*,\s*[TE][A-Z0-9]{2,30})*\s*$/, 'must be comma-separated Slack team ids (T…)')
     .optional(),
+  // Agent replies streamed into threads as they are written (chat.startStream); "false" posts each when it is done.
+  SLACK_STREAM_REPLIES: z.enum(['true', 'false'], 'must be true or false').default('true'),
   // The official chart's slackBackend.env keys, under their chart names or as upper-case variables.
   HELPDESK_WORKSPACE_LABEL: nonEmpty.max(24, 'must be at most 24 characters').optional(),
   HELPDESK_DEFAULT_WORKSPACE: nonEmpty.max(150).optional(),
@@ -268,6 +272,7 @@ export function loadConfig(
         .split(',')
         .map((team) => team.trim())
         .filter(Boolean),
+      streamReplies: env.SLACK_STREAM_REPLIES === 'true',
     },
     port: env.PORT,
     portals,

@@ -14,6 +14,8 @@ export interface Metrics {
   readonly slackApiCalls: Counter<'method' | 'outcome'>;
   readonly ticketsCreated: Counter<'portal'>;
   readonly agentReplies: Counter<'portal' | 'outcome'>;
+  /** Agent replies shown as they were written: started, then how each stream ended. */
+  readonly streamedReplies: Counter<'outcome'>;
   readonly commandDecisions: Counter<'decision'>;
   /** 1 when the portal's token was valid at its last readiness check, else 0 (refreshed on each scrape). */
   readonly portalUp: Gauge<'portal'>;
@@ -66,6 +68,12 @@ export function createMetrics(): Metrics {
       name: 'helpdesk_agent_replies_total',
       help: 'Messages relayed to an agent, by outcome',
       labelNames: ['portal', 'outcome'],
+      registers: [registry],
+    }),
+    streamedReplies: new Counter({
+      name: 'helpdesk_streamed_replies_total',
+      help: 'Agent replies streamed into Slack: started, and how they ended (final, stopped_early, withdrawn)',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
     commandDecisions: new Counter({

@@ -23,11 +23,13 @@ import { createChannelMembership } from './slack/channel-membership.js';
 import type { SlackDeps } from './slack/deps.js';
 import { createInFlightWork } from './slack/in-flight.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { createLiveReplies, type LiveReplyOptions } from './slack/live-replies.js';
 import { createPermalinks } from './slack/permalinks.js';
 import { createReplayGuard } from './slack/replay-guard.js';
 import { createSlackRequestGate } from './slack/request-gate.js';
 import { createSweeper, reportInterruptedWork, type SweeperOptions, type SweepReport } from './slack/resume.js';
 import { createSlackUserDirectory } from './slack/slack-users.js';
+import type { StreamMethod } from './slack/stream-budget.js';
 import { createThreadHistory } from './slack/thread-history.js';
 import { createThreadPoster } from './slack/thread-poster.js';
 import { openStore } from './store/open-store.js';
@@ -55,6 +57,10 @@ export interface ServiceOptions {
   readonly sweeper?: SweeperOptions;
   /** Per-channel pacing of posts (Slack's ~1 message/second); tests of other things speed it up. */
   readonly slackPacing?: { readonly perSecond: number; readonly burst: number };
+  /** Live replies: timings and Slack's streaming limits (tests and the benchmark shorten or tighten them). */
+  readonly liveReplies?: Partial<Omit<LiveReplyOptions, 'instanceId'>> & {
+    readonly limits?: Partial<Record<StreamMethod, number>>;
+  };
   /** How long /readyz keeps a portal's result (tests of recovery shorten it). */
   readonly readinessCacheMs?: { readonly ok: number; readonly failed: number };
 }
@@ -164,6 +170,8 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
       : {}),
   });
   const inFlight = createInFlightWork();
+  // This process, as the owner of the Slack streams it opens (a sweep closes those of a process that stopped).
+  const instanceId = randomUUID();
   const deps: SlackDeps = {
     identity: { teamId: auth.teamId, botUserId: auth.botUserId },
     portals,
@@ -193,6 +201,14 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     portalStatus: () => portalStatus(readiness),
     limits: createRateLimiter({ clock, ...(options.rateLimits ? { limits: options.rateLimits } : {}) }),
     inFlight,
+    live: createLiveReplies(
+      {
+        instanceId,
+        streaming: config.slack.streamReplies,
+        ...options.liveReplies,
+      },
+      options.liveReplies?.limits ? { budget: { limits: options.liveReplies.limits } } : {},
+    ),
   };
   registerListeners(runtime.app, deps);
 

@@ -21,7 +21,7 @@ import {
 import { DomainError, isDomainError } from './errors.js';
 import { type Actor, describePermissions, samePermissions } from './helpdesk.js';
 import type { AgentMessage, ExecutedCommand } from './messages.js';
-import type { AuditEntry, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import type { AgentEventListener, AuditEntry, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
 import type { Redactor } from './redact.js';
 import type { TicketLink } from './thread-link.js';
 import { senderOf } from './ticket-service.js';
@@ -59,6 +59,8 @@ export interface SubmitInput {
    * the card as running. A failure here is the caller's to handle; it does not stop the echo.
    */
   readonly onSubmitted?: (card: CommandCard) => Promise<void>;
+  /** Told the agent's answer to the decisions step by step, as the agent gives it (live replies). */
+  readonly onEvent?: AgentEventListener;
 }
 
 export interface SubmitOutcome {
@@ -285,7 +287,7 @@ export function createApprovalService({
       return { card: updated, redacted: kept.redacted };
     },
 
-    async submit({ cardId, actor, choices: supplied, onSubmitted }) {
+    async submit({ cardId, actor, choices: supplied, onSubmitted, onEvent }) {
       const card = await load(cardId);
       const now = clock.now();
       if (card.status === 'pending' && isPastExpiry(card, now)) {
@@ -331,14 +333,17 @@ export function createApprovalService({
 
       let reply: AgentMessage;
       try {
-        reply = await portals.get(submitted.portal).sendMessage({
-          spaceId: submitted.spaceId,
-          ticketName: submitted.ticketName,
-          agentId: submitted.agentId,
-          content: echoWords(summary),
-          data: approvalEcho(submitted, choices),
-          sender: senderOf(actor),
-        });
+        reply = await portals.get(submitted.portal).sendMessage(
+          {
+            spaceId: submitted.spaceId,
+            ticketName: submitted.ticketName,
+            agentId: submitted.agentId,
+            content: echoWords(summary),
+            data: approvalEcho(submitted, choices),
+            sender: senderOf(actor),
+          },
+          onEvent,
+        );
       } catch (error) {
         const code = isDomainError(error) ? error.code : 'internal';
         try {

@@ -10,7 +10,7 @@ import {
   samePermissions,
 } from './helpdesk.js';
 import type { AgentMessage, Sender } from './messages.js';
-import type { Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import type { AgentEventListener, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
 import type { Redactor } from './redact.js';
 import { type ThreadRef, type TicketLink, threadKey } from './thread-link.js';
 
@@ -97,6 +97,12 @@ export interface ContextUpdateResult extends CreatedTicketResult {
  * What a ticket that takes over a thread starts with. Every text is redacted by the ticket service before it is kept
  * or sent (whatever the caller did before), and the person is told how many values were replaced.
  */
+/**
+ * Given the ticket a message goes to, just before it goes: the listener told each step of the agent's answer
+ * (docs/duplocloud-api.md §5.1), or undefined to wait for the whole answer.
+ */
+export type TurnListener = (link: TicketLink) => AgentEventListener | undefined;
+
 export interface TicketStart {
   /**
    * The new ticket carries the earlier one on (Share Thread Context = Yes): where the HelpDesk supports it, it keeps
@@ -115,7 +121,11 @@ export interface TicketStart {
 export interface TicketService {
   validateUpdate(request: UpdateContextRequest): Promise<ContextChange>;
   /** Applies a checked change; `start` gives the new ticket's title and first message (asked for only on a move). */
-  applyUpdate(change: ContextChange, start: () => Promise<TicketStart>): Promise<ContextUpdateResult>;
+  applyUpdate(
+    change: ContextChange,
+    start: () => Promise<TicketStart>,
+    listen?: TurnListener,
+  ): Promise<ContextUpdateResult>;
   /** Re-checks access, agent and permissions against the portal (fresh, not cached). */
   validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
   /**
@@ -123,7 +133,8 @@ export interface TicketService {
    * portal created the ticket but the store could not link it (it must not be created again); once linked, never
    * throws for a store write (see `notRecorded`) nor for the first message (see `firstReply`).
    */
-  createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
+  /** `listen` is told the first message's answer step by step, as the agent gives it. */
+  createTicket(request: ValidatedTicketRequest, listen?: TurnListener): Promise<CreatedTicketResult>;
   /**
    * Sends a thread message to the thread's ticket, redacted; messages of one thread go one at a time, in order.
    * `onAccepted` runs once the sender's access and the ticket's permissions are confirmed, just before the message
@@ -134,6 +145,8 @@ export interface TicketService {
     readonly actor: Actor;
     readonly text: string;
     readonly onAccepted?: (accepted: { readonly redacted: number }) => Promise<void>;
+    /** Told the agent's answer step by step, as the agent gives it (live replies). */
+    readonly listen?: TurnListener;
   }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
   /** The ticket's status as its portal reports it now; null where the HelpDesk keeps none (tenant HelpDesk). */
@@ -249,18 +262,22 @@ export function createTicketService({
     actor: Actor,
     start: TicketStart,
     historyIncluded: boolean,
+    listen: TurnListener | undefined,
   ): Promise<FirstReply> => {
     const content = historyIncluded ? start.message : firstMessageWithHistory(start);
     if (content.trim() === '') return { state: 'none' };
     try {
       const reply = await inThreadOrder(link.thread, () =>
-        portals.get(link.portal).sendMessage({
-          spaceId: link.spaceId,
-          ticketName: link.ticketName,
-          agentId: link.agentId,
-          content,
-          sender: senderOf(actor),
-        }),
+        portals.get(link.portal).sendMessage(
+          {
+            spaceId: link.spaceId,
+            ticketName: link.ticketName,
+            agentId: link.agentId,
+            content,
+            sender: senderOf(actor),
+          },
+          listen?.(link),
+        ),
       );
       return { state: 'answered', reply };
     } catch (error) {
@@ -277,6 +294,7 @@ export function createTicketService({
     replacing: TicketLink | null,
     typed: TicketStart,
     keepName: boolean,
+    listen: TurnListener | undefined,
   ): Promise<CreatedTicketResult> => {
     const { start, redacted } = redactStart(typed);
     const portal = portals.get(request.portal);
@@ -374,7 +392,7 @@ export function createTicketService({
       // The lease runs out by itself: failing to release it must neither hide the error above nor undo a ticket.
       await recordAfterSend(created ? notRecorded : [], 'lease', () => store.releaseLease(leaseKey, owner));
     }
-    const firstReply = await sendFirstMessage(link, request.actor, start, historyIncluded);
+    const firstReply = await sendFirstMessage(link, request.actor, start, historyIncluded, listen);
     return { link, firstReply, redacted, notRecorded };
   };
 
@@ -387,12 +405,13 @@ export function createTicketService({
 
     validateCreate,
 
-    createTicket: (request) =>
+    createTicket: (request, listen) =>
       openTicket(
         request,
         null,
         { continuation: false, title: request.request, history: [], message: request.request },
         false,
+        listen,
       ),
 
     async validateUpdate(request) {
@@ -429,7 +448,7 @@ export function createTicketService({
       return { kind: 'in_place', previous, actor: request.actor, agent };
     },
 
-    async applyUpdate(change, start) {
+    async applyUpdate(change, start, listen) {
       const { previous } = change;
       if (change.kind === 'unchanged') {
         return { previous, link: previous, firstReply: { state: 'none' }, redacted: 0, notRecorded: [] };
@@ -441,6 +460,7 @@ export function createTicketService({
           previous,
           begin,
           change.because === 'space' && begin.continuation,
+          listen,
         );
         return { previous, ...created };
       }
@@ -468,7 +488,7 @@ export function createTicketService({
       return { previous, link, firstReply: { state: 'none' }, redacted: 0, notRecorded };
     },
 
-    relay({ thread, actor, text, onAccepted }) {
+    relay({ thread, actor, text, onAccepted, listen }) {
       return inThreadOrder(thread, async () => {
         const link = await store.activeLink(thread);
         if (!link) throw new DomainError('thread.not_linked', 'This thread has no ticket');
@@ -481,13 +501,16 @@ export function createTicketService({
         );
         const redacted = redactor.redact(text);
         await onAccepted?.({ redacted: redacted.count });
-        const reply = await portals.get(link.portal).sendMessage({
-          spaceId: link.spaceId,
-          ticketName: link.ticketName,
-          agentId: link.agentId,
-          content: redacted.text,
-          sender: senderOf(actor),
-        });
+        const reply = await portals.get(link.portal).sendMessage(
+          {
+            spaceId: link.spaceId,
+            ticketName: link.ticketName,
+            agentId: link.agentId,
+            content: redacted.text,
+            sender: senderOf(actor),
+          },
+          listen?.(link),
+        );
         return { link, reply, redacted: redacted.count };
       });
     },

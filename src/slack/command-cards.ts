@@ -85,11 +85,19 @@ export async function postOutputs(
   deps: SlackDeps,
   link: Pick<TicketLink, 'thread'>,
   executed: readonly { command: string; output: string }[],
+  /** How many outputs of this turn were posted before these (they are numbered on from there). */
+  firstIndex = 0,
 ): Promise<void> {
   const failures: unknown[] = [];
   for (const [index, { command, output }] of executed.entries()) {
     try {
-      await postOutput(deps, link, deps.redactor.redact(command).text, deps.redactor.redact(output).text, index);
+      await postOutput(
+        deps,
+        link,
+        deps.redactor.redact(command).text,
+        deps.redactor.redact(output).text,
+        firstIndex + index,
+      );
     } catch (error) {
       deps.logger.warn({ err: error, index, of: executed.length }, 'could not post a command output; going on');
       failures.push(error);

@@ -1,15 +1,15 @@
 import { isDomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/helpdesk.js';
 import type { AgentMessage } from '../domain/messages.js';
+import type { AgentEventListener } from '../domain/ports.js';
 import type { ThreadRef, TicketLink } from '../domain/thread-link.js';
 import type { Logger } from '../logger.js';
-import { type AfterSendFailure, inTheHelpDesk } from './after-send.js';
-import { buildAgentReply } from './blocks/agent-reply.js';
+import type { AfterSendFailure } from './after-send.js';
 import { buildNotice, buildProgressPlaceholder } from './blocks/notice.js';
-import { postOutputs, postProposals } from './command-cards.js';
 import type { SlackDeps } from './deps.js';
 import { replyFor } from './error-replies.js';
-import { escapeMrkdwn } from './text/index.js';
+import { AgentAnswerWords, type LiveReply, openLiveReply } from './live-reply.js';
+import type { StreamRecipient } from './thread-poster.js';
 
 /** The Slack user as the domain needs them. Users of another workspace (Slack Connect) keep their own team. */
 export async function actorFor(deps: SlackDeps, slackUserId: string): Promise<Actor> {
@@ -41,29 +41,13 @@ export async function startProgress(deps: SlackDeps, thread: ThreadRef, agentNam
   }
 }
 
-/**
- * Hosts whose links in an agent's answer may show by their label alone: the thread's own portal (where the ticket
- * is). Every other link shows its target (blocks/agent-reply.ts).
- */
-export function trustedHostsFor(
-  deps: SlackDeps,
-  link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>,
-): string[] {
-  try {
-    return [new URL(deps.tickets.ticketUrl(link)).host];
-  } catch {
-    return [];
-  }
-}
-
-/** What postAgentReply calls the agent's answer when Slack did not take it. */
-export const AgentAnswer = 'the agent’s answer';
+/** What a live reply calls the agent's answer when Slack did not take it. */
+export const AgentAnswer = AgentAnswerWords;
 
 /**
- * Posts what the agent said: its text (redacted, converted to safe mrkdwn, split or uploaded when long), then
- * hands any proposed commands to the command-card flow. The portal already accepted what the agent answers, so this
- * never throws: each step that Slack or the store refuses is returned, for the caller to report as not shown or not
- * recorded (reportAfterSend), and the steps after it still run.
+ * Posts a whole reply the agent gave (outputs, text, proposals), as a live reply told the turn at once (one path:
+ * live-reply.ts). The portal already accepted what the agent answers, so this never throws: each step that Slack
+ * or the store refuses is returned, for the caller to report as not shown or not recorded (reportAfterSend).
  */
 export async function postAgentReply(
   deps: SlackDeps,
@@ -71,46 +55,39 @@ export async function postAgentReply(
   reply: AgentMessage,
   progress: Progress | null,
 ): Promise<AfterSendFailure[]> {
-  // Outputs of commands the agent ran come first, then what it says about them, then anything new it proposes. An
-  // output Slack would not take must not cost the thread the agent's answer or its next proposals: those go on,
-  // and the failure is reported after them.
-  const failures: AfterSendFailure[] = [];
-  if (reply.data.executed_cmds.length > 0) {
-    await progress?.clear();
-    try {
-      await postOutputs(deps, link, reply.data.executed_cmds);
-    } catch (error) {
-      failures.push({
-        what: 'some command outputs',
-        failed: 'shown',
-        error,
-        advice: `Read them on the ticket ${inTheHelpDesk(deps, link)}.`,
-      });
-    }
-  }
-  const redacted = deps.redactor.redact(reply.content);
-  const post = buildAgentReply(link.agentName, redacted.text, { trustedHosts: trustedHostsFor(deps, link) });
-  const message = post.kind === 'message' ? post.message : post.summary;
-  const readIt = `Read it on the ticket ${inTheHelpDesk(deps, link)}.`;
-  let answered = false;
-  try {
-    if (progress?.placeholderTs) await deps.poster.update(link.thread.channelId, progress.placeholderTs, message);
-    else await deps.poster.post(link.thread, message);
-    answered = true;
-    if (post.kind === 'file') {
-      await deps.poster.uploadText(link.thread, {
-        filename: post.filename,
-        title: `Reply from ${link.agentName}`,
-        content: post.content,
-      });
-    }
-  } catch (error) {
-    await progress?.clear();
-    const what = answered ? 'the file with the agent’s whole answer' : AgentAnswer;
-    failures.push({ what, failed: 'shown', error, advice: readIt });
-  }
-  failures.push(...(await postProposals(deps, link, reply)));
-  return failures;
+  const live = openLiveReply(deps, deps.logger, { link, recipient: NoRecipient, progress: Promise.resolve(progress) });
+  return live.finish(reply);
+}
+
+/** A turn told at once is posted, never streamed: it has no recipient to stream to. */
+const NoRecipient = { userId: '', teamId: '' };
+
+/** One agent turn shown live in its thread, opened when the domain names the ticket the message goes to. */
+export interface LiveTurn {
+  /** For the domain (TurnListener): opens the live reply on the ticket's link. */
+  readonly listen: (link: TicketLink) => AgentEventListener;
+  /** The turn ended with `reply`: everything shown; what could not be is returned. */
+  finish(link: TicketLink, reply: AgentMessage): Promise<AfterSendFailure[]>;
+  /** The turn failed: what was shown stays; `shown` says whether any of the answer reached the thread. */
+  fail(error: unknown): Promise<{ readonly shown: boolean; readonly failures: AfterSendFailure[] }>;
+}
+
+export function liveTurn(
+  deps: SlackDeps,
+  log: Logger,
+  { recipient, progress }: { recipient: StreamRecipient; progress?: () => Promise<Progress | null> },
+): LiveTurn {
+  let live: LiveReply | null = null;
+  const open = (link: TicketLink) =>
+    openLiveReply(deps, log, { link, recipient, progress: progress?.() ?? Promise.resolve(null) });
+  return {
+    listen(link) {
+      live = open(link);
+      return live.onEvent;
+    },
+    finish: (link, reply) => (live ?? open(link)).finish(reply),
+    fail: async (error) => (live ? live.fail(error) : { shown: false, failures: [] }),
+  };
 }
 
 /**

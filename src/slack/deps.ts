@@ -9,6 +9,7 @@ import type { Metrics } from '../metrics.js';
 import type { PortalStatus } from './blocks/app-home.js';
 import type { ChannelMembership } from './channel-membership.js';
 import type { InFlightWork } from './in-flight.js';
+import type { LiveReplies } from './live-replies.js';
 import type { Permalinks } from './permalinks.js';
 import type { SlackUserDirectory } from './slack-users.js';
 import type { ThreadHistory } from './thread-history.js';
@@ -43,4 +44,6 @@ export interface SlackDeps {
   readonly inFlight: InFlightWork;
   /** Whether the bot is in a channel (a ticket is created only where its thread can show it). */
   readonly membership: ChannelMembership;
+  /** Agent turns shown as they happen: Slack's streaming budget, turn order per thread, refusals. */
+  readonly live: LiveReplies;
 }

@@ -16,8 +16,11 @@ export interface ThreadPoster {
   post(thread: ThreadRef, content: MessageContent): Promise<string>;
   update(channelId: string, ts: string, content: MessageContent): Promise<void>;
   ephemeral(thread: ThreadRef, userId: string, content: MessageContent): Promise<void>;
-  /** Shows "<status>" under the thread (assistant.threads.setStatus); false when Slack does not allow it here. */
-  setStatus(thread: ThreadRef, status: string): Promise<boolean>;
+  /**
+   * Shows "<status>" under the thread (assistant.threads.setStatus), with `loadingMessages` rotating in it when
+   * given (1–10 of at most 50 characters, docs/slack-platform.md §8); false when Slack does not allow it here.
+   */
+  setStatus(thread: ThreadRef, status: string, loadingMessages?: readonly string[]): Promise<boolean>;
   uploadText(
     thread: ThreadRef,
     file: { filename: string; content: string; title: string; initialComment?: string },
@@ -168,13 +171,16 @@ export function createThreadPoster({
       );
     },
 
-    async setStatus(thread, status) {
+    async setStatus(thread, status, loadingMessages) {
       try {
         await call('assistant.threads.setStatus', () =>
           client.assistant.threads.setStatus({
             channel_id: thread.channelId,
             thread_ts: thread.threadTs,
             status: wellFormed(status),
+            ...(loadingMessages && loadingMessages.length > 0
+              ? { loading_messages: loadingMessages.map((message) => wellFormed(message)) }
+              : {}),
           }),
         );
         return true;

@@ -36,9 +36,10 @@ export const buildThreadNote = (note: string, mentions: readonly string[]): Mess
  * The placeholder shown while the agent works, where Slack has no thread status line: the agent's name comes from
  * the portal, so it is escaped in the notification text too.
  */
-export const buildProgressPlaceholder = (agentName: string): MessageContent => ({
-  text: `${escapeMrkdwn(agentName)} is working on it…`,
-  blocks: [
-    { type: 'context', elements: [mrkdwn(`:hourglass_flowing_sand: _${escapeMrkdwn(agentName)} is working on it…_`)] },
-  ],
-});
+export const buildProgressPlaceholder = (agentName: string, update?: string): MessageContent => {
+  const doing = update ? `: ${escapeMrkdwn(update)}` : ' is working on it…';
+  return {
+    text: `${escapeMrkdwn(agentName)}${doing}`,
+    blocks: [{ type: 'context', elements: [mrkdwn(`:hourglass_flowing_sand: _${escapeMrkdwn(agentName)}${doing}_`)] }],
+  };
+};

@@ -9,6 +9,7 @@ import { postOutputs, refreshCard } from '../../command-cards.js';
 import { AgentAnswer, actorFor, postAgentReply } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor, submitFailedWords } from '../../error-replies.js';
+import { type LiveReply, openLiveReply } from '../../live-reply.js';
 import { parseMessageAction } from '../../parse/block-action.js';
 import { escapeMrkdwn } from '../../text/index.js';
 import type { ButtonArgs } from '../types.js';
@@ -49,16 +50,28 @@ async function submitAndPost(
   const click = { userId, value: cardId };
   let outcome: Awaited<ReturnType<SlackDeps['approvals']['submit']>>;
   let claimed = false;
+  // The agent's answer to the decisions shows as it is written, under the card (live-reply.ts).
+  let live: LiveReply | null = null;
   try {
     const actor = await actorFor(deps, click.userId);
     outcome = await deps.approvals.submit({
       cardId: click.value,
       actor,
-      onSubmitted: (card) => {
+      onSubmitted: async (card) => {
         claimed = true;
         onClaimed(card);
-        return refreshCard(deps, card, log).then(() => undefined);
+        const redrawn = refreshCard(deps, card, log);
+        const link = await deps.store.getLink(card.linkId).catch(() => null);
+        if (link) {
+          live = openLiveReply(deps, log, {
+            link,
+            recipient: { userId: actor.slackUserId, teamId: actor.teamId },
+            progress: redrawn.then(() => null),
+          });
+        }
+        await redrawn;
       },
+      onEvent: (event) => live?.onEvent(event),
     });
   } catch (error) {
     const card = await deps.approvals.get(click.value).catch(() => null);
@@ -67,6 +80,26 @@ async function submitAndPost(
       // The card was claimed and the echo failed: it may have reached the portal, so it is never sent again.
       if (isDomainError(error)) log.warn({ code: error.code, details: error.details }, 'Submit echo failed');
       else log.error({ err: error }, 'Submit echo failed');
+      // Part of the agent's answer may be in the thread already: it stays, made final, and is never posted again.
+      const closed = live ? await (live as LiveReply).fail(error) : { shown: false, failures: [] };
+      if (closed.shown) {
+        await reportAfterSend(deps, log, {
+          thread,
+          slackUserId: click.userId,
+          done: 'Your decisions reached the agent',
+          failures: [
+            ...closed.failures,
+            {
+              what: 'the rest of the agent’s answer',
+              failed: 'shown',
+              error,
+              advice: 'What it said so far is above; ask it to go on.',
+            },
+          ],
+          closing: 'They will not be sent again.',
+        });
+        return;
+      }
       await deps.poster.post(thread, buildNotice(submitFailedWords(error))).catch((postError: unknown) => {
         log.error({ err: postError }, 'could not tell the thread that a Submit failed');
       });
@@ -78,7 +111,7 @@ async function submitAndPost(
   }
   // The portal accepted the echo: whatever Slack or the store refuses from here on, the decisions were sent. The
   // person reads what reached the agent and what could not be shown or recorded; nothing is sent again.
-  await showResults(deps, log, click.userId, thread, outcome);
+  await showResults(deps, log, click.userId, thread, outcome, live);
 }
 
 async function showResults(
@@ -87,6 +120,7 @@ async function showResults(
   userId: string,
   thread: ThreadRef,
   outcome: SubmitOutcome,
+  live: LiveReply | null,
 ): Promise<void> {
   deps.metrics.commandDecisions.inc({ decision: 'approve' }, outcome.summary.approved);
   deps.metrics.commandDecisions.inc({ decision: 'reject' }, outcome.summary.rejected);
@@ -96,26 +130,32 @@ async function showResults(
   try {
     const redraw = await refreshCard(deps, card, log);
     if (redraw) failures.push({ what: 'this card’s new state', failed: 'shown', error: redraw.error });
-    let link: TicketLink | null;
-    try {
-      link = await deps.store.getLink(card.linkId);
-      if (!link) throw new DomainError('thread.not_linked', 'The card’s thread link is gone', { cardId: card.id });
-    } catch (error) {
-      // Without the link, the outputs still go to the card's thread; the agent's words are on the ticket.
-      await postOutputs(deps, card, outcome.executed).catch((outputsError: unknown) => {
-        failures.push({ what: 'some command outputs', failed: 'shown', error: outputsError });
-      });
-      failures.push({
-        what: AgentAnswer,
-        failed: 'shown',
-        error,
-        advice: `Read it on the ticket ${inTheHelpDesk(deps, card)}.`,
-      });
-      link = null;
-    }
-    if (link) {
-      agentName = link.agentName;
-      failures.push(...(await postAgentReply(deps, link, outcome.reply, null)));
+    if (live) {
+      // The live reply has the card's link; it shows the outputs, the answer and any new proposals.
+      agentName = live.agentName;
+      failures.push(...(await live.finish(outcome.reply)));
+    } else {
+      let link: TicketLink | null;
+      try {
+        link = await deps.store.getLink(card.linkId);
+        if (!link) throw new DomainError('thread.not_linked', 'The card’s thread link is gone', { cardId: card.id });
+      } catch (error) {
+        // Without the link, the outputs still go to the card's thread; the agent's words are on the ticket.
+        await postOutputs(deps, card, outcome.executed).catch((outputsError: unknown) => {
+          failures.push({ what: 'some command outputs', failed: 'shown', error: outputsError });
+        });
+        failures.push({
+          what: AgentAnswer,
+          failed: 'shown',
+          error,
+          advice: `Read it on the ticket ${inTheHelpDesk(deps, card)}.`,
+        });
+        link = null;
+      }
+      if (link) {
+        agentName = link.agentName;
+        failures.push(...(await postAgentReply(deps, link, outcome.reply, null)));
+      }
     }
   } catch (error) {
     failures.push({

@@ -5,8 +5,9 @@ import { type AfterSendFailure, reportAfterSend } from '../../after-send.js';
 import {
   AgentAnswer,
   actorFor,
+  type LiveTurn,
+  liveTurn,
   type Progress,
-  postAgentReply,
   reportFailure,
   startProgress,
   tellRedacted,
@@ -31,16 +32,23 @@ export async function relayToAgent(
   const progressOf = async (): Promise<Progress | null> => (progressShown ? await progressShown : null);
   const { thread, slackUserId, agentName } = input;
   const done = deps.inFlight.begin({ kind: 'relay', thread, slackUserId, agentName });
+  let turn: LiveTurn | null = null;
   try {
     let sent: RelayResult;
     try {
       deps.limits.take('relay', { person: input.slackUserId, thread: threadKey(input.thread) });
       const actor = await actorFor(deps, input.slackUserId);
+      // The agent's answer shows in the thread as it is written (live-reply.ts), streamed on the asker's behalf.
+      turn = liveTurn(deps, log, {
+        recipient: { userId: actor.slackUserId, teamId: actor.teamId },
+        progress: progressOf,
+      });
       // The ticket service redacts the text before it goes out, and says how many values it replaced.
       sent = await deps.tickets.relay({
         thread: input.thread,
         actor,
         text: input.text,
+        listen: turn.listen,
         onAccepted: async ({ redacted }) => {
           progressShown = startProgress(deps, input.thread, input.agentName);
           notified = tellRedacted(
@@ -55,6 +63,12 @@ export async function relayToAgent(
       });
     } catch (error) {
       deps.metrics.agentReplies.inc({ portal: 'unknown', outcome: 'error' });
+      // Part of the answer may be in the thread already: it stays, made final, and is never posted again.
+      const closed = turn ? await turn.fail(error) : { shown: false, failures: [] };
+      if (closed.shown) {
+        await reportCutShort(deps, log, input, error, closed.failures);
+        return;
+      }
       const progress = await progressOf();
       await progress?.clear();
       if (progress?.placeholderTs)
@@ -64,7 +78,7 @@ export async function relayToAgent(
     }
     // The portal accepted the message and the agent answered: whatever Slack or the store refuses from here on, the
     // person is told the message reached the agent and what could not be shown, never that it was not sent.
-    await showAnswer(deps, log, input, sent, await progressOf());
+    await showAnswer(deps, log, input, sent, await progressOf(), turn as LiveTurn);
   } finally {
     await notified;
     done();
@@ -77,12 +91,13 @@ async function showAnswer(
   input: { thread: ThreadRef; slackUserId: string },
   { link, reply }: RelayResult,
   progress: Progress | null,
+  turn: LiveTurn,
 ): Promise<void> {
   deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });
   let failures: AfterSendFailure[];
   try {
     if (!link.cardMessageTs) await restoreTicketCard(deps, log, link);
-    failures = await postAgentReply(deps, link, reply, progress);
+    failures = await turn.finish(link, reply);
   } catch (error) {
     failures = [{ what: AgentAnswer, failed: 'shown', error }];
   }
@@ -101,6 +116,37 @@ async function showAnswer(
     done: `Your message reached *${escapeMrkdwn(link.agentName)}*`,
     failures,
     closing: 'Your message need not be sent again.',
+  });
+}
+
+/**
+ * The agent began to answer, and the turn failed before it finished (the portal's stream was cut, the agent
+ * reported an error): what it said so far stays in the thread; the person reads that their message reached the
+ * agent and that the rest of the answer did not come, with why.
+ */
+async function reportCutShort(
+  deps: SlackDeps,
+  log: Logger,
+  input: { thread: ThreadRef; slackUserId: string; agentName: string },
+  error: unknown,
+  failures: AfterSendFailure[],
+): Promise<void> {
+  log.warn({ err: error }, 'the agent’s answer stopped before it finished; what came is shown');
+  await reportAfterSend(deps, log, {
+    thread: input.thread,
+    slackUserId: input.slackUserId,
+    done: `Your message reached *${escapeMrkdwn(input.agentName)}*`,
+    failures: [
+      ...failures,
+      {
+        what: 'the rest of the agent’s answer',
+        failed: 'shown',
+        error,
+        advice: 'What it said so far is above; ask it to go on.',
+        redo: true,
+      },
+    ],
+    closing: '',
   });
 }
 

@@ -12,7 +12,7 @@ import {
   reportNotLinked,
 } from '../../after-send.js';
 import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
-import { actorFor, postAgentReply, reportFailure, tellRedacted } from '../../conversation.js';
+import { actorFor, type LiveTurn, liveTurn, postAgentReply, reportFailure, tellRedacted } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
@@ -117,10 +117,25 @@ async function createAndShow(
 ): Promise<void> {
   const { thread, userId, validated } = input;
   const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.spaceName}…`);
+  // The ticket card goes up as soon as the ticket is linked, just before the request goes to the agent: the answer
+  // then shows under it as it is written (live-reply.ts).
+  const failures: AfterSendFailure[] = [];
+  let cardShown: Promise<TicketLink> | null = null;
+  const turn = liveTurn(deps, log, {
+    recipient: { userId: validated.actor.slackUserId, teamId: validated.actor.teamId },
+    progress: async () => {
+      await cardShown;
+      return null;
+    },
+  });
   let created: CreatedTicketResult;
   try {
-    created = await deps.tickets.createTicket(validated);
+    created = await deps.tickets.createTicket(validated, (link) => {
+      cardShown = showTicketCard(deps, log, link, failures);
+      return turn.listen(link);
+    });
   } catch (error) {
+    await turn.fail(error);
     if (creating) await deps.poster.setStatus(thread, '');
     if (error instanceof TicketNotLinkedError) await reportNotLinked(deps, log, { thread, slackUserId: userId, error });
     else await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
@@ -142,8 +157,8 @@ async function createAndShow(
     { ticketName: link.ticketName, portal: link.portal, spaceId: link.spaceId, api: link.api },
     'ticket created',
   );
-  const failures = notRecordedFailures(created.notRecorded);
-  const linked = await showTicketCard(deps, log, link, failures);
+  failures.unshift(...notRecordedFailures(created.notRecorded));
+  const linked = await (cardShown ?? showTicketCard(deps, log, link, failures));
   if (linked.cardMessageTs && input.promptTs) {
     await deps.poster
       .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
@@ -158,6 +173,7 @@ async function createAndShow(
     opened: `Ticket *${escapeMrkdwn(link.ticketName)}* is open`,
     firstMessage: 'the request',
     closing: 'There is no need to create it or send the request again.',
+    turn,
   });
 }
 
@@ -209,6 +225,7 @@ export async function showFirstReply(
     opened,
     firstMessage,
     closing,
+    turn,
   }: {
     link: TicketLink;
     userId: string;
@@ -221,6 +238,8 @@ export async function showFirstReply(
     /** What the first message was, as the person knows it: "the request". */
     firstMessage: string;
     closing: string;
+    /** The live turn that was told the answer as it came (Create Ticket); without one the answer is posted whole. */
+    turn?: LiveTurn;
   },
 ): Promise<void> {
   const { thread } = link;
@@ -230,20 +249,34 @@ export async function showFirstReply(
     if (firstReply.state === 'answered') {
       deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'ok' });
       done = `${opened} and ${firstMessage} reached *${escapeMrkdwn(link.agentName)}*`;
-      all.push(...(await postAgentReply(deps, link, firstReply.reply, null)));
+      all.push(
+        ...(await (turn ? turn.finish(link, firstReply.reply) : postAgentReply(deps, link, firstReply.reply, null))),
+      );
     } else {
       if (statusShown) await deps.poster.setStatus(thread, '');
       if (firstReply.state === 'failed') {
         deps.metrics.agentReplies.inc({ portal: link.portal, outcome: 'error' });
-        // The ticket exists and is linked: only the first message is in doubt. Replying in the thread retries it.
-        await reportFailure(
-          deps,
-          log,
-          thread,
-          userId,
-          firstReply.error,
-          `Ticket ${escapeMrkdwn(link.ticketName)} is open, but sending it the request`,
-        );
+        // Part of the answer may be in the thread already: it stays, made final, and is never posted again.
+        const closed = turn ? await turn.fail(firstReply.error) : { shown: false, failures: [] };
+        if (closed.shown) {
+          done = `${opened} and ${firstMessage} reached *${escapeMrkdwn(link.agentName)}*`;
+          all.push(...closed.failures, {
+            what: 'the rest of the agent’s answer',
+            failed: 'shown',
+            error: firstReply.error,
+            advice: 'What it said so far is above; ask it to go on.',
+          });
+        } else {
+          // The ticket exists and is linked: only the first message is in doubt. Replying in the thread retries it.
+          await reportFailure(
+            deps,
+            log,
+            thread,
+            userId,
+            firstReply.error,
+            `Ticket ${escapeMrkdwn(link.ticketName)} is open, but sending it the request`,
+          );
+        }
       }
     }
   } catch (error) {
