@@ -105,6 +105,8 @@ export function agentFailure(context: PortalCallContext, words: string): DomainE
   return new DomainError('agent.failed', `Portal "${context.portal}": the agent reported an error: ${excerpt}`, {
     portal: context.portal,
     operation: context.operation,
+    // The agent's own words, cut short: untrusted text, redacted (logs, and Slack's causeOf) before anyone reads it.
+    agentWords: excerpt,
   });
 }
 

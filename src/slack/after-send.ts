@@ -91,7 +91,7 @@ export async function reportAfterSend(
   // One clause per kind and cause: "X and Y could not be shown here (why)", "the service could not record X or Y (why)".
   const grouped = new Map<string, { failed: AfterSendFailure['failed']; cause: string; whats: string[] }>();
   for (const failure of told.values()) {
-    const cause = causeOf(failure.error);
+    const cause = causeOf(failure.error, (text) => deps.redactor.redact(text).text);
     const key = `${failure.failed}:${cause}`;
     const group = grouped.get(key) ?? { failed: failure.failed, cause, whats: [] };
     group.whats.push(failure.what);

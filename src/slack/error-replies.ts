@@ -1,4 +1,5 @@
 import { type DomainError, type ErrorCode, isDomainError } from '../domain/errors.js';
+import { escapeMrkdwn } from './text/index.js';
 
 /** Every error code in words a Slack user reads. A code without words fails the type check. */
 const replies = {
@@ -149,9 +150,16 @@ const portalClause = (error: unknown): string => {
  * limiting this app"). Unlike replyFor, it never says "nothing was changed" nor "try again": what the portal accepted
  * stands, and is not to be sent again.
  */
-export const causeOf = (error: unknown): string => {
+export const causeOf = (error: unknown, redact?: (text: string) => string): string => {
   if (!isDomainError(error)) return 'an error on our side, which is logged';
   switch (error.code) {
+    case 'agent.failed': {
+      // The agent's words are shown only redacted; without a redactor at hand, only that it failed.
+      const words = typeof error.details.agentWords === 'string' ? error.details.agentWords.trim() : '';
+      return redact && words
+        ? `the agent stopped with an error: ${escapeMrkdwn(redact(words))}`
+        : 'the agent stopped with an error';
+    }
     case 'slack.not_in_channel':
       return 'I am not a member of this channel (invite me with `/invite @DuploCloud AI`)';
     case 'slack.channel_not_found':

@@ -1,10 +1,13 @@
 import type { CommandCard } from '../domain/command-card.js';
+import { isDomainError } from '../domain/errors.js';
+import type { OpenStream } from '../domain/ports.js';
 import type { Logger } from '../logger.js';
 import { buildNotice } from './blocks/notice.js';
 import { refreshCard } from './command-cards.js';
 import type { SlackDeps } from './deps.js';
 import type { InFlightItem } from './in-flight.js';
 import { escapeMrkdwn } from './text/index.js';
+import { streamMarkdown } from './text/stream-markdown.js';
 
 /**
  * What happens at start-up and every minute after, and what shutdown reports when it cannot wait any longer:
@@ -19,6 +22,8 @@ export interface SweepReport {
   readonly expired: number;
   readonly prunedEvents: number;
   readonly prunedRequests: number;
+  /** Streamed replies left open by a process that stopped, now closed with a note. */
+  readonly closedStreams: number;
 }
 
 export interface Sweeper {
@@ -38,6 +43,11 @@ export interface SweeperOptions {
   readonly eventRetentionMs?: number;
   readonly requestRetentionMs?: number;
   readonly pruneEveryMs?: number;
+  /**
+   * How long an open stream may go without its instance renewing it before a sweep closes it (live replies renew
+   * theirs every 30 s).
+   */
+  readonly staleStreamMs?: number;
 }
 
 const Day = 24 * 60 * 60_000;
@@ -63,6 +73,39 @@ async function reportInterruptedCard(deps: SlackDeps, log: Logger, card: Command
   log.warn({ cardId: card.id, ticketName: card.ticketName, portal: card.portal }, 'interrupted Submit reported');
 }
 
+const cutOffWords = (agentName: string) =>
+  `${agentName}’s answer was cut off here: the service restarted while it was being written. ` +
+  'The whole answer is on the ticket in the AI HelpDesk; ask again here to continue.';
+
+/**
+ * A reply a stopped process was streaming: Slack shows it as still being written until it ends it. It is stopped
+ * with a note saying why it ends there (or, where Slack already ended it, the note goes in the thread).
+ */
+async function closeAbandonedStream(deps: SlackDeps, log: Logger, stream: OpenStream): Promise<void> {
+  const { thread, messageTs, agentName } = stream;
+  try {
+    await deps.poster.stopStream(thread.channelId, messageTs, streamMarkdown(`\n\n_${cutOffWords(agentName)}_`));
+    log.warn(
+      { channelId: thread.channelId, messageTs, owner: stream.owner },
+      'closed a stream a stopped process left open',
+    );
+    return;
+  } catch (error) {
+    const code = isDomainError(error) ? String(error.details.slackError ?? error.code) : 'unknown';
+    if (!['message_not_in_streaming_state', 'message_not_found'].includes(code)) {
+      log.warn({ err: error, channelId: thread.channelId }, 'could not close a stream a stopped process left open');
+    }
+  }
+  try {
+    await deps.poster.post(
+      thread,
+      buildNotice(cutOffWords(escapeMrkdwn(agentName)).replace(' here:', ' above:'), undefined, []),
+    );
+  } catch (error) {
+    log.error({ err: error, channelId: thread.channelId }, 'could not say in its thread that a reply was cut off');
+  }
+}
+
 export function createSweeper(deps: SlackDeps, options: SweeperOptions = {}): Sweeper {
   const {
     intervalMs = 60_000,
@@ -70,6 +113,7 @@ export function createSweeper(deps: SlackDeps, options: SweeperOptions = {}): Sw
     eventRetentionMs = Day,
     requestRetentionMs = 7 * Day,
     pruneEveryMs = 60 * 60_000,
+    staleStreamMs = 90_000,
   } = options;
   const log = deps.logger.child({ component: 'sweeper' });
   let timer: NodeJS.Timeout | undefined;
@@ -82,6 +126,8 @@ export function createSweeper(deps: SlackDeps, options: SweeperOptions = {}): Sw
     for (const card of interrupted) await reportInterruptedCard(deps, log, card);
     const expired = await deps.approvals.expireDue(now, BatchSize);
     for (const card of expired) await refreshCard(deps, card, log);
+    const streams = await deps.store.claimStaleStreams(new Date(now.getTime() - staleStreamMs), BatchSize);
+    for (const stream of streams) await closeAbandonedStream(deps, log, stream);
     let prunedEvents = 0;
     let prunedRequests = 0;
     if (now.getTime() - lastPrune >= pruneEveryMs) {
@@ -89,7 +135,13 @@ export function createSweeper(deps: SlackDeps, options: SweeperOptions = {}): Sw
       prunedEvents = await deps.store.pruneEvents(new Date(now.getTime() - eventRetentionMs));
       prunedRequests = await deps.store.pruneRequests(new Date(now.getTime() - requestRetentionMs));
     }
-    const report = { interrupted: interrupted.length, expired: expired.length, prunedEvents, prunedRequests };
+    const report = {
+      interrupted: interrupted.length,
+      expired: expired.length,
+      prunedEvents,
+      prunedRequests,
+      closedStreams: streams.length,
+    };
     if (Object.values(report).some((count) => count > 0)) log.info(report, 'sweep');
     return report;
   };
