@@ -517,6 +517,21 @@ async function playWorkspaceThread(
   const streamed = workspacePortal.callsTo('POST', /\/sendMessageStreaming$/);
   expectThat(streamed.length > 0, 'the streaming agent was not asked on sendMessageStreaming');
   transcript.note(`the agent's reply arrived as ${streamed.at(-1)?.streamedEvents ?? 0} server-sent events`);
+  // The answer was shown as it was written: one streamed message, then the formatted reply in its place.
+  const stream = harness.slack.streams(Channel).find((candidate) => candidate.threadTs === threadTs);
+  expectThat(stream, 'the answer was not streamed into the thread');
+  expectThat(stream.state === 'stopped', 'the streamed answer was left streaming');
+  const calls = stream.updates.map((update) => update.method.replace('chat.', ''));
+  const firstTextMs = (stream.firstTextAt?.getTime() ?? 0) - stream.startedAt.getTime();
+  transcript.note(
+    `Slack showed it as it was written: ${calls.join(' → ')} (${stream.text.length} characters streamed, ` +
+      `first text with the stream's start${firstTextMs > 0 ? ` + ${firstTextMs} ms` : ''}), then the formatted reply took its place`,
+  );
+  const streamedMessage = harness.slack.message(Channel, stream.ts);
+  expectThat(streamedMessage, 'the streamed message is gone');
+  const answer = messageText(watcher.toTranscript(streamedMessage), names);
+  expectThat(/You asked/.test(answer), 'the streamed message does not end as the agent’s formatted answer');
+  transcript.check('the streaming agent’s answer appeared in the thread as it was written, and stayed there formatted');
   const commands = botMessage(play, watcher, /\[Approve\]/, 'the command card');
   await sendInteraction(
     play,

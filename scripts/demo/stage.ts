@@ -32,7 +32,7 @@ export async function startStage(): Promise<DemoStage> {
     harness = await startHarness({
       env: { DATA_DIR: dataDir },
       // One portal of each HelpDesk generation; the workspace one streams its agents' replies at a visible pace.
-      workspacePortal: { streaming: { eventDelayMs: 15 } },
+      workspacePortal: { streaming: { eventDelayMs: 60 } },
       logLevel: 'info',
       serviceOptions: {
         // Opening PGlite takes seconds; the fake Slack's idle keep-alive socket from auth.test may be closed by then,

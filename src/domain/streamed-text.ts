@@ -8,9 +8,11 @@ import type { Redactor } from './redact.js';
  *
  * How a piece of text counts as settled:
  * - it ends at whitespace: the word being written is held, so a token cut in two is redacted whole;
- * - prose is released word by word, but a paragraph with any line of code, configuration, a command or a
- *   secret-like name is held whole until it ends (a blank line), because what follows on its later lines can make
- *   an earlier value secret (`echo "…" | docker login --password-stdin`, a Kubernetes Secret's `kind`);
+ * - prose is released word by word; a quotation still open (`"…`, `` `… ``) is held until it closes, since a quoted
+ *   value may have spaces; a paragraph with any line of code, configuration or a command is held whole until it
+ *   ends (a blank line), because what follows can make an earlier value secret
+ *   (`echo "…" | docker login --password-stdin`); a line naming a secret as code does (`DB_PASSWORD`, `apiKey:`)
+ *   is held until it ends;
  * - a code block is held from its opening fence until it closes, a private key from BEGIN to END;
  * - the redaction of the settled part alone agrees with the redaction of everything received so far.
  * If a later piece still changes how text already released is redacted, `settle` stops releasing and reports it
@@ -31,14 +33,25 @@ export interface StreamedText {
   readonly pieces: number;
 }
 
-/** A line that reads like a secret's context: secret-like names, credentials in URLs, headers, key blocks. */
-const SensitiveLine = /pass|pw|psk|secret|token|key|auth|cred|conn|bearer|basic|cookie|session|private|api|sig/i;
+const SecretWords = 'pass|pwd|pw|psk|secret|token|key|auth|cred|conn|cookie|session|private|api|sig|bearer';
 /**
- * A line of code, configuration or a command rather than prose: quotes, pipes, assignments, braces, flags, sigils,
- * indentation, `name: value`, schemes. Its redaction can depend on what follows it on later lines.
+ * A secret-like name used as a name, not as a word of prose: in an identifier (`DB_PASSWORD`, `api-key`,
+ * `apiToken`) or followed by `:` or `=`. A line with one is held until it ends: code such as
+ * `define( 'DB_PASSWORD', '…' );` is recognised as secret only once its statement is whole.
+ */
+const SecretName = [
+  new RegExp(`[a-z0-9]+[_-][a-z0-9_-]*(?:${SecretWords})|(?:${SecretWords})[a-z0-9]*[_-][a-z0-9]`, 'i'),
+  new RegExp(`(?:${SecretWords})[a-z0-9]*["']?\\s*[:=]`, 'i'),
+  /[a-z](?:Pass|Pwd|Secret|Token|Key|Auth|Cred|Conn|Cookie|Session|Private|Api|Sig)|(?:pass|secret|token|key|auth|api|cred|session)[A-Z]/,
+];
+
+/**
+ * A line of code, configuration or a command rather than prose: pipes, assignments, braces, tags, flags, a shell or
+ * client prompt (`$ `, `host:6379> `), commands that feed secrets (`echo`, `sudo`, `export`…), indentation, a key
+ * block. What follows on later lines can change how it is redacted, so its whole paragraph waits.
  */
 const StructuredLine =
-  /[`"|={}[\]<>$\\]|\s-{1,2}[A-Za-z]|^\s{2,}\S|^\s*[\w.-]+\s*:\s*\S|-----BEGIN|:\/\/|^\s*(?:[$#>]|export|echo|curl|docker|kubectl|helm|aws|az|gcloud|psql|mysql)\s/;
+  /[|={}<\\]|\s-{1,2}[A-Za-z]|^\s{2,}\S|^\S+[$#>]\s|^\s*(?:\$\s|(?:docker|kubectl|helm|aws|az|gcloud|psql|mysql|set|env)\s)|\b(?:echo|printf|export|sudo|curl)\s|-----BEGIN/;
 const Fence = /^\s*(?:```|~~~)/;
 const KeyBlockStart = /-----BEGIN[^\n]*-----/g;
 const KeyBlockEnd = /-----END[^\n]*-----/;
@@ -54,20 +67,36 @@ export function settledBoundary(raw: string): number {
     }
   }
   // An open code block: from its opening fence on, until it closes.
-  let lineStart = 0;
+  let at = 0;
   let openFence = -1;
   for (const line of raw.split('\n')) {
-    if (Fence.test(line)) openFence = openFence < 0 ? lineStart : -1;
-    lineStart += line.length + 1;
+    if (Fence.test(line)) openFence = openFence < 0 ? at : -1;
+    at += line.length + 1;
   }
   if (openFence >= 0) boundary = Math.min(boundary, openFence);
-  // The paragraph being written, when any of its lines is code, configuration or names a secret: until it ends.
+  // The paragraph being written, when any of its lines is code, configuration or a command: until it ends.
   const paragraphEnd = /\n[ \t]*\n/g;
   let paragraphStart = 0;
   for (const match of raw.slice(0, boundary).matchAll(paragraphEnd)) paragraphStart = match.index + match[0].length;
-  const paragraph = raw.slice(paragraphStart);
-  if (paragraph.split('\n').some((line) => SensitiveLine.test(line) || StructuredLine.test(line))) {
+  if (
+    raw
+      .slice(paragraphStart)
+      .split('\n')
+      .some((line) => StructuredLine.test(line))
+  ) {
     boundary = Math.min(boundary, paragraphStart);
+  }
+  // The line being written, when it names a secret the way code or configuration does: until it ends.
+  const current = raw.slice(raw.lastIndexOf('\n') + 1);
+  if (SecretName.some((pattern) => pattern.test(current))) {
+    boundary = Math.min(boundary, raw.length - current.length);
+  }
+  // A quotation still open on the line being written (a quoted value may have spaces): until it closes.
+  const line = raw.slice(raw.lastIndexOf('\n') + 1);
+  const lineStart = raw.length - line.length;
+  for (const quote of ['"', '`']) {
+    const count = line.split(quote).length - 1;
+    if (count % 2 === 1) boundary = Math.min(boundary, lineStart + line.lastIndexOf(quote));
   }
   // An open private key block: from its BEGIN line on.
   let openBlock = -1;
