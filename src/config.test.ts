@@ -70,6 +70,7 @@ describe('loadConfig', () => {
         signingSecret: 'signing-secret',
         apiUrl: 'https://slack.com/api/',
         allowedTeams: [],
+        streamReplies: true,
       },
       port: 3000,
       portals: [

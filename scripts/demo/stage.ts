@@ -32,7 +32,8 @@ export async function startStage(): Promise<DemoStage> {
     harness = await startHarness({
       env: { DATA_DIR: dataDir },
       // One portal of each HelpDesk generation; the workspace one streams its agents' replies at a visible pace.
-      workspacePortal: { streaming: { eventDelayMs: 60 } },
+      // An agent that writes its answer over about two seconds, so the thread shows it being written.
+      workspacePortal: { streaming: { eventDelayMs: 150, deltaChars: 16 } },
       logLevel: 'info',
       serviceOptions: {
         // Opening PGlite takes seconds; the fake Slack's idle keep-alive socket from auth.test may be closed by then,

@@ -7,6 +7,10 @@ import type { TicketLink } from '../domain/thread-link.js';
 import type { MessageContent } from './blocks/message.js';
 import { AgentAnswer, postAgentReply } from './conversation.js';
 import type { SlackDeps } from './deps.js';
+import { createLiveReplies } from './live-replies.js';
+
+/** What a live reply needs besides what each test gives: turn order and the streaming budget. */
+const live = () => createLiveReplies({ instanceId: 'test' });
 
 const thread = { teamId: 'T1', channelId: 'C1', threadTs: '1.000001' };
 const link = {
@@ -34,6 +38,7 @@ describe('postAgentReply', () => {
       redactor: createRedactor(),
       logger: pino({ level: 'silent' }),
       tickets: { ticketUrl: () => 'https://acme.test/ticket' },
+      live: live(),
       approvals: {
         openCard: async (_link: unknown, reply: unknown) => {
           proposalsAskedFor.push(reply);
@@ -44,7 +49,11 @@ describe('postAgentReply', () => {
     const reply: AgentMessage = {
       role: 'assistant',
       content: 'The restart went through.',
-      data: { ...emptyMessageData(), executed_cmds: [{ command: 'kubectl get pods', output: 'refused output' }] },
+      data: {
+        ...emptyMessageData(),
+        executed_cmds: [{ command: 'kubectl get pods', output: 'refused output' }],
+        cmds: [{ command: 'kubectl rollout restart deploy/web', execute: false }],
+      },
     };
 
     const failures = await postAgentReply(deps, link, reply, null);
@@ -52,7 +61,9 @@ describe('postAgentReply', () => {
       expect.objectContaining({ what: 'some command outputs', failed: 'shown', error: new Error('invalid_blocks') }),
     ]);
     expect(posted.join('\n')).toContain('The restart went through.');
-    expect(proposalsAskedFor).toEqual([reply]);
+    expect(proposalsAskedFor).toEqual([
+      { role: 'assistant', content: '', data: { ...emptyMessageData(), cmds: reply.data.cmds } },
+    ]);
   });
 
   it('never throws after the portal accepted a message: each step Slack or the store refuses is returned', async () => {
@@ -69,6 +80,7 @@ describe('postAgentReply', () => {
       redactor: createRedactor(),
       logger: pino({ level: 'silent' }),
       tickets: { ticketUrl: () => 'https://acme.test/ticket' },
+      live: live(),
       approvals: {
         openCard: async () => {
           throw storeDown;

@@ -122,6 +122,8 @@ export function openLiveReply(deps: SlackDeps, log: Logger, input: LiveReplyInpu
   let proposals: Proposals = { cmds: [], tool_calls: [], approvals: [] };
   let outputsShown = 0;
   let anythingShown = false;
+  /** The turn had text, outputs or proposals (shown or not): a turn with none says the agent sent no text. */
+  let hadContent = false;
   let statusShown = false;
   const status = createStatus();
 
@@ -181,10 +183,18 @@ export function openLiveReply(deps: SlackDeps, log: Logger, input: LiveReplyInpu
     }
     await closeProposals();
     await closeSegment();
-    if (!ended?.failed && !anythingShown) await postText('');
+    if (!ended?.failed && !hadContent) await postText('');
   }
 
   async function handle(event: AgentEvent): Promise<void> {
+    if (
+      (event.type === 'text_delta' && event.text !== '') ||
+      (event.type === 'commands' && event.commands.length > 0) ||
+      ((event.type === 'tool_calls' || event.type === 'approvals') && event.items.length > 0) ||
+      (event.type === 'executed_commands' && event.executed.length > 0)
+    ) {
+      hadContent = true;
+    }
     switch (event.type) {
       case 'text_delta':
         if (event.text === '') return;

@@ -95,6 +95,21 @@ describe('live replies on the workspace HelpDesk (streaming agent)', () => {
     expect(statuses.at(-1)?.status).toBe('');
   });
 
+  it('streams a new ticket’s first answer under its ticket card', async () => {
+    const { threadTs, link } = await linkedThread(h, People.alice, 'the api pods restart all the time', streamingAgent);
+    const stream = streamsOf(h, threadTs).at(-1);
+    expect(stream?.state).toBe('stopped');
+    expect(stream?.text).toContain('You asked');
+    const card = h.botMessage(threadTs, new RegExp(link.ticketName));
+    expect(Number(stream?.ts)).toBeGreaterThan(Number(card.ts));
+    expect(
+      h
+        .transcript(threadTs)
+        .join('\n')
+        .match(/You asked/g),
+    ).toHaveLength(1);
+  });
+
   it('never shows a secret or a live mention split across two pieces, in the stream or after', async () => {
     const token = `ghp_${'Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa'}`;
     const { threadTs } = await turn([

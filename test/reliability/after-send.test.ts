@@ -207,8 +207,19 @@ describe('failures after the portal accepted something', () => {
       neverSaysFailed(notice);
     });
 
-    it('store cannot read the ticket link: the outputs are still posted', async () => {
-      const { threadTs } = await submitted((echoed) => failStore('getLink', { times: 2, when: echoed }));
+    it('store cannot read the ticket link once the card is claimed: the outputs are still posted', async () => {
+      // The Submit's own check reads the link; every read after it fails: the card's redraws, the read that opens
+      // the live answer (so the answer cannot be shown live), and the read after the echo.
+      let reads = 0;
+      const { threadTs } = await submitted(() => {
+        failStore('getLink', {
+          times: 4,
+          when: () => {
+            reads += 1;
+            return reads > 1;
+          },
+        });
+      });
       expect(h.transcript(threadTs).join('\n')).toMatch(/Output of/i);
       const notice = lastNotice(threadTs);
       expect(notice).toContain('Your decisions reached');
