@@ -72,7 +72,7 @@ export function createMetrics(): Metrics {
     }),
     streamedReplies: new Counter({
       name: 'helpdesk_streamed_replies_total',
-      help: 'Agent replies streamed into Slack: started, and how they ended (final, stopped_early, withdrawn)',
+      help: 'Agent replies streamed into Slack: started, how they ended (final, stopped_early, withdrawn), refused',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -309,6 +309,7 @@ export function openLiveReply(deps: SlackDeps, log: Logger, input: LiveReplyInpu
       if (ConversationRefusals.has(code)) live.refuse(thread, 'conversation');
       else if (WorkspaceRefusals.has(code)) live.refuse(thread, 'workspace');
       log.warn({ err: error, slackError: code }, 'Slack would not stream the reply here; it is posted when it ends');
+      deps.metrics.streamedReplies.inc({ outcome: 'refused' });
       current.mode = 'held';
       return;
     }
@@ -353,12 +354,14 @@ export function openLiveReply(deps: SlackDeps, log: Logger, input: LiveReplyInpu
   async function stopEarly(current: Segment, why: string): Promise<void> {
     log.info({ channelId: thread.channelId, why }, 'streaming stopped early; the rest of the reply shows when it ends');
     current.mode = 'stopped';
+    deps.metrics.streamedReplies.inc({ outcome: 'stopped_early' });
     await stopStream(current);
   }
 
   /** Text already streamed turned out to hold a secret (a later piece changed its redaction): replace it at once. */
   async function withdraw(current: Segment): Promise<void> {
     const wasStreaming = current.mode === 'streaming';
+    deps.metrics.streamedReplies.inc({ outcome: 'withdrawn' });
     current.mode = 'held';
     if (!wasStreaming || !current.ts) return;
     await stopStream(current);
@@ -373,7 +376,10 @@ export function openLiveReply(deps: SlackDeps, log: Logger, input: LiveReplyInpu
     if (!current) return;
     await flushText(true);
     const whole = current.text.whole();
-    if (current.mode === 'streaming') await stopStream(current);
+    if (current.mode === 'streaming') {
+      await stopStream(current);
+      deps.metrics.streamedReplies.inc({ outcome: 'final' });
+    }
     if (whole.trim() === '' && !current.ts) return;
     await showFinal(current, whole);
   }
