@@ -32,7 +32,7 @@ const methodScopes: Record<string, readonly Requirement[]> = {
   'views.update': [],
   'views.push': [],
   'views.publish': [],
-  // Since 2026-03-05 either scope works; assistant:write is being retired (reference §9).
+  // Since 2026-03-05 either scope works; assistant:write is being retired (docs/slack-platform.md §8).
   'assistant.threads.setStatus': [['chat:write', 'assistant:write']],
   'files.uploadV2': [['files:write']],
   'files.getUploadURLExternal': [['files:write']],

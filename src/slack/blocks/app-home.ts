@@ -44,7 +44,7 @@ export interface AppHomeInput {
   readonly generatedAt: Date;
 }
 
-/** Slack's cap on a Home tab's blocks (reference/slack-platform.md §4). */
+/** Slack's cap on a Home tab's blocks (docs/slack-platform.md §4). */
 export const HomeBlockLimit = 100;
 const BlocksPerTicket = 2;
 const PortalsPerSection = 10;

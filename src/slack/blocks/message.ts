@@ -7,7 +7,7 @@ export interface MessageContent {
 }
 
 /**
- * Slack refuses a section whose text is over 3000 characters (reference §4); builders stay a little under it, so
+ * Slack refuses a section whose text is over 3000 characters (docs/slack-platform.md §4); builders stay a little under it, so
  * what they measure and what Slack counts may differ by a few characters without a refusal.
  */
 export const SectionTextMax = 2_950;

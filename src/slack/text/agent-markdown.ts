@@ -21,7 +21,7 @@ import { escapeMrkdwn } from './escape.js';
  * In labels `|` becomes `∣`, and `<`/`>` are escaped, so a label can never end the link early or add a second one.
  *
  * Plain `@here` / `@channel` pass through as text: Slack only notifies on `<!here>` syntax unless a message is posted
- * with `link_names`, which we never set (reference §7).
+ * with `link_names`, which we never set (docs/slack-platform.md §7).
  *
  * Cost. slackify-markdown's time grows with the square of a paragraph's length (a 2,000-line paragraph takes
  * seconds; 10 KB of `a.a.a…` about one) and it overflows the stack on deeply nested quotes or lists. So the text is

@@ -1,5 +1,5 @@
 /**
- * Slack mrkdwn escaping (reference/slack-platform.md §7): `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`,
+ * Slack mrkdwn escaping (docs/slack-platform.md §7): `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`,
  * nothing else. That is what neutralises `<!channel>`, `<!here>`, `<!everyone>`, `<@U…>`, `<#C…>`,
  * `<!subteam^…>` and `<url|label>` in untrusted text (agent replies, command output, ticket titles). `verbatim`
  * is not a sanitiser; plain `@here` is only text as long as `link_names` stays off when posting.

@@ -3,7 +3,7 @@
  * counts, so a piece that fits here fits there, and cuts never split a surrogate pair.
  */
 
-/** A section block's text allows 3000 characters (reference §4); 2900 leaves room for a caller's prefix. */
+/** A section block's text allows 3000 characters (docs/slack-platform.md §4); 2900 leaves room for a caller's prefix. */
 export const defaultSectionChars = 2900;
 
 const FENCE = '```';
@@ -120,7 +120,7 @@ export interface MessageLimits {
 
 /**
  * Posted inline, a reply of up to ~11,000 characters stays under the ~13k block text at which Slack refuses a
- * message (reference §4, bolt-js#2509); 150 lines is about as much as a thread reader scrolls through.
+ * message (docs/slack-platform.md §4, bolt-js#2509); 150 lines is about as much as a thread reader scrolls through.
  */
 export const defaultMessageLimits: MessageLimits = { maxChars: 11_000, maxLines: 150 };
 
