@@ -83,6 +83,8 @@ export function createLiveReplies(
     },
 
     refuse(thread, scope) {
+      // Forget refusals that ran out, so the map holds only live ones however many channels refused.
+      for (const [key, until] of refusals) if (until <= now()) refusals.delete(key);
       refusals.set(
         scope === 'workspace' ? workspaceKey(thread) : conversationKey(thread),
         now() + settings.refusalMemoryMs,
