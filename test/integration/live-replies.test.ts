@@ -259,6 +259,32 @@ describe('live replies on the workspace HelpDesk (streaming agent)', () => {
   });
 });
 
+describe('live replies switched off (SLACK_STREAM_REPLIES=false)', () => {
+  it('posts a streaming agent’s reply once it is done, with the status meanwhile', async () => {
+    const h = await startHarness({
+      workspacePortal: { streaming: { eventDelayMs: 30, deltaChars: 12 } },
+      env: { SLACK_STREAM_REPLIES: 'false' },
+    });
+    try {
+      const linked = await linkedThread(h, People.alice, 'the api pods', streamingAgent);
+      scriptTurn(h, [update('Reading the logs'), text('Nothing streams here, the reply is posted whole. '), done]);
+      const callsBefore = h.slack.calls.length;
+      await h.say(People.alice, Trigger, linked.threadTs);
+      expect(callsOf(h, 'chat.startStream')).toHaveLength(0);
+      expect(
+        h
+          .transcript(linked.threadTs)
+          .join('\n')
+          .match(/posted whole/g),
+      ).toHaveLength(1);
+      const statuses = callsOf(h, 'assistant.threads.setStatus', callsBefore).map((call) => call.args.status);
+      expect(statuses).toContain('Reading the logs');
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('live replies on the tenant HelpDesk (unary answers)', () => {
   let h: Harness;
 
