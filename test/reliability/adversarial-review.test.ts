@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionId } from '../../src/slack/ids.js';
+import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
+import { chooseInView, createTicketThroughSlack, openUpdateContext, submit } from '../support/flows.js';
+import { type Harness, People, startHarness } from '../support/harness.js';
+import { cardIdOf, clickDecision, devChoice, fastPacing, generousLimits, getPods } from './support/scenario.js';
+
+/**
+ * Issue 12, second review: every field a person types (the mention, a thread message, a reject reason, Update
+ * Context's New Message) with its secret split by characters nobody sees, or its key spelled with look-alike letters.
+ * Each path has its own value, so a leak names the path it came through.
+ */
+const typed = {
+  mention: { value: 'Mv7Qz3pLx9Wd', text: (v: string) => `pods crash after deploy, db pass\u200Bword=${v} maybe` },
+  thread: { value: 'Tk4Rn8sHq2Jy', text: (v: string) => `the job logs show DB_PASS\u200DWORD=${v}` },
+  reason: { value: 'Rj6Wm1vCz5Nb', text: (v: string) => `no: it would print p\u0430ssword=${v} in the output` },
+  newMessage: {
+    value: 'Nx2Pb7dKt4Gs',
+    text: (v: string) => `same in staging, \uFF50\uFF41\uFF53\uFF53\uFF57\uFF4F\uFF52\uFF44=${v}`,
+  },
+} as const;
+
+/** Every string inside a value, joined by newlines (hidden characters removed: a split value is still the value). */
+function stringsIn(value: unknown): string {
+  const out: string[] = [];
+  const walk = (item: unknown): void => {
+    if (typeof item === 'string') out.push(item);
+    else if (Array.isArray(item)) for (const entry of item) walk(entry);
+    else if (item !== null && typeof item === 'object') for (const entry of Object.values(item)) walk(entry);
+  };
+  walk(value);
+  return out.join('\n').replace(/[\p{Cf}]/gu, '');
+}
+
+describe('what a person types, with its secret hidden by invisible or look-alike characters', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ serviceOptions: { slackPacing: fastPacing, rateLimits: generousLimits } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('is redacted on every path before the portal, Slack, the store or the logs see it', async () => {
+    const slackFrom = h.slack.calls.length;
+    const portalFrom = h.portal.calls.length;
+    const logFrom = h.logs.lines.length;
+    h.portal.setAgentScript(({ decisions }) =>
+      decisions.length > 0
+        ? undefined
+        : { content: 'Two things to try.', data: { cmds: [{ command: getPods, execute: false }] } },
+    );
+
+    const { threadTs } = await createTicketThroughSlack(
+      h,
+      People.alice,
+      typed.mention.text(typed.mention.value),
+      devChoice,
+    );
+    await h.say(People.alice, typed.thread.text(typed.thread.value), threadTs);
+
+    const card = h.botMessage(threadTs, /proposes .*command/);
+    const before = new Set(h.slack.openViews(People.alice.id).map((view) => view.id));
+    await h.send(clickDecision(h, People.alice, card.ts, 0, ActionId.Reject), 'interaction');
+    const modal = h.slack.openViews(People.alice.id).find((view) => !before.has(view.id));
+    if (!modal) throw new Error('the reject reason modal did not open');
+    await submit(h, People.alice, String(modal.id), { [ActionId.RejectReason]: typed.reason.text(typed.reason.value) });
+    h.portal.resetAgentScript();
+
+    const viewId = await openUpdateContext(h, People.alice, threadTs);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, SeedTenants.staging.id);
+    await submit(h, People.alice, viewId, {
+      [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
+      [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
+      [ActionId.ShareThread]: 'yes',
+      [ActionId.NewMessage]: typed.newMessage.text(typed.newMessage.value),
+    });
+
+    const portal = stringsIn(h.portal.calls.slice(portalFrom).map((call) => call.body));
+    // What the app sent Slack; the fake's own record of the person's messages is what they typed, not what we sent.
+    const slack = stringsIn(h.slack.calls.slice(slackFrom).map((call) => call.args));
+    const logs = stringsIn(h.logs.lines.slice(logFrom).map((line) => JSON.parse(line) as unknown));
+    const store = stringsIn(await h.service.store.getCard(cardIdOf(h, card.ts)));
+
+    // Each path reached the portal (redacted), so a missing leak is not a missing call.
+    expect(portal).toContain('pods crash after deploy');
+    expect(portal).toContain('the job logs show');
+    expect(portal).toContain('same in staging');
+    const leaks = Object.entries(typed).flatMap(([path, { value }]) =>
+      (
+        [
+          ['portal', portal],
+          ['slack', slack],
+          ['logs', logs],
+          ['store', store],
+        ] as const
+      )
+        .filter(([, text]) => text.includes(value))
+        .map(([sink]) => `${path} → ${sink}`),
+    );
+    expect(leaks).toEqual([]);
+    expect(portal).toMatch(/\[REDACTED:password\]/);
+  });
+});
