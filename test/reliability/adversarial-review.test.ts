@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
-import { chooseInView, createTicketThroughSlack, openUpdateContext, submit } from '../support/flows.js';
+import { chooseInView, createTicketThroughSlack, linkedThread, openUpdateContext, submit } from '../support/flows.js';
 import { type Harness, People, startHarness } from '../support/harness.js';
-import { cardIdOf, clickDecision, devChoice, fastPacing, generousLimits, getPods } from './support/scenario.js';
+import {
+  cardIdOf,
+  clickDecision,
+  clickSubmit,
+  createsIn,
+  devChoice,
+  echoesFor,
+  fastPacing,
+  generousLimits,
+  getPods,
+} from './support/scenario.js';
 
 /**
  * Issue 12, second review: every field a person types (the mention, a thread message, a reject reason, Update
@@ -101,5 +111,79 @@ describe('what a person types, with its secret hidden by invisible or look-alike
     );
     expect(leaks).toEqual([]);
     expect(portal).toMatch(/\[REDACTED:password\]/);
+  });
+});
+
+describe('forged actions: another person’s view, another team, a read-only person', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ serviceOptions: { slackPacing: fastPacing, rateLimits: generousLimits } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** A payload built for `from`, sent as if `as` had clicked or submitted it (a crafted request). */
+  const asPerson = <T extends { user: { id: string } }>(payload: T, as: { id: string; name: string }): T => ({
+    ...payload,
+    user: { ...payload.user, id: as.id, username: as.name, name: as.name },
+  });
+
+  it('refuses a read-only person submitting another person’s Reject reason view, and records nothing', async () => {
+    const { threadTs, link } = await linkedThread(h, People.alice, 'pods crash in dev', devChoice);
+    const card = h.botMessage(threadTs, /proposes .*command/);
+    const before = new Set(h.slack.openViews(People.alice.id).map((view) => view.id));
+    await h.send(clickDecision(h, People.alice, card.ts, 0, ActionId.Reject), 'interaction');
+    const modal = h.slack.openViews(People.alice.id).find((view) => !before.has(view.id));
+    if (!modal) throw new Error('the reject reason modal did not open');
+    const payload = h.slack.submitView({
+      user: People.alice.id,
+      viewId: String(modal.id),
+      values: { [ActionId.RejectReason]: 'not today' },
+    });
+    await h.send(asPerson(payload, People.bob), 'interaction');
+    expect(await h.service.store.getCard(cardIdOf(h, card.ts))).toMatchObject({ status: 'pending', choices: {} });
+    expect(JSON.stringify(h.slack.ephemerals(People.bob.id))).toContain('read-only access');
+    expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(0);
+  });
+
+  it('refuses a person of another team approving or submitting, and runs nothing', async () => {
+    const { threadTs, link } = await linkedThread(h, People.alice, 'pods crash in dev again', devChoice);
+    const card = h.botMessage(threadTs, /proposes .*command/);
+    await h.send(clickDecision(h, People.alice, card.ts, 0, ActionId.Approve), 'interaction');
+    const approve = clickDecision(h, People.alice, card.ts, 0, ActionId.Approve);
+    const submitClick = clickSubmit(h, People.alice, card.ts);
+    for (const payload of [approve, submitClick]) {
+      await h.send(
+        { ...asPerson(payload, People.external), team: { id: 'TPARTNER', domain: 'partner' } },
+        'interaction',
+      );
+    }
+    // Their team is read from Slack's record of them (users.info), not from the payload.
+    expect(JSON.stringify(h.slack.ephemerals(People.external.id))).toContain('Slack Connect');
+    expect(echoesFor(h.portal.calls, link.ticketName)).toHaveLength(0);
+    expect(await h.service.store.getCard(cardIdOf(h, card.ts))).toMatchObject({ status: 'pending' });
+  });
+
+  it('refuses a read-only person submitting another person’s Update Context view: no ticket moves', async () => {
+    const { threadTs, thread, link } = await linkedThread(h, People.alice, 'pods crash in dev, third time', devChoice);
+    const viewId = await openUpdateContext(h, People.alice, threadTs);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, SeedTenants.staging.id);
+    const payload = h.slack.submitView({
+      user: People.alice.id,
+      viewId,
+      values: {
+        [ActionId.SelectAgent]: SeedAgents.kubernetes.instanceId,
+        [ActionId.SelectIdentity]: SeedIdentities.staging[0] as string,
+        [ActionId.ShareThread]: 'no',
+        [ActionId.NewMessage]: 'moved by someone else',
+      },
+    });
+    const portalFrom = h.portal.calls.length;
+    const answer = await h.send(asPerson(payload, People.bob), 'interaction');
+    expect(answer.body).toContain('read-only');
+    expect(createsIn(h.portal.calls.slice(portalFrom), SeedTenants.staging.id)).toHaveLength(0);
+    expect((await h.service.store.activeLink(thread))?.id).toBe(link.id);
   });
 });
