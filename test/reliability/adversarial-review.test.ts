@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
-import { chooseInView, createTicketThroughSlack, linkedThread, openUpdateContext, submit } from '../support/flows.js';
+import {
+  chooseInView,
+  createTicketThroughSlack,
+  linkedThread,
+  openCreateTicket,
+  openUpdateContext,
+  submit,
+} from '../support/flows.js';
 import { type Harness, People, startHarness } from '../support/harness.js';
 import {
   cardIdOf,
@@ -185,5 +192,68 @@ describe('forged actions: another person’s view, another team, a read-only per
     expect(answer.body).toContain('read-only');
     expect(createsIn(h.portal.calls.slice(portalFrom), SeedTenants.staging.id)).toHaveLength(0);
     expect((await h.service.store.activeLink(thread))?.id).toBe(link.id);
+  });
+});
+
+describe('names the portal gives, shown in the ticket form and App Home', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ serviceOptions: { slackPacing: fastPacing, rateLimits: generousLimits } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** A lone surrogate as JSON writes it: Slack's JSON decoder refuses the text it is in. */
+  const loneSurrogate = /(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}|\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})/i;
+
+  it('are sent to Slack well-formed in every view, whatever the portal sends (lone surrogates)', async () => {
+    const tenant = h.portal.addTenant({
+      name: 'lab-\ud800-west',
+      settings: { 'helpdesk-impersonatable-users': 'lab-deployer\udc00' },
+    });
+    h.portal.grantAccess('alice@acme.io', tenant.id);
+    h.portal.addAgent({
+      name: 'lab-agent',
+      instanceId: 'lab-agent-1',
+      friendlyName: 'Lab \udbff Agent',
+      allowedTenants: [tenant.name],
+    });
+    const from = h.slack.calls.length;
+    const { ts } = await h.mention(People.alice, 'the lab cluster is down');
+    const viewId = await openCreateTicket(h, People.alice, ts);
+    await chooseInView(h, People.alice, viewId, ActionId.SelectTenant, tenant.id);
+    const views = h.slack.calls.slice(from).filter((call) => call.method.startsWith('views.'));
+    expect(JSON.stringify(views.map((call) => call.args))).toContain('lab-');
+    expect(JSON.stringify(views.map((call) => call.args))).toContain('lab-deployer');
+    expect(JSON.stringify(views.map((call) => call.args))).not.toMatch(loneSurrogate);
+  });
+
+  it('leave out of a tenant search only what Slack cannot take: one over-long id or odd name spoils nothing', async () => {
+    // More tenants than a static select holds: the form searches them (an external select). Carol, whose list is
+    // not cached from the test before.
+    const many = Array.from({ length: 101 }, (_, index) => h.portal.addTenant({ name: `bulk-${index}` }));
+    const longId = h.portal.addTenant({ id: `t-${'x'.repeat(160)}`, name: 'bulk-long-id' });
+    const odd = h.portal.addTenant({ name: 'bulk-\udfff-odd' });
+    for (const tenant of [...many, longId, odd]) h.portal.grantAccess(People.carol.email, tenant.id);
+    const { ts } = await h.mention(People.carol, 'searching tenants');
+    const viewId = await openCreateTicket(h, People.carol, ts);
+    for (let tries = 0; tries < 100 && !JSON.stringify(h.slack.view(viewId)).includes('external_select'); tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const search = async (value: string) => {
+      const answer = await h.send(
+        h.slack.suggestOptions({ user: People.carol.id, viewId, actionId: ActionId.SelectTenant, value }),
+        'interaction',
+      );
+      expect(answer.body).not.toMatch(loneSurrogate);
+      return (JSON.parse(answer.body) as { options: { value: string }[] }).options.map((option) => option.value);
+    };
+    const all = await search('bulk');
+    expect(all.length).toBe(100);
+    expect(all.every((value) => value.length <= 150)).toBe(true);
+    expect(await search('odd')).toEqual([odd.id]);
+    expect(await search('long')).toEqual([]);
   });
 });
