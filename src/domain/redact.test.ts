@@ -231,6 +231,65 @@ describe('redact: counts and kinds', () => {
   });
 });
 
+describe('redact: secrets split by hidden characters or spelled with look-alike letters (redact-fold.ts)', () => {
+  const value = 'Zx9kPq2Lm7Vb';
+
+  it.each([
+    ['zero-width space in a key name', `pass\u200Bword=${value}`],
+    ['zero-width joiner in a key name', `DB_PASS\u200DWORD: ${value}`],
+    ['soft hyphen in a key name', `pass\u00ADword=${value}`],
+    ['word joiner in a flag', `mysqldump --pass\u2060word=${value} orders`],
+    ['variation selector after a key name', `token\uFE0F: ${value}xY`],
+    ['bidi override around the pair', `\u202Epassword=${value}\u202C`],
+    ['Cyrillic a and o in a key name', `p\u0430ssw\u043Erd=${value}`],
+    ['Greek omicron in a key name', `passw\u03BFrd=${value}`],
+    ['fullwidth key name', `\uFF50\uFF41\uFF53\uFF53\uFF57\uFF4F\uFF52\uFF44=${value}`],
+    ['no-break space after the colon', `password:\u00A0${value}`],
+    ['ideographic space before the value', `password=\u3000${value}`],
+  ])('finds a value behind a %s', (_name, text) => {
+    const out = redact(text).text;
+    expect(out).not.toContain(value);
+    expect(out).toContain('[REDACTED:');
+  });
+
+  it.each([
+    ['zero-width space', 'ghp_U1wrrMzzvNJFPV\u200BdeDUm4LCPwenjHybnmTHki'],
+    ['word joiner', 'xoxb-566476066449-\u20606460238406059-0eOT0phgZoukicE5VM6jMXwi'],
+    ['zero-width joiner', 'AKIAXKW9YY\u200DG5Z30M2GUI'],
+    [
+      'byte order mark',
+      'eyJhbGciOiJIUzI1NiJ9.\uFEFFeyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    ],
+    [
+      'fullwidth letters',
+      '\uFF21\uFF2B\uFF29\uFF21\uFF38\uFF2B\uFF37\uFF19\uFF39\uFF39\uFF27\uFF15\uFF3A\uFF13\uFF10\uFF2D\uFF12\uFF27\uFF35\uFF29',
+    ],
+  ])('replaces a token split by a %s whole, hidden characters and all', (_name, token) => {
+    const out = redact(`before ${token} after`);
+    expect(out.text).toMatch(/^before \[REDACTED:[a-z0-9-]+\] after$/);
+    expect(out.count).toBe(1);
+    expect(redact(out.text).text).toBe(out.text);
+  });
+
+  it('leaves prose in other scripts, emoji sequences and isolated names as they are', () => {
+    for (const text of [
+      'Пароль сменили вчера; секрет и токен больше не действуют.',
+      'Ο κωδικός πρόσβασης άλλαξε.',
+      '👩\u200D💻 deployed ⚠️ 👍🏽',
+      'assigned to \u2068Дмитрий\u2069',
+      '\u202Ecat /etc/hosts\u202C',
+    ]) {
+      expect(redact(text).text, text).toBe(text);
+    }
+  });
+
+  it('keeps the hidden characters outside a secret where they were', () => {
+    expect(redact(`\u200Bnote: pass\u200Bword=${value} \u200Bend`).text).toBe(
+      '\u200Bnote: pass\u200Bword=[REDACTED:password] \u200Bend',
+    );
+  });
+});
+
 describe('redact: extraSecrets', () => {
   const withPortal = createRedactor({ extraSecrets: [configuredPortalToken, 'abc'] });
 
@@ -494,6 +553,7 @@ describe('no catastrophic backtracking', () => {
     ['netrc and redis lines', (size) => repeatTo('machine password x requirepass AUTH ', size)],
     ['XML and call pairs', (size) => repeatTo("<entry key=\"password\">('password', '", size)],
     ['whitespace runs', (size) => `PASSWORD${' '.repeat(size)}IDENTIFIED BY${' '.repeat(size)}x`],
+    ['hidden and look-alike characters', (size) => repeatTo('pass\u200Bwоrd=ｘ\u00ADy\u202E ', size)],
   ];
 
   it.each(shapes)('takes linear time on %s: 1 MB within the bound, 2 MB in about twice the time', (name, make) => {

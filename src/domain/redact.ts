@@ -28,6 +28,7 @@
  */
 import { rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
 import { commandLineDetector } from './redact-commands.js';
+import { foldForDetection, originalSpan } from './redact-fold.js';
 import { acceptsValue, classifyKeyName, isPlaceholder, MAX_KEY_NAME, SECRET_WORD_HINT } from './redact-keys.js';
 import { tokenScanners } from './redact-tokens.js';
 
@@ -1100,10 +1101,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   ];
 
   const pass = (text: string): RedactionResult => {
+    // Hidden and look-alike characters folded away (redact-fold.ts); what is found is replaced in the text itself.
+    const folded = foldForDetection(text);
+    const view = folded?.text ?? text;
     const findings: Finding[] = [];
     detectors.forEach((detector, priority) => {
-      detector(text, (start, end, kind) => {
-        if (end > start && !text.startsWith(MARKER_PREFIX, start)) findings.push({ start, end, kind, priority });
+      detector(view, (start, end, kind) => {
+        if (end <= start || view.startsWith(MARKER_PREFIX, start)) return;
+        const [from, to] = folded ? originalSpan(folded, start, end) : [start, end];
+        findings.push({ start: from, end: to, kind, priority });
       });
     });
     if (findings.length === 0) return { text, count: 0, kinds: [] };

@@ -196,4 +196,47 @@ describe('the request gate', () => {
     stream.destroy();
     expect(await verdict).toMatchObject({ action: 'reject', status: 400, reason: 'unreadable_body' });
   });
+
+  describe('second adversarial review (issue 12)', () => {
+    it('refuses an unsigned url_verification: the challenge is answered only for Slack', async () => {
+      const gate = createSlackRequestGate({ signingSecret: Secret });
+      const body = JSON.stringify({ type: 'url_verification', challenge: 'c', token: 't' });
+      const { req } = request({ 'content-type': 'application/json' }, body);
+      expect(await gate.screen(req)).toMatchObject({ action: 'reject', status: 401, reason: 'missing_headers' });
+    });
+
+    it('refuses a correctly signed request whose timestamp is six minutes old, or one in a number format', async () => {
+      const gate = createSlackRequestGate({ signingSecret: Secret });
+      const stale = request({ 'content-type': 'application/json', ...sign(event, nowSeconds() - 360) }, event);
+      expect(await gate.screen(stale.req)).toMatchObject({ action: 'reject', reason: 'stale' });
+      const { 'x-slack-request-timestamp': _timestamp, ...signed } = sign(event);
+      for (const timestamp of [`${nowSeconds()}.0`, `+${nowSeconds()}`, `${nowSeconds()}e0`]) {
+        const odd = request(
+          { 'content-type': 'application/json', ...signed, 'x-slack-request-timestamp': timestamp },
+          event,
+        );
+        expect(await gate.screen(odd.req)).toMatchObject({ action: 'reject', status: 401 });
+      }
+    });
+
+    it('refuses a Content-Length over the limit however it is written, before reading', async () => {
+      const gate = createSlackRequestGate({ signingSecret: Secret, bodyLimitBytes: 1024 });
+      for (const length of ['0x500', '2e3', ' 1025 ']) {
+        const { req, write, bytesRead } = request({ 'content-type': 'application/json', 'content-length': length });
+        write('x'.repeat(1100));
+        expect(await gate.screen(req)).toMatchObject({ action: 'reject', status: 413 });
+        expect(bytesRead()).toBe(0);
+      }
+    });
+
+    it('answers a signed form whose payload is a megabyte of nesting at once, without handing it to Bolt', async () => {
+      const gate = createSlackRequestGate({ signingSecret: Secret });
+      const body = `payload=${encodeURIComponent(nested)}`;
+      const { req } = request({ 'content-type': 'application/x-www-form-urlencoded', ...sign(body) }, body);
+      const started = performance.now();
+      expect(await gate.screen(req)).toMatchObject({ action: 'reject', status: 400, reason: 'not_an_object' });
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(passedGate(req)).toBe(false);
+    });
+  });
 });

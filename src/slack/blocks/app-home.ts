@@ -1,6 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
 import type { TicketLink } from '../../domain/thread-link.js';
+import { wellFormedDeep } from '../../well-formed.js';
 import { ActionId, CallbackId } from '../ids.js';
 import { escapeMrkdwn } from '../text/index.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
@@ -95,7 +96,8 @@ export function buildAppHome({ tickets, mayHaveMore = false, portals, generatedA
     }
   }
 
-  return { type: 'home', callback_id: CallbackId.Home, blocks: [...intro, ...list, ...status] };
+  // Ticket titles, names and statuses come from the portal (src/well-formed.ts).
+  return wellFormedDeep({ type: 'home', callback_id: CallbackId.Home, blocks: [...intro, ...list, ...status] });
 }
 
 const statusWords = (status: HomeTicketStatus): string => {

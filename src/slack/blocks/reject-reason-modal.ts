@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import { wellFormedDeep } from '../../well-formed.js';
 import { ActionId, BlockId, CallbackId } from '../ids.js';
 import { codeBlockToFit, revealHiddenCharacters } from '../text/index.js';
 import { mrkdwn, plainText, SectionTextMax } from './message.js';
@@ -22,7 +23,8 @@ export function buildRejectReasonModal(command: string, metadata: string): Modal
     hint: plainText('Optional feedback for the agent, e.g. what to do instead.'),
     element: { type: 'plain_text_input', action_id: ActionId.RejectReason, multiline: true, max_length: 2000 },
   });
-  return {
+  // The command is the agent's text: it may hold lone surrogates (src/well-formed.ts).
+  return wellFormedDeep({
     type: 'modal',
     callback_id: CallbackId.RejectReason,
     title: plainText('Reject command'),
@@ -30,5 +32,5 @@ export function buildRejectReasonModal(command: string, metadata: string): Modal
     close: plainText('Cancel'),
     private_metadata: metadata,
     blocks,
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { HelpdeskApi } from '../../domain/helpdesk.js';
+import { wellFormedDeep } from '../../well-formed.js';
 import { ActionId, BlockId, CallbackId, dependentBlockId } from '../ids.js';
 import { escapeMrkdwn, escapeTrustedMrkdwn } from '../text/index.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
@@ -56,7 +57,8 @@ export interface TicketForm {
 
 /** Above this many spaces the select loads its options on demand, so people can search them. */
 export const StaticOptionLimit = 100;
-const OptionValueLimit = 150;
+/** Slack's limit on an option's value (docs/slack-platform.md): a longer one makes it refuse the whole list. */
+export const OptionValueLimit = 150;
 
 export const ShareThreadValue = { Yes: 'yes', No: 'no' } as const;
 
@@ -268,7 +270,8 @@ export function buildTicketForm(form: TicketForm): ModalView {
 
   if (update && form.askShareThread) blocks.push(...shareThreadBlocks());
 
-  return {
+  // Names come from the portal: a lone surrogate in one would make Slack refuse the whole view (src/well-formed.ts).
+  return wellFormedDeep({
     type: 'modal',
     callback_id: update ? CallbackId.UpdateContext : CallbackId.CreateTicket,
     title: plainText(update ? 'Update Context' : 'Create Ticket'),
@@ -276,5 +279,5 @@ export function buildTicketForm(form: TicketForm): ModalView {
     close: plainText('Cancel'),
     private_metadata: form.metadata,
     blocks,
-  };
+  });
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { wellFormed } from '../../../well-formed.js';
 import { clip } from '../../blocks/message.js';
+import { OptionValueLimit } from '../../blocks/ticket-form.js';
 import { actorFor } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
@@ -28,10 +30,14 @@ export async function onSpaceOptions(deps: SlackDeps, { ack, body, context }: Op
     const actor = await actorFor(deps, parsed.data.user.id);
     const { spaces } = await deps.access.spaces(portal.name, actor);
     const query = parsed.data.value.trim().toLowerCase();
-    const matches = spaces.filter((space) => space.name.toLowerCase().includes(query)).slice(0, 100);
+    // As in the static select (blocks/ticket-form.ts): an id Slack cannot carry as a value is left out, and names are
+    // well-formed, so one odd space never makes Slack refuse the whole list.
+    const matches = spaces
+      .filter((space) => space.id.length <= OptionValueLimit && space.name.toLowerCase().includes(query))
+      .slice(0, 100);
     await ack({
       options: matches.map((space) => ({
-        text: { type: 'plain_text' as const, text: clip(space.name, 75) },
+        text: { type: 'plain_text' as const, text: wellFormed(clip(space.name, 75)) },
         value: space.id,
       })),
     });
