@@ -19,7 +19,7 @@ import { buildTicketForm, type Choices } from './ticket-form.js';
 
 const hostile =
   '<!channel> <!here|here> <!everyone> <@UEVIL> <#CEVIL|general> <!subteam^S1|@ops> ' +
-  '<https://evil.example|Open AI HelpDesk> &lt;!here&gt; *bold* `code`';
+  '<https://evil.example|Open AI HelpDesk> &lt;!here&gt; *bold* `code` \u202Eved-dorp\u202C \u2067ltr\u2069';
 const named = (what: string) => `${what} ${hostile}`;
 
 const trustedMarkup = [
@@ -197,6 +197,24 @@ describe('hostile names and titles', () => {
     expect(built.length).toBeGreaterThan(0);
     for (const output of built) {
       for (const text of mrkdwnStrings(output)) expect(liveMarkup(text), text.slice(0, 300)).toEqual([]);
+    }
+  });
+
+  it.each(Object.keys(outputs))('%s shows no bidirectional control in any text a person reads', (name) => {
+    const bidi = /[\u202A-\u202E\u2066-\u2069]/;
+    for (const output of outputs[name]?.() ?? []) {
+      const shown: string[] = [...mrkdwnStrings(output)];
+      const walk = (value: unknown): void => {
+        if (Array.isArray(value)) for (const entry of value) walk(entry);
+        else if (value && typeof value === 'object') {
+          const record = value as Record<string, unknown>;
+          if (record.type === 'plain_text' && typeof record.text === 'string') shown.push(record.text);
+          for (const entry of Object.values(record)) walk(entry);
+        }
+      };
+      walk(output);
+      expect(shown.length).toBeGreaterThan(0);
+      for (const text of shown) expect(bidi.test(text), JSON.stringify(text.slice(0, 200))).toBe(false);
     }
   });
 

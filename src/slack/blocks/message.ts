@@ -1,4 +1,5 @@
 import type { KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
+import { withoutBidiControls } from '../text/bidi.js';
 
 /** A message as chat.postMessage / chat.update take it. `text` is the notification fallback and is always set. */
 export interface MessageContent {
@@ -32,7 +33,12 @@ export function blocksTextLength(blocks: unknown): number {
   return total;
 }
 
-export const plainText = (text: string, emoji = true): PlainTextElement => ({ type: 'plain_text', text, emoji });
+/** Plain text as Slack shows it, without bidirectional controls (text/bidi.ts): labels and names read as written. */
+export const plainText = (text: string, emoji = true): PlainTextElement => ({
+  type: 'plain_text',
+  text: withoutBidiControls(text),
+  emoji,
+});
 
 /** `text` must already be safe mrkdwn (escaped). */
 export const mrkdwn = (text: string): MrkdwnElement => ({ type: 'mrkdwn', text });

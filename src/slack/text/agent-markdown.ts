@@ -1,4 +1,5 @@
 import slackify from 'slackify-markdown';
+import { withoutBidiControls } from './bidi.js';
 import { escapeMrkdwn } from './escape.js';
 
 /**
@@ -32,6 +33,7 @@ import { escapeMrkdwn } from './escape.js';
  */
 export function agentMarkdownToMrkdwn(markdown: string, options: AgentMarkdownOptions = {}): string {
   if (markdown.length > maxConvertedChars) return escapeMrkdwn(markdown);
+  markdown = withoutBidiControls(markdown);
   const trusted = new Set((options.trustedHosts ?? []).flatMap(hostOf));
   const { text, definitions } = hoistDefinitions(protect(markdown));
   const output = segments(text)

@@ -1,11 +1,14 @@
+import { withoutBidiControls } from './bidi.js';
+
 /**
  * Slack mrkdwn escaping (docs/slack-platform.md §7): `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`,
  * nothing else. That is what neutralises `<!channel>`, `<!here>`, `<!everyone>`, `<@U…>`, `<#C…>`,
  * `<!subteam^…>` and `<url|label>` in untrusted text (agent replies, command output, ticket titles). `verbatim`
- * is not a sanitiser; plain `@here` is only text as long as `link_names` stays off when posting.
+ * is not a sanitiser; plain `@here` is only text as long as `link_names` stays off when posting. Bidirectional
+ * controls are dropped (bidi.ts), so untrusted text cannot make itself read in another order.
  */
 export const escapeMrkdwn = (text: string): string =>
-  text.replace(/[&<>]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;'));
+  withoutBidiControls(text).replace(/[&<>]/g, (char) => (char === '&' ? '&amp;' : char === '<' ? '&lt;' : '&gt;'));
 
 /**
  * Our own words with names already escaped in them (`<@U…> moved this thread to *${escapeMrkdwn(space)}*`), made
@@ -15,10 +18,13 @@ export const escapeMrkdwn = (text: string): string =>
  * callers that cannot say whom they name (a name that is itself a mention then stays one).
  */
 export const escapeTrustedMrkdwn = (mrkdwn: string, mentions: readonly string[] | 'any' = []): string =>
-  mrkdwn.replace(/<@([UW][A-Z0-9]{1,30})>|&(?!(?:amp|lt|gt);)|[<>]/g, (match, id: string | undefined) => {
-    if (id !== undefined) return mentions === 'any' || mentions.includes(id) ? match : `&lt;@${id}&gt;`;
-    return match === '&' ? '&amp;' : match === '<' ? '&lt;' : '&gt;';
-  });
+  withoutBidiControls(mrkdwn).replace(
+    /<@([UW][A-Z0-9]{1,30})>|&(?!(?:amp|lt|gt);)|[<>]/g,
+    (match, id: string | undefined) => {
+      if (id !== undefined) return mentions === 'any' || mentions.includes(id) ? match : `&lt;@${id}&gt;`;
+      return match === '&' ? '&amp;' : match === '<' ? '&lt;' : '&gt;';
+    },
+  );
 
 const FENCE = '```';
 const ZERO_WIDTH_SPACE = '\u200B';
