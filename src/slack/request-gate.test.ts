@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createReplayGuard } from './replay-guard.js';
 import { createSlackRequestGate, passedGate } from './request-gate.js';
 
 const Secret = 'gate-test-secret';
@@ -195,6 +196,25 @@ describe('the request gate', () => {
     const verdict = gate.screen(req);
     stream.destroy();
     expect(await verdict).toMatchObject({ action: 'reject', status: 400, reason: 'unreadable_body' });
+  });
+
+  it('lets a captured event through at most five times, whatever retry number a replay writes', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret, replays: createReplayGuard() });
+    const headers = { 'content-type': 'application/json', ...sign(event) };
+    const verdicts: string[] = [];
+    for (const retryNum of [undefined, '1', '2', '3', '4', '5', '01', '1 ', '99', '-1', '1', '3', undefined]) {
+      const { req } = request(
+        { ...headers, ...(retryNum === undefined ? {} : { 'x-slack-retry-num': retryNum }) },
+        event,
+      );
+      const verdict = await gate.screen(req);
+      verdicts.push(
+        verdict.action === 'forward' ? 'forward' : `${verdict.action}:${'reason' in verdict ? verdict.reason : ''}`,
+      );
+    }
+    // The original, Slack's three retry numbers, and one shared key for every other value; then only refusals.
+    expect(verdicts.filter((verdict) => verdict === 'forward')).toHaveLength(5);
+    expect(verdicts.slice(5)).toEqual(Array(8).fill('reject:replayed'));
   });
 
   describe('second adversarial review (issue 12)', () => {

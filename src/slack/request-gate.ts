@@ -277,7 +277,11 @@ export function createSlackRequestGate({
       if (replays && signature) {
         // Slack retries events with a new signature; the retry number still tells a retry from its original if a
         // retry ever reused one. Interactions (forms) are never retried by Slack, so their signature alone is the key.
-        const retry = form ? '' : `#${header(req, 'x-slack-retry-num') ?? '0'}`;
+        // The retry number is not signed: Slack retries an event at most 3 times (docs/slack-platform.md §2), so any
+        // other value shares one key, and a captured request gets through the gate at most five times, not once per
+        // number an attacker writes (the event_id check behind the gate stops those few).
+        const retryNum = header(req, 'x-slack-retry-num');
+        const retry = form ? '' : `#${retryNum === undefined ? '0' : /^[1-3]$/.test(retryNum) ? retryNum : 'other'}`;
         if (!(await replays.admit(`${signature}${retry}`, Number(timestamp) * 1000, nowMs))) {
           return { action: 'reject', status: 401, reason: 'replayed' };
         }
