@@ -15,6 +15,10 @@ export const SeedLinks = z.object({
   agentId: z.string(),
   /** The one identity of a tenant-HelpDesk link. */
   identity: z.string(),
+  /** The HelpDesk generation of the tickets; default `tenant`. */
+  api: z.enum(['tenant', 'workspace']).optional(),
+  /** The link's permissions (a workspace link's scopes); default the one `identity`. */
+  permissions: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
   createdBy: z.string(),
   threads: z.array(z.object({ channelId: z.string(), threadTs: z.string(), ticketName: z.string() })),
 });

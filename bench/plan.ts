@@ -29,6 +29,24 @@ export interface Plan {
   readonly pacing: { readonly messages: number; readonly rateLimitEveryMs: number };
   /** First boots (a new PGlite directory or schema) are timed too; a new PGlite cluster takes several seconds. */
   readonly startup: { readonly firstBoot: boolean };
+  readonly streaming: {
+    /** Gen B replies streamed one after another, each in its own linked thread. */
+    readonly oneAtATime: number;
+    /** Gen B threads streaming at once. */
+    readonly atOnce: number;
+    /**
+     * The threads streaming at once get a fresh service and fake Slack (full: Slack's per-minute budget whole), or
+     * the one-at-a-time ones' (quick: no start-up cost; the few streams fit the budget either way).
+     */
+    readonly freshService: boolean;
+    /** Gen A replies (a streaming agent's events in one unary error body: posted whole). */
+    readonly genA: number;
+    /** Answer lengths in characters, spread evenly from the first to the second. */
+    readonly replyChars: readonly [number, number];
+    /** How the fake agent writes: text_deltas of this many characters, one every `eventDelayMs`. */
+    readonly deltaChars: number;
+    readonly eventDelayMs: number;
+  };
 }
 
 export const fullPlan: Plan = {
@@ -40,6 +58,15 @@ export const fullPlan: Plan = {
   store: { sizes: [1_000, 100_000, 1_000_000], samples: 1_000 },
   pacing: { messages: 100, rateLimitEveryMs: 15_000 },
   startup: { firstBoot: true },
+  streaming: {
+    oneAtATime: 15,
+    atOnce: 20,
+    freshService: true,
+    genA: 5,
+    replyChars: [600, 1_500],
+    deltaChars: 16,
+    eventDelayMs: 40,
+  },
 };
 
 export const quickPlan: Plan = {
@@ -51,6 +78,15 @@ export const quickPlan: Plan = {
   store: { sizes: [100, 1_000], samples: 50 },
   pacing: { messages: 5, rateLimitEveryMs: 60_000 },
   startup: { firstBoot: false },
+  streaming: {
+    oneAtATime: 2,
+    atOnce: 3,
+    freshService: false,
+    genA: 1,
+    replyChars: [400, 500],
+    deltaChars: 16,
+    eventDelayMs: 40,
+  },
 };
 
 /** `1000` → `1k`, `1000000` → `1M`. */

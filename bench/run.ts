@@ -22,6 +22,7 @@ import { measurePacing } from './sections/pacing.js';
 import { measureRelayOverhead } from './sections/relay.js';
 import { measureStartup } from './sections/startup.js';
 import { type FilledDatabase, measureStoreScaling } from './sections/store-scaling.js';
+import { measureStreaming } from './sections/streaming.js';
 import { bareBoltEnv, createTickets, type Engine, type EngineService, serviceEnv, startFakes } from './workspace.js';
 
 /**
@@ -130,6 +131,9 @@ await section('1-4 service and baseline processes', async () => {
 // The next sections time the parent process itself: let go of everything sections 1-4 recorded.
 await fakes.close();
 rows.push(...((await pacing) ?? []));
+
+// Section 8 times how soon streamed text shows: alone, after the sections that load the machine.
+rows.push(...((await section('8 streaming', () => measureStreaming({ plan, log }))) ?? []));
 
 const filled: FilledDatabase[] = [];
 const storeContext = { plan, databaseUrl, log, onCleanup: (work: () => Promise<void>) => cleanups.push(work) };

@@ -47,8 +47,8 @@ const seed = async (executor: SqlExecutor, links: SeedLinks): Promise<number> =>
   const rows = await executor.query(
     `INSERT INTO thread_links (team_id, channel_id, thread_ts, portal, api, space_id, space_name, ticket_name,
        ticket_title, agent_name, agent_id, permissions, created_by, active, created_at, updated_at)
-     SELECT $1, t->>'channelId', t->>'threadTs', $2, 'tenant', $3, $4, t->>'ticketName', 'benchmark ticket', $5, $6,
-       jsonb_build_array(jsonb_build_object('id', $7::text, 'name', $7::text)), $8, true, now(), now()
+     SELECT $1, t->>'channelId', t->>'threadTs', $2, $10, $3, $4, t->>'ticketName', 'benchmark ticket', $5, $6,
+       $7::jsonb, $8, true, now(), now()
        FROM jsonb_array_elements($9::jsonb) AS t
      RETURNING id`,
     [
@@ -58,9 +58,10 @@ const seed = async (executor: SqlExecutor, links: SeedLinks): Promise<number> =>
       links.spaceName,
       links.agentName,
       links.agentId,
-      links.identity,
+      JSON.stringify(links.permissions ?? [{ id: links.identity, name: links.identity }]),
       links.createdBy,
       JSON.stringify(links.threads),
+      links.api ?? 'tenant',
     ],
   );
   return rows.length;

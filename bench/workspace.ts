@@ -184,8 +184,15 @@ export const seedLinksFor = (fakes: BenchFakes, threads: readonly LinkedThread[]
   threads: threads.map((thread) => ({ ...thread })),
 });
 
-/** Real tickets in the fake portal (created through the portal client), for seeded links to point at. */
-export async function createTickets(fakes: BenchFakes, count: number): Promise<string[]> {
+/**
+ * Real tickets in the fake portal (created through the portal client), for seeded links to point at; assigned to
+ * the agent of `LinkContext` unless another agent's instance id is given.
+ */
+export async function createTickets(
+  fakes: BenchFakes,
+  count: number,
+  agentId: string = LinkContext.agentId,
+): Promise<string[]> {
   const client = createPortalClient({
     name: LinkContext.portal,
     host: fakes.portal.url,
@@ -193,8 +200,8 @@ export async function createTickets(fakes: BenchFakes, count: number): Promise<s
     api: 'tenant',
     settings: { approvers: [], allowedScopeIds: null, defaultSpace: null, defaultAgent: null, spaceLabel: null },
   });
-  const agent = (await client.listAgents(LinkContext.spaceId)).find((each) => each.id === LinkContext.agentId);
-  if (!agent) throw new Error(`the fake portal has no agent ${LinkContext.agentId}`);
+  const agent = (await client.listAgents(LinkContext.spaceId)).find((each) => each.id === agentId);
+  if (!agent) throw new Error(`the fake portal has no agent ${agentId}`);
   const names: string[] = [];
   for (let index = 0; index < count; index++) {
     const created = await client.createTicket({

@@ -121,6 +121,12 @@ export interface RecordedCall {
   readonly fault: boolean;
   /** SSE answers only: how many events were written (fewer than the reply's when the stream was cut). */
   readonly streamedEvents?: number;
+  /**
+   * SSE answers only: wall-clock time the first `text_delta` carrying text was written to the response; absent when
+   * none was (no text, or the stream was cut first). Next to the fake Slack's `RecordedStream.firstTextAt` it times
+   * how soon the text an agent writes shows in Slack.
+   */
+  readonly firstTextDeltaAt?: Date;
   /** Wall-clock arrival time. */
   readonly at: Date;
 }
@@ -292,6 +298,7 @@ interface MutableCall {
   durationMs: number;
   fault: boolean;
   streamedEvents?: number;
+  firstTextDeltaAt?: Date;
   at: Date;
 }
 
@@ -1032,7 +1039,14 @@ export class FakePortalServer implements FakePortal {
         return;
       }
       if (!(await this.sleep(this.pacing.eventDelayMs))) return;
+      const firstText =
+        call.firstTextDeltaAt === undefined &&
+        event.type === 'text_delta' &&
+        typeof event.text === 'string' &&
+        event.text !== '';
+      const writtenAt = new Date();
       if (!(await writeChunk(response, sseFrame(event, this.pacing.eventLines)))) return;
+      if (firstText) call.firstTextDeltaAt = writtenAt;
       call.streamedEvents += 1;
       if (index === 0 && !(await writeChunk(response, SSE_KEEP_ALIVE))) return;
     }

@@ -543,6 +543,38 @@ describe('POST …/{name}/sendMessageStreaming (§4, §5.2): SSE', () => {
     }
   });
 
+  it('records when the first text_delta with text was written (firstTextDeltaAt), on streams only', async () => {
+    portal.setStreamPacing({ eventDelayMs: 30 });
+    portal.setAgentScript(() => ({
+      events: [
+        { type: 'intermittent_update', text: 'Reading', content: 'Reading' },
+        { type: 'text_delta', text: '' },
+        { type: 'text_delta', text: 'Hello ' },
+        { type: 'text_delta', text: 'there.' },
+        { type: 'done', stop_reason: 'end_turn' },
+      ],
+    }));
+    await streamTo(name, { content: 'hi' });
+    const streamed = portal.calls.at(-1);
+    const firstAt = streamed?.firstTextDeltaAt?.getTime();
+    if (!streamed || firstAt === undefined) throw new Error('no first text_delta recorded');
+    // The third event, 30 ms before each: about 90 ms in, before the last two events.
+    expect(firstAt - streamed.at.getTime()).toBeGreaterThanOrEqual(85);
+    expect(firstAt).toBeLessThanOrEqual(streamed.at.getTime() + streamed.durationMs - 55);
+
+    // No text at all, a stream cut before its text, and a unary answer: nothing recorded.
+    portal.setAgentScript(() => ({ error: 'agent crashed' }));
+    await streamTo(name, { content: 'hi' });
+    expect(portal.calls.at(-1)?.firstTextDeltaAt).toBeUndefined();
+    portal.resetAgentScript();
+    portal.inject({ path: /sendMessageStreaming$/, dropAfterEvents: 1 });
+    await streamTo(name, { content: 'hi' });
+    expect(portal.calls.at(-1)).toMatchObject({ streamedEvents: 1, fault: true });
+    expect(portal.calls.at(-1)?.firstTextDeltaAt).toBeUndefined();
+    await send(await createName(), { content: 'hi' });
+    expect(portal.calls.at(-1)?.firstTextDeltaAt).toBeUndefined();
+  });
+
   it('writes `event: <type>` lines too when asked (eventLines)', async () => {
     portal.setStreamPacing({ eventLines: true });
     const { sse } = await streamTo(name, { content: 'hello' });
