@@ -164,7 +164,7 @@ async function notePlaceholder(deps: SlackDeps, thread: ThreadRef, ts: string, n
 async function restoreTicketCard(deps: SlackDeps, log: Logger, link: TicketLink): Promise<void> {
   try {
     const ts = await deps.poster.post(link.thread, ticketCardFor(deps, link));
-    await deps.store.updateLink(link.id, { cardMessageTs: ts }, deps.clock.now());
+    await deps.tickets.recordTicketCard(link.id, ts);
   } catch (error) {
     log.warn({ err: error }, 'could not post the missing ticket card');
   }

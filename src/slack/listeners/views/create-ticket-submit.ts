@@ -73,7 +73,7 @@ export async function onCreateTicketSubmit(
       throw new DomainError('slack.not_in_channel', `The bot is not in channel ${thread.channelId}`);
     }
     const actor = await actorFor(deps, userId);
-    const request = metadata.requestTs ? await deps.store.getRequest(thread, metadata.requestTs) : null;
+    const request = metadata.requestTs ? await deps.tickets.rememberedRequest(thread, metadata.requestTs) : null;
     return deps.tickets.validateCreate({
       thread,
       actor,
@@ -201,7 +201,7 @@ export async function showTicketCard(
     return link;
   }
   try {
-    return await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
+    return await deps.tickets.recordTicketCard(link.id, cardTs);
   } catch (error) {
     log.warn({ err: error }, 'could not record the ticket card message');
     failures.push({ what: 'which message shows the ticket card', failed: 'recorded', error });
