@@ -1,7 +1,7 @@
 import { TicketNotLinkedError } from '../../../domain/after-send.js';
 import { isDomainError } from '../../../domain/errors.js';
 import { threadKey } from '../../../domain/thread-link.js';
-import type { ContextChange, ContextUpdateResult } from '../../../domain/ticket-service.js';
+import type { ContextUpdateResult } from '../../../domain/ticket-service.js';
 import { notRecordedFailures, reportAfterSend, reportNotLinked } from '../../after-send.js';
 import { buildContextChangeNote, buildNotice, type ContextChangeNote, ticketPlace } from '../../blocks/notice.js';
 import { actorFor, reportFailure, tellRedacted } from '../../conversation.js';
@@ -11,7 +11,7 @@ import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { parseFormValues } from '../../parse/form-state.js';
 import { portalWithKey } from '../../parse/portal-key.js';
 import { buildSharedContext } from '../../shared-context.js';
-import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
+import { checkSubmission } from '../../submit-validation.js';
 import { escapeMrkdwn } from '../../text/index.js';
 import { ticketCardFor } from '../../ticket-cards.js';
 import type { ViewSubmitArgs } from '../types.js';
@@ -65,30 +65,20 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
     if (change.kind === 'moved') deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
     return change;
   })();
-  const outcome = await withinBudget(validation, remainingBudgetMs(deps.submitBudgetMs, context.receivedAt));
-  if (outcome.state === 'failed' && isDomainError(outcome.error)) {
-    const field = outcome.error.code === 'store.conflict' ? 'portal' : fieldOf(outcome.error);
-    await ack({ response_action: 'errors', errors: { [where(field)]: replyFor(outcome.error) } });
-    return;
-  }
-  if (outcome.state === 'done' && outcome.value.kind === 'unchanged') {
-    await ack({
-      response_action: 'errors',
-      errors: { [where('portal')]: 'Nothing changed. Change a field, or Cancel.' },
-    });
-    return;
-  }
-  await ack();
-
-  let change: ContextChange;
-  try {
-    if (outcome.state === 'failed') throw outcome.error;
-    change = outcome.state === 'done' ? outcome.value : await outcome.later;
-  } catch (error) {
-    await reportFailure(deps, log, thread, userId, error, 'Updating the context');
-    return;
-  }
-  if (change.kind === 'unchanged') return;
+  const change = await checkSubmission(deps, log, {
+    validation,
+    ack,
+    receivedAt: context.receivedAt,
+    blockFor: (error) => where(error.code === 'store.conflict' ? 'portal' : fieldOf(error)),
+    refuse: (checked) =>
+      checked.kind === 'unchanged'
+        ? { block: where('portal'), message: 'Nothing changed. Change a field, or Cancel.' }
+        : null,
+    thread,
+    userId,
+    what: 'Updating the context',
+  });
+  if (!change || change.kind === 'unchanged') return;
 
   let redactions = 0;
   let result: ContextUpdateResult;
