@@ -7,6 +7,8 @@ import type { AppConfig } from './config.js';
 import { createAccessService } from './domain/access.js';
 import { createApprovalService } from './domain/approval-service.js';
 import { DomainError, isDomainError } from './domain/errors.js';
+import { createHousekeeping } from './domain/housekeeping.js';
+import { createOpenStreamLedger } from './domain/open-streams.js';
 import { type Clock, systemClock, type TicketStore } from './domain/ports.js';
 import { createRateLimiter, type RateLimits } from './domain/rate-limit.js';
 import { createRedactor } from './domain/redact.js';
@@ -178,7 +180,9 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     access,
     tickets,
     approvals,
-    store,
+    // Open streams are stamped with the wall clock, as live replies always stamped them (not `clock`).
+    streams: createOpenStreamLedger({ store, clock: systemClock }),
+    housekeeping: createHousekeeping({ store }),
     users: createSlackUserDirectory({ client, clock }),
     poster: createThreadPoster({
       client,

@@ -14,7 +14,7 @@ import { createPortalDirectory } from '../portal/portal-directory.js';
 import { openPgliteStore } from '../store/pglite.js';
 import { createAccessService } from './access.js';
 import { type ApprovalService, createApprovalService, type SubmitOutcome } from './approval-service.js';
-import type { CommandCard } from './command-card.js';
+import { type CommandCard, commandDigest } from './command-card.js';
 import { DomainError } from './errors.js';
 import type { Actor, HelpdeskApi, PortalUser, Space, SpaceAccess } from './helpdesk.js';
 import { type AgentMessage, emptyMessageData, type MessageData } from './messages.js';
@@ -235,13 +235,19 @@ describe('approval service (stub portal, PGlite store)', () => {
   };
 
   const approveFirstRejectSecond = async (card: CommandCard, by: Actor = alice) => {
-    await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
+    await approvals.decide({
+      cardId: card.id,
+      index: 0,
+      decision: 'approve',
+      shown: commandDigest(getPods),
+      actor: by,
+    });
     await approvals.decide({
       cardId: card.id,
       index: 1,
       decision: 'reject',
       reason: ' not in business hours ',
-      commandText: restart,
+      shown: commandDigest(restart),
       actor: by,
     });
   };
@@ -295,7 +301,7 @@ describe('approval service (stub portal, PGlite store)', () => {
         index: 1,
         decision: 'reject',
         reason: '  too risky  ',
-        commandText: restart,
+        shown: commandDigest(restart),
         actor: alice,
       });
       expect(updated.redacted).toBe(0);
@@ -320,13 +326,19 @@ describe('approval service (stub portal, PGlite store)', () => {
         index: 1,
         decision: 'reject',
         reason: `not with DB_PASSWORD=${secret} in the env`,
-        commandText: restart,
+        shown: commandDigest(restart),
         actor: alice,
       });
       expect(outcome.redacted).toBe(1);
       expect(outcome.card.choices['1']?.reason).toMatch(/^not with DB_PASSWORD=\[REDACTED:[^\]]+\] in the env$/);
       expect(JSON.stringify(await approvals.get(card.id))).not.toContain(secret);
-      await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'approve',
+        shown: commandDigest(getPods),
+        actor: alice,
+      });
       await approvals.submit({ cardId: card.id, actor: alice });
       expect(JSON.stringify(portal.sent)).toContain('DB_PASSWORD=[REDACTED:');
       expect(JSON.stringify(portal.sent)).not.toContain(secret);
@@ -359,7 +371,7 @@ describe('approval service (stub portal, PGlite store)', () => {
         index: 0,
         decision: 'approve',
         reason: 'sure',
-        commandText: getPods,
+        shown: commandDigest(getPods),
         actor: alice,
       });
       expect(updated.card.choices['0']).toEqual({ decision: 'approve', by: alice.slackUserId, at: clock.now() });
@@ -368,7 +380,7 @@ describe('approval service (stub portal, PGlite store)', () => {
     it('refuses a read-only user, someone without the tenant, without email or without a portal user', async () => {
       const card = await openProposal();
       const decide = (by: Actor) =>
-        approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
+        approvals.decide({ cardId: card.id, index: 0, decision: 'approve', shown: commandDigest(getPods), actor: by });
       expect(await codeOf(decide(bob))).toBe('access.read_only');
       expect(await codeOf(decide(carol))).toBe('access.space_denied');
       expect(await codeOf(decide(actor('dave', null)))).toBe('access.no_email');
@@ -378,14 +390,26 @@ describe('approval service (stub portal, PGlite store)', () => {
 
     it('rechecks access on every click: a user made read-only meanwhile is refused', async () => {
       const card = await openProposal();
-      await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'approve',
+        shown: commandDigest(getPods),
+        actor: alice,
+      });
       portal.users.set('alice@acme.io', {
         user: { username: 'alice@acme.io', roles: ['User'], isAdmin: false, readOnly: false },
         spaces: [{ ...devTenant, readOnly: true }],
       });
       expect(
         await codeOf(
-          approvals.decide({ cardId: card.id, index: 1, decision: 'approve', commandText: restart, actor: alice }),
+          approvals.decide({
+            cardId: card.id,
+            index: 1,
+            decision: 'approve',
+            shown: commandDigest(restart),
+            actor: alice,
+          }),
         ),
       ).toBe('access.read_only');
     });
@@ -393,12 +417,39 @@ describe('approval service (stub portal, PGlite store)', () => {
     it('refuses stale command text, a bad index and an unknown card', async () => {
       const card = await openProposal();
       const base = { cardId: card.id, decision: 'approve', actor: alice } as const;
-      expect(await codeOf(approvals.decide({ ...base, index: 0, commandText: restart }))).toBe('card.stale_command');
-      expect(await codeOf(approvals.decide({ ...base, index: 5, commandText: getPods }))).toBe('card.not_found');
-      expect(await codeOf(approvals.decide({ ...base, cardId: 'card-nope', index: 0, commandText: getPods }))).toBe(
+      expect(await codeOf(approvals.decide({ ...base, index: 0, shown: commandDigest(restart) }))).toBe(
+        'card.stale_command',
+      );
+      expect(await codeOf(approvals.decide({ ...base, index: 5, shown: commandDigest(getPods) }))).toBe(
         'card.not_found',
       );
+      expect(
+        await codeOf(approvals.decide({ ...base, cardId: 'card-nope', index: 0, shown: commandDigest(getPods) })),
+      ).toBe('card.not_found');
       expect((await approvals.get(card.id))?.choices).toEqual({});
+    });
+
+    it('refuses a decision on a message that showed another command than the card holds; the same command passes', async () => {
+      const card = await openProposal();
+      // The message was drawn for a command that is not the card's now (an older card, a crafted payload).
+      const changed = commandDigest(getPods.replace('-dev', '-prod'));
+      const click = { cardId: card.id, index: 0, actor: alice } as const;
+      expect(await codeOf(approvals.itemShown({ ...click, shown: changed }))).toBe('card.stale_command');
+      expect(await codeOf(approvals.decide({ ...click, decision: 'approve', shown: changed }))).toBe(
+        'card.stale_command',
+      );
+      expect(await codeOf(approvals.decide({ ...click, decision: 'reject', reason: 'no', shown: changed }))).toBe(
+        'card.stale_command',
+      );
+      expect((await approvals.get(card.id))?.choices).toEqual({});
+
+      expect((await approvals.itemShown({ ...click, shown: commandDigest(getPods) })).text).toBe(getPods);
+      const { card: decided } = await approvals.decide({
+        ...click,
+        decision: 'approve',
+        shown: commandDigest(getPods),
+      });
+      expect(decided.choices['0']?.decision).toBe('approve');
     });
 
     it('refuses decisions after expiry', async () => {
@@ -406,7 +457,13 @@ describe('approval service (stub portal, PGlite store)', () => {
       clock.advance({ minutes: 30 });
       expect(
         await codeOf(
-          approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice }),
+          approvals.decide({
+            cardId: card.id,
+            index: 0,
+            decision: 'approve',
+            shown: commandDigest(getPods),
+            actor: alice,
+          }),
         ),
       ).toBe('card.expired');
       expect((await approvals.get(card.id))?.choices).toEqual({});
@@ -418,7 +475,13 @@ describe('approval service (stub portal, PGlite store)', () => {
       await approvals.submit({ cardId: card.id, actor: alice });
       expect(
         await codeOf(
-          approvals.decide({ cardId: card.id, index: 1, decision: 'approve', commandText: restart, actor: alice }),
+          approvals.decide({
+            cardId: card.id,
+            index: 1,
+            decision: 'approve',
+            shown: commandDigest(restart),
+            actor: alice,
+          }),
         ),
       ).toBe('card.already_submitted');
     });
@@ -472,7 +535,13 @@ describe('approval service (stub portal, PGlite store)', () => {
 
     it('acts on choices read from the message state, with recorded choices winning', async () => {
       const card = await openProposal();
-      await approvals.decide({ cardId: card.id, index: 0, decision: 'ignore', commandText: getPods, actor: alice });
+      await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'ignore',
+        shown: commandDigest(getPods),
+        actor: alice,
+      });
       const at = clock.now();
       const outcome = await approvals.submit({
         cardId: card.id,
@@ -493,7 +562,13 @@ describe('approval service (stub portal, PGlite store)', () => {
     it('refuses a Submit with no decisions, or only ignores, and sends nothing', async () => {
       const card = await openProposal();
       expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.no_decisions');
-      await approvals.decide({ cardId: card.id, index: 0, decision: 'ignore', commandText: getPods, actor: alice });
+      await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'ignore',
+        shown: commandDigest(getPods),
+        actor: alice,
+      });
       expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.no_decisions');
       expect(portal.sent).toEqual([]);
       expect((await approvals.get(card.id))?.status).toBe('pending');
@@ -659,14 +734,26 @@ describe('approval service (stub portal, PGlite store)', () => {
 
     it('never runs a command someone rejected while the Submit checked access', async () => {
       const card = await openProposal();
-      await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      await approvals.decide({
+        cardId: card.id,
+        index: 0,
+        decision: 'approve',
+        shown: commandDigest(getPods),
+        actor: alice,
+      });
       const original = portal.findUser.bind(portal);
       let interleaved = false;
       portal.findUser = async (username) => {
         if (!interleaved) {
           interleaved = true;
           // While this Submit asks the portal about its author, the approved command is rejected.
-          await approvals.decide({ cardId: card.id, index: 0, decision: 'reject', commandText: getPods, actor: alice });
+          await approvals.decide({
+            cardId: card.id,
+            index: 0,
+            decision: 'reject',
+            shown: commandDigest(getPods),
+            actor: alice,
+          });
         }
         return original(username);
       };
@@ -705,7 +792,13 @@ describe('approval service (stub portal, PGlite store)', () => {
       await linkFor(clock, { ...moved, ticketName: `${link.ticketName}-moved` }, link.thread);
       expect(
         await codeOf(
-          approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: alice }),
+          approvals.decide({
+            cardId: card.id,
+            index: 0,
+            decision: 'approve',
+            shown: commandDigest(getPods),
+            actor: alice,
+          }),
         ),
       ).toBe('card.superseded');
       expect(await approvals.get(card.id)).toMatchObject({ status: 'expired', outcome: 'superseded', choices: {} });
@@ -731,11 +824,23 @@ describe('approval service (stub portal, PGlite store)', () => {
       const old = await openProposal();
       // Recorded just before expiry: it is updated later than the younger card below.
       clock.advance({ minutes: 29 });
-      await approvals.decide({ cardId: old.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      await approvals.decide({
+        cardId: old.id,
+        index: 0,
+        decision: 'approve',
+        shown: commandDigest(getPods),
+        actor: alice,
+      });
       clock.advance({ minutes: -9 });
       const young = await openProposal();
       const done = await openProposal();
-      await approvals.decide({ cardId: done.id, index: 0, decision: 'approve', commandText: getPods, actor: alice });
+      await approvals.decide({
+        cardId: done.id,
+        index: 0,
+        decision: 'approve',
+        shown: commandDigest(getPods),
+        actor: alice,
+      });
       await approvals.submit({ cardId: done.id, actor: alice });
       clock.advance({ minutes: 11 }); // 09:31: old expired at 09:30, young expires at 09:50
 
@@ -816,7 +921,13 @@ describe('approval service on a workspace-scoped HelpDesk (stub portal): approve
   const approveFirst = async (by: Actor) => {
     const card = (await approvals.openCard(link, proposal))?.card;
     if (!card) throw new Error('expected a card');
-    await approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
+    await approvals.decide({
+      cardId: card.id,
+      index: 0,
+      decision: 'approve',
+      shown: commandDigest(getPods),
+      actor: by,
+    });
     return card;
   };
 
@@ -841,7 +952,7 @@ describe('approval service on a workspace-scoped HelpDesk (stub portal): approve
     const card = (await approvals.openCard(link, proposal))?.card;
     if (!card) throw new Error('expected a card');
     const decide = (by: Actor) =>
-      approvals.decide({ cardId: card.id, index: 0, decision: 'approve', commandText: getPods, actor: by });
+      approvals.decide({ cardId: card.id, index: 0, decision: 'approve', shown: commandDigest(getPods), actor: by });
     expect(await codeOf(decide(bob))).toBe('access.read_only');
     expect(await codeOf(decide(actor('erin')))).toBe('access.not_approver');
     expect(await codeOf(decide(actor('dave', null)))).toBe('access.not_approver');
@@ -972,7 +1083,7 @@ describe.each([
         cardId: card.id,
         index: 0,
         decision: 'approve',
-        commandText: fakeGetPods,
+        shown: commandDigest(fakeGetPods),
         actor: aliceOnFake,
       });
       await approvals.decide({
@@ -980,7 +1091,7 @@ describe.each([
         index: 1,
         decision: 'reject',
         reason: 'not now',
-        commandText: fakeRestart,
+        shown: commandDigest(fakeRestart),
         actor: aliceOnFake,
       });
       const outcome = await approvals.submit({ cardId: card.id, actor: aliceOnFake });
@@ -1014,7 +1125,7 @@ describe.each([
         cardId: card.id,
         index: 0,
         decision: 'approve',
-        commandText: fakeGetPods,
+        shown: commandDigest(fakeGetPods),
         actor: aliceOnFake,
       });
       expect(await codeOf(approvals.submit({ cardId: card.id, actor: bobOnFake }))).toBe('access.read_only');
@@ -1046,7 +1157,7 @@ describe.each([
         cardId: card.id,
         index: 0,
         decision: 'approve',
-        commandText: fakeGetPods,
+        shown: commandDigest(fakeGetPods),
         actor: aliceOnFake,
       });
       expect(await codeOf(approvals.submit({ cardId: card.id, actor: aliceOnFake }))).toBe('portal.rejected');

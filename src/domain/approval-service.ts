@@ -7,6 +7,7 @@ import {
   type CommandCard,
   cardItemsFrom,
   checkDecision,
+  checkShown,
   checkStillOpen,
   checkSubmit,
   type Decision,
@@ -35,8 +36,11 @@ export interface DecideInput {
    * before it is stored, audited, shown on the card or sent to the agent.
    */
   readonly reason?: string;
-  /** The item text the clicked message showed; the decision is refused when it is not the card's. */
-  readonly commandText: string;
+  /**
+   * What the clicked message carried of the command it showed (its digest, commandDigest): the decision is refused
+   * (card.stale_command) when it is not the card's command now.
+   */
+  readonly shown: string;
   readonly actor: Actor;
 }
 
@@ -92,6 +96,11 @@ export interface ApprovalService {
   openCard(link: TicketLink, reply: AgentMessage): Promise<OpenedCard | null>;
   /** Remembers the Slack message that shows the card. */
   attachMessage(cardId: string, messageTs: string): Promise<void>;
+  /**
+   * The item a clicked message stood for (`shown`: the digest it carried), before anything is asked of the person
+   * (the Reject reason modal). Throws card.not_found, or card.stale_command when the message shows another command.
+   */
+  itemShown(input: Pick<DecideInput, 'cardId' | 'index' | 'shown'>): Promise<CardItem>;
   /** Records one person's Approve / Reject / Ignore on one item while the card is pending. */
   decide(input: DecideInput): Promise<DecideOutcome>;
   /**
@@ -262,9 +271,13 @@ export function createApprovalService({
       await store.setCardMessageTs(cardId, messageTs, clock.now());
     },
 
-    async decide({ cardId, index, decision, reason, commandText, actor }) {
+    async itemShown({ cardId, index, shown }) {
+      return checkShown(await load(cardId), { index, shown });
+    },
+
+    async decide({ cardId, index, decision, reason, shown, actor }) {
       const card = await load(cardId);
-      const item = checkDecision(card, { index, commandText, decision, now: clock.now() });
+      const item = checkDecision(card, { index, shown, decision, now: clock.now() });
       await requireCurrentContext(card, clock.now());
       await requireWriter(card, actor);
       const kept = safeReason(decision === 'reject' ? reason : undefined);

@@ -11,7 +11,9 @@ import {
   cardItemsFrom,
   carriesHiddenCharacters,
   checkDecision,
+  checkShown,
   checkSubmit,
+  commandDigest,
   type Decision,
   DefaultRejectionReason,
   describeDecisions,
@@ -213,40 +215,61 @@ describe('cardItemsFrom', () => {
   });
 });
 
+describe('checkShown', () => {
+  it('returns the item whose stored command the message showed', () => {
+    expect(checkShown(card(), { index: 0, shown: commandDigest(getPods) })).toEqual(cmdItem(getPods));
+  });
+
+  it('refuses a message drawn from a changed command with card.stale_command, whatever the card state', () => {
+    const changed = commandDigest(`${getPods} --all-namespaces`);
+    expect(codeOf(() => checkShown(card(), { index: 0, shown: changed }))).toBe('card.stale_command');
+    expect(codeOf(() => checkShown(card({ status: 'expired' }), { index: 0, shown: changed }))).toBe(
+      'card.stale_command',
+    );
+    expect(codeOf(() => checkShown(card(), { index: 3, shown: commandDigest(getPods) }))).toBe('card.not_found');
+  });
+});
+
 describe('checkDecision', () => {
   it('returns the item when the card is pending, the text matches and it has not expired', () => {
-    expect(checkDecision(card(), { index: 1, commandText: restart, now: before })).toEqual(cmdItem(restart));
+    expect(checkDecision(card(), { index: 1, shown: commandDigest(restart), now: before })).toEqual(cmdItem(restart));
   });
 
   it.each([-1, 2, 1.5, Number.NaN])('refuses index %s with card.not_found', (index) => {
-    expect(codeOf(() => checkDecision(card(), { index, commandText: getPods, now: before }))).toBe('card.not_found');
+    expect(codeOf(() => checkDecision(card(), { index, shown: commandDigest(getPods), now: before }))).toBe(
+      'card.not_found',
+    );
   });
 
   it('refuses a decision bound to other text with card.stale_command', () => {
-    expect(codeOf(() => checkDecision(card(), { index: 0, commandText: restart, now: before }))).toBe(
+    expect(codeOf(() => checkDecision(card(), { index: 0, shown: commandDigest(restart), now: before }))).toBe(
       'card.stale_command',
     );
-    expect(codeOf(() => checkDecision(card(), { index: 0, commandText: `${getPods} `, now: before }))).toBe(
+    expect(codeOf(() => checkDecision(card(), { index: 0, shown: commandDigest(`${getPods} `), now: before }))).toBe(
       'card.stale_command',
     );
   });
 
   it('refuses at and after expiry with card.expired', () => {
-    expect(codeOf(() => checkDecision(card(), { index: 0, commandText: getPods, now: expiresAt }))).toBe(
+    expect(codeOf(() => checkDecision(card(), { index: 0, shown: commandDigest(getPods), now: expiresAt }))).toBe(
       'card.expired',
     );
     expect(
-      codeOf(() => checkDecision(card({ status: 'expired' }), { index: 0, commandText: getPods, now: before })),
+      codeOf(() =>
+        checkDecision(card({ status: 'expired' }), { index: 0, shown: commandDigest(getPods), now: before }),
+      ),
     ).toBe('card.expired');
     expect(
-      codeOf(() => checkDecision(card(), { index: 0, commandText: getPods, now: new Date(expiresAt.getTime() - 1) })),
+      codeOf(() =>
+        checkDecision(card(), { index: 0, shown: commandDigest(getPods), now: new Date(expiresAt.getTime() - 1) }),
+      ),
     ).toBeUndefined();
   });
 
   it.each(['submitted', 'executed', 'failed'] as const)('refuses a %s card with card.already_submitted', (status) => {
-    expect(codeOf(() => checkDecision(card({ status }), { index: 0, commandText: getPods, now: before }))).toBe(
-      'card.already_submitted',
-    );
+    expect(
+      codeOf(() => checkDecision(card({ status }), { index: 0, shown: commandDigest(getPods), now: before })),
+    ).toBe('card.already_submitted');
   });
 });
 
@@ -339,15 +362,19 @@ describe('hidden characters', () => {
   it('refuses to approve such an item, recorded or not, and lets it be rejected or ignored', () => {
     const commandText = `${getPods}\u202E`;
     expect(carriesHiddenCharacters({ text: commandText })).toBe(true);
-    expect(codeOf(() => checkDecision(hiddenCard(), { index: 0, commandText, decision: 'approve', now: before }))).toBe(
-      'card.hidden_characters',
-    );
+    expect(
+      codeOf(() =>
+        checkDecision(hiddenCard(), { index: 0, shown: commandDigest(commandText), decision: 'approve', now: before }),
+      ),
+    ).toBe('card.hidden_characters');
     for (const decision of ['reject', 'ignore'] as const) {
-      expect(checkDecision(hiddenCard(), { index: 0, commandText, decision, now: before }).text).toBe(commandText);
+      expect(
+        checkDecision(hiddenCard(), { index: 0, shown: commandDigest(commandText), decision, now: before }).text,
+      ).toBe(commandText);
     }
-    expect(checkDecision(hiddenCard(), { index: 1, commandText: restart, decision: 'approve', now: before }).text).toBe(
-      restart,
-    );
+    expect(
+      checkDecision(hiddenCard(), { index: 1, shown: commandDigest(restart), decision: 'approve', now: before }).text,
+    ).toBe(restart);
   });
 
   it('refuses a Submit that approves such an item, however the approval was recorded', () => {

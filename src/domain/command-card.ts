@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DomainError } from './errors.js';
 import type { Permission } from './helpdesk.js';
 import type { MessageData, ProposedCommand } from './messages.js';
@@ -275,30 +276,49 @@ export function describeDecisions(summary: DecisionSummary): string {
 }
 
 /**
- * Refuses a click on one item. Each decision is bound to the exact text shown: a message showing an older card
- * (or a forged payload) cannot approve something else. An approval of an item with hidden characters is refused
- * (card.hidden_characters) when the caller says the decision; checkSubmit refuses it in any case, so it never runs.
- * Returns the item.
+ * What a card's decision buttons (and the Reject reason modal) carry of the command they stand for: a digest of the
+ * full stored text, hidden characters and all, however little of it the card shows.
  */
-export function checkDecision(
+export const commandDigest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/**
+ * The item a clicked message stood for. `shown` is the digest the message carried (commandDigest of the text it was
+ * drawn from): when it is not the digest of the stored command, the message shows an older card or a forged payload,
+ * and the click is refused (card.stale_command) rather than decide on a command nobody saw.
+ */
+export function checkShown(
   card: CommandCard,
-  {
-    index,
-    commandText,
-    decision,
-    now,
-  }: { readonly index: number; readonly commandText: string; readonly decision?: Decision; readonly now: Date },
+  { index, shown }: { readonly index: number; readonly shown: string },
 ): CardItem {
   const item = Number.isInteger(index) && index >= 0 ? card.items[index] : undefined;
   if (!item) {
     throw new DomainError('card.not_found', `Card ${card.id} has no item ${index}`, { cardId: card.id, index });
   }
-  if (item.text !== commandText) {
+  if (commandDigest(item.text) !== shown) {
     throw new DomainError('card.stale_command', `Item ${index} of card ${card.id} is not the command shown`, {
       cardId: card.id,
       index,
     });
   }
+  return item;
+}
+
+/**
+ * Refuses a click on one item. Each decision is bound to the exact command shown (checkShown): a message showing an
+ * older card (or a forged payload) cannot approve something else. An approval of an item with hidden characters is
+ * refused (card.hidden_characters) when the caller says the decision; checkSubmit refuses it in any case, so it
+ * never runs. Returns the item.
+ */
+export function checkDecision(
+  card: CommandCard,
+  {
+    index,
+    shown,
+    decision,
+    now,
+  }: { readonly index: number; readonly shown: string; readonly decision?: Decision; readonly now: Date },
+): CardItem {
+  const item = checkShown(card, { index, shown });
   checkStillOpen(card, now);
   if (decision === 'approve') refuseHidden(card, item, index);
   return item;

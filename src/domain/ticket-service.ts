@@ -10,7 +10,7 @@ import {
   samePermissions,
 } from './helpdesk.js';
 import type { AgentMessage, Sender } from './messages.js';
-import type { AgentEventListener, Clock, IdSource, PortalDirectory, TicketStore } from './ports.js';
+import type { AgentEventListener, Clock, IdSource, PortalDirectory, ThreadRequest, TicketStore } from './ports.js';
 import type { Redactor } from './redact.js';
 import { type ThreadRef, type TicketLink, threadKey } from './thread-link.js';
 
@@ -149,6 +149,19 @@ export interface TicketService {
     readonly listen?: TurnListener;
   }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
+  /** A link by its id, active or not (a command card's, an Update Context form's); null when there is none. */
+  linkById(id: string): Promise<TicketLink | null>;
+  /** A person's tickets whose threads still go to them (App Home), newest first, at most `limit`. */
+  openTicketsCreatedBy(teamId: string, slackUserId: string, limit: number): Promise<TicketLink[]>;
+  /**
+   * Keeps a request made in a thread without a ticket, so Create Ticket can start the ticket with its text. It is
+   * kept as typed: the ticket service redacts it when a ticket is made from it (createTicket), before it is sent.
+   */
+  rememberRequest(request: ThreadRequest): Promise<void>;
+  /** The request remembered for a thread's message; null when there is none (never made, or pruned). */
+  rememberedRequest(thread: ThreadRef, requestTs: string): Promise<ThreadRequest | null>;
+  /** Records which Slack message shows the ticket's card; returns the link as it now is. */
+  recordTicketCard(linkId: string, messageTs: string): Promise<TicketLink>;
   /** The ticket's status as its portal reports it now; null where the HelpDesk keeps none (tenant HelpDesk). */
   ticketStatus(link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>): Promise<string | null>;
   ticketUrl(link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>): string;
@@ -398,6 +411,16 @@ export function createTicketService({
 
   return {
     activeLink: (thread) => store.activeLink(thread),
+
+    linkById: (id) => store.getLink(id),
+
+    openTicketsCreatedBy: (teamId, slackUserId, limit) => store.activeLinksCreatedBy(teamId, slackUserId, limit),
+
+    rememberRequest: (request) => store.saveRequest(request, clock.now()),
+
+    rememberedRequest: (thread, requestTs) => store.getRequest(thread, requestTs),
+
+    recordTicketCard: (linkId, messageTs) => store.updateLink(linkId, { cardMessageTs: messageTs }, clock.now()),
 
     ticketUrl: (link) => portals.get(link.portal).ticketUrl(link.spaceId, link.ticketName),
 

@@ -11,7 +11,7 @@ import type { SlackDeps } from './deps.js';
 /** The card as Slack shows it, with the link's agent and space names. */
 export async function renderCard(deps: SlackDeps, card: CommandCard): Promise<MessageContent> {
   // Names are decoration: a store that cannot answer must not keep a card from showing its state.
-  const link = await deps.store.getLink(card.linkId).catch(() => null);
+  const link = await deps.tickets.linkById(card.linkId).catch(() => null);
   return buildCommandCard({
     card,
     agentName: link?.agentName ?? 'The agent',

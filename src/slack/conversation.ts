@@ -5,7 +5,7 @@ import type { AgentEventListener } from '../domain/ports.js';
 import type { ThreadRef, TicketLink } from '../domain/thread-link.js';
 import type { Logger } from '../logger.js';
 import type { AfterSendFailure } from './after-send.js';
-import { buildNotice, buildProgressPlaceholder } from './blocks/notice.js';
+import { buildNotice, buildProgressPlaceholder, buildRedactionNotice } from './blocks/notice.js';
 import type { SlackDeps } from './deps.js';
 import { replyFor } from './error-replies.js';
 import { AgentAnswerWords, type LiveReply, openLiveReply } from './live-reply.js';
@@ -103,13 +103,8 @@ export async function tellRedacted(
   what: string,
 ): Promise<void> {
   if (count <= 0) return;
-  const values = count === 1 ? '1 value that looks' : `${count} values that look`;
   try {
-    await deps.poster.ephemeral(
-      thread,
-      slackUserId,
-      buildNotice(`${values} like a secret ${what}. Secrets stay out of tickets.`),
-    );
+    await deps.poster.ephemeral(thread, slackUserId, buildRedactionNotice(count, what));
   } catch (error) {
     log.warn({ err: error }, 'could not tell the sender about a redaction');
   }

@@ -1,6 +1,8 @@
 import type { AccessService } from '../domain/access.js';
 import type { ApprovalService } from '../domain/approval-service.js';
-import type { Clock, PortalDirectory, TicketStore } from '../domain/ports.js';
+import type { Housekeeping } from '../domain/housekeeping.js';
+import type { OpenStreamLedger } from '../domain/open-streams.js';
+import type { Clock, PortalDirectory } from '../domain/ports.js';
 import type { RateLimiter } from '../domain/rate-limit.js';
 import type { Redactor } from '../domain/redact.js';
 import type { TicketService } from '../domain/ticket-service.js';
@@ -23,7 +25,10 @@ export interface SlackDeps {
   readonly access: AccessService;
   readonly tickets: TicketService;
   readonly approvals: ApprovalService;
-  readonly store: TicketStore;
+  /** The replies being streamed into threads, recorded so a sweep can close those a stopped process left open. */
+  readonly streams: OpenStreamLedger;
+  /** What the sweeper prunes: old processed events, requests nobody turned into a ticket. */
+  readonly housekeeping: Housekeeping;
   readonly users: SlackUserDirectory;
   readonly poster: ThreadPoster;
   /** Thread history on its own Web API client (rate limits must not stall acks and modals). */

@@ -322,14 +322,11 @@ export function openLiveReply(deps: SlackDeps, log: Logger, input: LiveReplyInpu
     anythingShown = true;
     deps.metrics.streamedReplies.inc({ outcome: 'started' });
     const ts = current.ts;
-    await deps.store
-      .recordStream(
-        { thread, messageTs: ts, agentName: link.agentName, owner: options.instanceId, startedAt: new Date() },
-        new Date(),
-      )
+    await deps.streams
+      .opened({ thread, messageTs: ts, agentName: link.agentName, owner: options.instanceId })
       .catch((error: unknown) => log.warn({ err: error }, 'could not record an open stream'));
     current.renewTimer = setInterval(() => {
-      void deps.store.renewStream(thread.channelId, ts, new Date()).catch(() => undefined);
+      void deps.streams.stillWriting(thread.channelId, ts).catch(() => undefined);
     }, options.renewEveryMs);
     current.renewTimer.unref?.();
   }
@@ -348,7 +345,7 @@ export function openLiveReply(deps: SlackDeps, log: Logger, input: LiveReplyInpu
       const code = slackCodeOf(error);
       if (!StreamGone.has(code)) log.warn({ err: error, slackError: code }, 'could not stop a streamed reply');
     }
-    await deps.store.forgetStream(thread.channelId, current.ts).catch(() => undefined);
+    await deps.streams.closed(thread.channelId, current.ts).catch(() => undefined);
   }
 
   async function stopEarly(current: Segment, why: string): Promise<void> {

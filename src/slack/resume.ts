@@ -58,7 +58,7 @@ const interruptedWords = (agentName: string) =>
   'Check the ticket in the AI HelpDesk before you ask the agent again. Nothing from this card will be sent again.';
 
 async function agentNameOf(deps: SlackDeps, card: CommandCard): Promise<string> {
-  const link = await deps.store.getLink(card.linkId).catch(() => null);
+  const link = await deps.tickets.linkById(card.linkId).catch(() => null);
   return link?.agentName ?? 'the agent';
 }
 
@@ -126,14 +126,18 @@ export function createSweeper(deps: SlackDeps, options: SweeperOptions = {}): Sw
     for (const card of interrupted) await reportInterruptedCard(deps, log, card);
     const expired = await deps.approvals.expireDue(now, BatchSize);
     for (const card of expired) await refreshCard(deps, card, log);
-    const streams = await deps.store.claimStaleStreams(new Date(now.getTime() - staleStreamMs), BatchSize);
+    const streams = await deps.streams.claimAbandoned(new Date(now.getTime() - staleStreamMs), BatchSize);
     for (const stream of streams) await closeAbandonedStream(deps, log, stream);
     let prunedEvents = 0;
     let prunedRequests = 0;
     if (now.getTime() - lastPrune >= pruneEveryMs) {
       lastPrune = now.getTime();
-      prunedEvents = await deps.store.pruneEvents(new Date(now.getTime() - eventRetentionMs));
-      prunedRequests = await deps.store.pruneRequests(new Date(now.getTime() - requestRetentionMs));
+      const pruned = await deps.housekeeping.prune({
+        eventsBefore: new Date(now.getTime() - eventRetentionMs),
+        requestsBefore: new Date(now.getTime() - requestRetentionMs),
+      });
+      prunedEvents = pruned.events;
+      prunedRequests = pruned.requests;
     }
     const report = {
       interrupted: interrupted.length,

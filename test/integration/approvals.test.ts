@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { commandDigest } from '../../src/domain/command-card.js';
 import type { ThreadRef } from '../../src/domain/thread-link.js';
 import { ActionId, BlockId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
@@ -332,6 +333,52 @@ describe('command approvals', () => {
       { command: tricky, execute: false, rejection_reason: 'no hidden characters, please' },
       { command: getPods, execute: true },
     ]);
+  });
+
+  it('refuses a decision from a message that showed another command, by button or by Reject reason, and records nothing', async () => {
+    const { card } = await ticketThread(h);
+    const cardId = cardIdOf(h, card.ts);
+    const other = (command: string) => commandDigest(`${command} --all-namespaces`);
+    const ephemeralsBefore = h.slack.ephemerals(People.alice.id).length;
+    const viewsBefore = h.slack.openViews(People.alice.id).length;
+
+    // Buttons of a message drawn from another command than the card holds (an older card, a crafted payload).
+    for (const actionId of [ActionId.Approve, ActionId.Reject]) {
+      const click = h.slack.clickButton({
+        user: People.alice.id,
+        channel: Channel,
+        messageTs: card.ts,
+        actionId,
+        blockId: decideButton(0),
+      });
+      const [action] = click.actions;
+      if (!action) throw new Error('no action in the payload');
+      const value = JSON.stringify({ cardId, index: 0, digest: other(getPods) });
+      await h.send({ ...click, actions: [{ ...action, value }] }, 'interaction');
+    }
+    expect(h.slack.openViews(People.alice.id)).toHaveLength(viewsBefore); // no Reject reason modal for a stale card
+
+    // A Reject reason modal whose metadata names another command than the card's.
+    const before = new Set(h.slack.openViews(People.alice.id).map((view) => view.id));
+    await decide(h, People.alice, card.ts, 1, ActionId.Reject);
+    const modal = h.slack.openViews(People.alice.id).find((view) => !before.has(view.id));
+    if (!modal) throw new Error('the reject modal did not open');
+    const submission = h.slack.submitView({
+      user: People.alice.id,
+      viewId: String(modal.id),
+      values: { [ActionId.RejectReason]: 'not now' },
+    });
+    const metadata = JSON.parse(submission.view.private_metadata) as { decision: object };
+    const forged = { ...metadata, decision: { ...metadata.decision, digest: other(restartWeb) } };
+    await h.send(
+      { ...submission, view: { ...submission.view, private_metadata: JSON.stringify(forged) } },
+      'interaction',
+    );
+
+    const told = h.slack.ephemerals(People.alice.id).slice(ephemeralsBefore);
+    expect(told).toHaveLength(3);
+    for (const notice of told) expect(JSON.stringify(notice)).toContain('no longer matches the commands');
+    expect((await h.service.store.getCard(cardId))?.choices).toEqual({});
   });
 
   it('redacts a secret typed as a Reject reason: the card, the store, the audit log and the echo never hold it', async () => {

@@ -12,6 +12,7 @@ import {
   type SocketEnvelopeType,
   startFakeSlack,
 } from '../fakes/slack/index.js';
+import { eventually } from '../support/eventually.js';
 import { createTicketThroughSlack, devChoice, openCreateTicket, submit } from '../support/flows.js';
 import { Channel, type Harness, LogCapture, People } from '../support/harness.js';
 
@@ -44,19 +45,6 @@ function asAppResponse(delivery: SocketDelivery, elapsedMs: number): AppResponse
     headers: {},
     elapsedMs,
   };
-}
-
-async function eventually(check: () => void, timeoutMs = 5_000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
 }
 
 describe('the service in Socket Mode', () => {

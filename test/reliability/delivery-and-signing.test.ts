@@ -3,6 +3,7 @@ import type { TicketStore } from '../../src/domain/ports.js';
 import { ActionId } from '../../src/slack/ids.js';
 import { openStore } from '../../src/store/open-store.js';
 import { encodeSlackDelivery, postToApp } from '../fakes/slack/index.js';
+import { eventually } from '../support/eventually.js';
 import { openCreateTicket, submit } from '../support/flows.js';
 import { Channel, type Harness, People, SigningSecret, startHarness } from '../support/harness.js';
 import {
@@ -16,7 +17,7 @@ import {
   sendsTo,
   ticketThread,
 } from './support/scenario.js';
-import { eventually, postRaw } from './support/signed-requests.js';
+import { postRaw } from './support/signed-requests.js';
 import { fileCounters } from './support/summary.js';
 
 const counters = fileCounters('delivery-and-signing');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId } from '../../src/slack/ids.js';
 import { postToApp } from '../fakes/slack/index.js';
+import { eventually } from '../support/eventually.js';
 import { chooseInView, openCreateTicket } from '../support/flows.js';
 import { Channel, type Harness, People, SigningSecret, startHarness } from '../support/harness.js';
 import {
@@ -13,7 +14,6 @@ import {
   sendsTo,
   ticketThread,
 } from './support/scenario.js';
-import { eventually } from './support/signed-requests.js';
 import { fileCounters } from './support/summary.js';
 
 const counters = fileCounters('draining');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
 import { SeedTenants } from '../fakes/portal/index.js';
 import { postToApp } from '../fakes/slack/index.js';
+import { eventually } from '../support/eventually.js';
 import {
   chooseInView,
   createTicketThroughSlack,
@@ -17,7 +18,7 @@ import {
 import { Channel, type Harness, People, SigningSecret, startHarness } from '../support/harness.js';
 import { type FuzzCase, fuzzCaseArbitrary, type PayloadTemplate } from './support/payload-fuzz.js';
 import { type ServiceProcess, serviceEnv, settle, startServiceProcess } from './support/service-process.js';
-import { eventually, inPool, postRaw } from './support/signed-requests.js';
+import { inPool, postRaw } from './support/signed-requests.js';
 import { fileCounters } from './support/summary.js';
 
 const Runs = Number(process.env.FUZZ_RUNS ?? 10_000);

@@ -6,6 +6,7 @@ import type { RunningService, ServiceOptions } from '../../src/service.js';
 import { ActionId } from '../../src/slack/ids.js';
 import { SeedAgents, SeedTenants } from '../fakes/portal/index.js';
 import { postToApp } from '../fakes/slack/index.js';
+import { eventually } from '../support/eventually.js';
 import { chooseInView, openCreateTicket } from '../support/flows.js';
 import { Channel, freshPostgresSchema, type Harness, People, SigningSecret, startHarness } from '../support/harness.js';
 import {
@@ -27,7 +28,6 @@ import {
   startServiceOn,
   startServiceProcess,
 } from './support/service-process.js';
-import { eventually } from './support/signed-requests.js';
 import { fileCounters } from './support/summary.js';
 
 const counters = fileCounters('restarts');

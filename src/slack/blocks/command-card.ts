@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import type { KnownBlock } from '@slack/types';
 import {
   type CardChoice,
   type CardItem,
   type CommandCard,
   carriesHiddenCharacters,
+  commandDigest,
   SupersededOutcome,
 } from '../../domain/command-card.js';
 import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
@@ -22,7 +22,7 @@ export interface DecisionValue {
   readonly digest: string;
 }
 
-export const commandDigest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+export { commandDigest };
 
 export interface CommandCardInput {
   readonly card: Pick<CommandCard, 'id' | 'items' | 'choices' | 'status' | 'permissions' | 'submittedBy' | 'outcome'>;

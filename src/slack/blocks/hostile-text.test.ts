@@ -6,7 +6,14 @@ import { buildAppHome } from './app-home.js';
 import { buildCommandCard } from './command-card.js';
 import { buildCommandOutput } from './command-output.js';
 import { buildCreateTicketPrompt, buildCreateTicketPromptDone } from './create-ticket-prompt.js';
-import { buildNotice, buildProgressPlaceholder, buildThreadNote } from './notice.js';
+import {
+  buildContextChangeNote,
+  buildNotice,
+  buildPlaceholderNote,
+  buildProgressPlaceholder,
+  buildRedactionNotice,
+  buildThreadNote,
+} from './notice.js';
 import { buildRejectReasonModal } from './reject-reason-modal.js';
 import { buildTicketCard } from './ticket-card.js';
 import { buildTicketForm, type Choices } from './ticket-form.js';
@@ -148,6 +155,25 @@ const outputs: Record<string, () => unknown[]> = {
   ],
   buildThreadNote: () => [buildThreadNote(`<@UALICE> updated the context: agent → *${link.agentName}*.`, ['UALICE'])],
   buildProgressPlaceholder: () => [buildProgressPlaceholder(link.agentName)],
+  buildPlaceholderNote: () => [buildPlaceholderNote('The agent did not answer.')],
+  buildRedactionNotice: () => [buildRedactionNotice(2, 'went to the agent as [REDACTED]')],
+  buildContextChangeNote: () => [
+    buildContextChangeNote({ kind: 'agent', userId: 'UALICE', agentName: link.agentName }),
+    ...(['space', 'permissions'] as const).flatMap((because) =>
+      [true, false].map((shared) =>
+        buildContextChangeNote({
+          kind: 'moved',
+          userId: 'UALICE',
+          because,
+          link: { ...link, api: 'workspace' },
+          spaceLabel: named('Project'),
+          shared,
+          redactions: 1,
+          newMessage: true,
+        }),
+      ),
+    ),
+  ],
   buildRejectReasonModal: () => [
     buildRejectReasonModal(hostile, '{}'),
     buildRejectReasonModal(hostile.repeat(40), '{}'),

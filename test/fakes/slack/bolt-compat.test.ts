@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { App, type BlockAction, LogLevel, type ViewSubmitAction } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { renderMessageText } from './render.js';
 import { postToApp } from './sign.js';
@@ -19,19 +20,6 @@ let fake: FakeSlack;
 let app: App;
 let appUrl: string;
 const seen: string[] = [];
-
-async function eventually(check: () => void, timeoutMs = 3000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
 
 beforeAll(async () => {
   fake = await startFakeSlack();

@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SocketModeReceiver } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../support/eventually.js';
 import { DEFAULT_APP_TOKEN, type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { clientFor, silentLogger, slackError } from './test-helpers.js';
 
@@ -50,19 +51,6 @@ function socketClient(options: { appToken?: string; clientPingTimeout?: number }
 
 const nextEvent = (client: SocketClient) =>
   new Promise<SlackEventArgs>((resolve) => client.once('slack_event', (args: SlackEventArgs) => resolve(args)));
-
-async function eventually(check: () => void, timeoutMs = 3_000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      check();
-      return;
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
 
 /** A WebSocket handshake by hand: the 101's socket, or the refusal's status. */
 function rawUpgrade(url: string): Promise<{ socket: Duplex; head: Buffer } | { status: number; body: string }> {

@@ -1,6 +1,4 @@
 import type { Decision } from '../../../domain/command-card.js';
-import { DomainError } from '../../../domain/errors.js';
-import { commandDigest } from '../../blocks/command-card.js';
 import { buildNotice } from '../../blocks/notice.js';
 import { buildRejectReasonModal } from '../../blocks/reject-reason-modal.js';
 import { refreshCard } from '../../command-cards.js';
@@ -34,12 +32,12 @@ export async function onDecideCommand(deps: SlackDeps, { ack, body, client, cont
     return;
   }
   const thread = { teamId: deps.identity.teamId, channelId: click.channelId, threadTs: click.threadTs };
+  // The button carries a digest of the command its card showed: the approval service refuses the click when the
+  // card's command is not that one (an older card, a forged payload), before the modal and when it decides.
+  const shown = { cardId: value.cardId, index: value.index, shown: value.digest };
   try {
-    const card = await deps.approvals.get(value.cardId);
-    const item = card?.items[value.index];
-    if (!card || !item) throw new DomainError('card.not_found', 'No such card or item');
-    if (commandDigest(item.text) !== value.digest) throw new DomainError('card.stale_command', 'Digest mismatch');
     if (decision === 'reject' && click.triggerId) {
+      const item = await deps.approvals.itemShown(shown);
       const metadata: RejectMetadata = { decision: value, channelId: click.channelId, threadTs: click.threadTs };
       try {
         await client.views.open({
@@ -56,13 +54,7 @@ export async function onDecideCommand(deps: SlackDeps, { ack, body, client, cont
       }
     }
     const actor = await actorFor(deps, click.userId);
-    const { card: updated } = await deps.approvals.decide({
-      cardId: value.cardId,
-      index: value.index,
-      decision,
-      commandText: item.text,
-      actor,
-    });
+    const { card: updated } = await deps.approvals.decide({ ...shown, decision, actor });
     await refreshCard(deps, updated, log);
   } catch (error) {
     log.warn({ err: error, decision }, 'command decision refused');

@@ -61,7 +61,7 @@ async function submitAndPost(
         claimed = true;
         onClaimed(card);
         const redrawn = refreshCard(deps, card, log);
-        const link = await deps.store.getLink(card.linkId).catch(() => null);
+        const link = await deps.tickets.linkById(card.linkId).catch(() => null);
         if (link) {
           live = openLiveReply(deps, log, {
             link,
@@ -137,7 +137,7 @@ async function showResults(
     } else {
       let link: TicketLink | null;
       try {
-        link = await deps.store.getLink(card.linkId);
+        link = await deps.tickets.linkById(card.linkId);
         if (!link) throw new DomainError('thread.not_linked', 'The card’s thread link is gone', { cardId: card.id });
       } catch (error) {
         // Without the link, the outputs still go to the card's thread; the agent's words are on the ticket.

@@ -19,7 +19,7 @@ export async function onAppHomeOpened(deps: SlackDeps, { event, client, context 
   const userId = event.user;
 
   const [links, portals] = await Promise.all([
-    deps.store.activeLinksCreatedBy(deps.identity.teamId, userId, HomeTicketLimit).catch((error: unknown) => {
+    deps.tickets.openTicketsCreatedBy(deps.identity.teamId, userId, HomeTicketLimit).catch((error: unknown) => {
       log.error({ err: error }, 'App Home: could not load the open tickets');
       return null;
     }),

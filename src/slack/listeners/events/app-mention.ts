@@ -28,7 +28,7 @@ export async function onAppMention(deps: SlackDeps, { event, context }: MentionA
     await relayToAgent(deps, ticketLog, { thread, slackUserId: message.userId, text, agentName: link.agentName });
     return;
   }
-  await deps.store.saveRequest({ thread, requestTs: message.ts, slackUserId: message.userId, text }, deps.clock.now());
+  await deps.tickets.rememberRequest({ thread, requestTs: message.ts, slackUserId: message.userId, text });
   try {
     await deps.poster.post(thread, buildCreateTicketPrompt({ requestTs: message.ts }));
   } catch (error) {

@@ -2,6 +2,7 @@ import { type ThreadRef, type TicketLink, threadKey } from '../../../domain/thre
 import type { RelayResult } from '../../../domain/ticket-service.js';
 import type { Logger } from '../../../logger.js';
 import { type AfterSendFailure, reportAfterSend } from '../../after-send.js';
+import { buildPlaceholderNote } from '../../blocks/notice.js';
 import {
   AgentAnswer,
   actorFor,
@@ -152,19 +153,14 @@ async function reportCutShort(
 
 /** The progress placeholder, ended with a short note instead of "working on it…" (best effort). */
 async function notePlaceholder(deps: SlackDeps, thread: ThreadRef, ts: string, note: string): Promise<void> {
-  await deps.poster
-    .update(thread.channelId, ts, {
-      text: note,
-      blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `_${note}_` }] }],
-    })
-    .catch(() => undefined);
+  await deps.poster.update(thread.channelId, ts, buildPlaceholderNote(note)).catch(() => undefined);
 }
 
 /** A linked thread whose ticket card never made it to Slack (it failed when the ticket was created) gets it now. */
 async function restoreTicketCard(deps: SlackDeps, log: Logger, link: TicketLink): Promise<void> {
   try {
     const ts = await deps.poster.post(link.thread, ticketCardFor(deps, link));
-    await deps.store.updateLink(link.id, { cardMessageTs: ts }, deps.clock.now());
+    await deps.tickets.recordTicketCard(link.id, ts);
   } catch (error) {
     log.warn({ err: error }, 'could not post the missing ticket card');
   }

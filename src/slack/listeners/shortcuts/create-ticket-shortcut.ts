@@ -25,10 +25,7 @@ export async function onCreateTicketShortcut(deps: SlackDeps, { ack, body, clien
   const thread = { teamId: deps.identity.teamId, channelId: channel.id, threadTs: message.thread_ts ?? message.ts };
   const text = slackTextToPlain(withoutBotMention(message.text, deps.identity.botUserId));
   // Open first: the trigger lives 3 s. The request is saved before anyone can submit the form.
-  const saving = deps.store.saveRequest(
-    { thread, requestTs: message.ts, slackUserId: user.id, text },
-    deps.clock.now(),
-  );
+  const saving = deps.tickets.rememberRequest({ thread, requestTs: message.ts, slackUserId: user.id, text });
   await openTicketModal(deps, client, log, {
     triggerId: trigger_id,
     userId: user.id,

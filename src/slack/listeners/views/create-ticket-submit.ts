@@ -1,5 +1,5 @@
 import { TicketNotLinkedError } from '../../../domain/after-send.js';
-import { DomainError, isDomainError } from '../../../domain/errors.js';
+import { DomainError } from '../../../domain/errors.js';
 import type { ThreadRef, TicketLink } from '../../../domain/thread-link.js';
 import { threadKey } from '../../../domain/thread-link.js';
 import type { CreatedTicketResult, FirstReply, ValidatedTicketRequest } from '../../../domain/ticket-service.js';
@@ -14,11 +14,10 @@ import {
 import { buildCreateTicketPromptDone } from '../../blocks/create-ticket-prompt.js';
 import { actorFor, type LiveTurn, liveTurn, postAgentReply, reportFailure, tellRedacted } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
-import { replyFor } from '../../error-replies.js';
 import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { parseFormValues } from '../../parse/form-state.js';
 import { portalWithKey } from '../../parse/portal-key.js';
-import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
+import { checkSubmission } from '../../submit-validation.js';
 import { escapeMrkdwn } from '../../text/index.js';
 import { ticketCardFor } from '../../ticket-cards.js';
 import type { ViewSubmitArgs } from '../types.js';
@@ -73,7 +72,7 @@ export async function onCreateTicketSubmit(
       throw new DomainError('slack.not_in_channel', `The bot is not in channel ${thread.channelId}`);
     }
     const actor = await actorFor(deps, userId);
-    const request = metadata.requestTs ? await deps.store.getRequest(thread, metadata.requestTs) : null;
+    const request = metadata.requestTs ? await deps.tickets.rememberedRequest(thread, metadata.requestTs) : null;
     return deps.tickets.validateCreate({
       thread,
       actor,
@@ -86,21 +85,16 @@ export async function onCreateTicketSubmit(
       request: request?.text ?? '',
     });
   })();
-  const outcome = await withinBudget(validation, remainingBudgetMs(deps.submitBudgetMs, context.receivedAt));
-  if (outcome.state === 'failed' && isDomainError(outcome.error)) {
-    await ack({ response_action: 'errors', errors: { [where(fieldOf(outcome.error))]: replyFor(outcome.error) } });
-    return;
-  }
-  await ack();
-
-  let validated: ValidatedTicketRequest;
-  try {
-    if (outcome.state === 'failed') throw outcome.error;
-    validated = outcome.state === 'done' ? outcome.value : await outcome.later;
-  } catch (error) {
-    await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
-    return;
-  }
+  const validated = await checkSubmission(deps, log, {
+    validation,
+    ack,
+    receivedAt: context.receivedAt,
+    blockFor: (error) => where(fieldOf(error)),
+    thread,
+    userId,
+    what: 'Creating the ticket',
+  });
+  if (!validated) return;
 
   const done = deps.inFlight.begin({ kind: 'create', thread, slackUserId: userId });
   try {
@@ -201,7 +195,7 @@ export async function showTicketCard(
     return link;
   }
   try {
-    return await deps.store.updateLink(link.id, { cardMessageTs: cardTs }, deps.clock.now());
+    return await deps.tickets.recordTicketCard(link.id, cardTs);
   } catch (error) {
     log.warn({ err: error }, 'could not record the ticket card message');
     failures.push({ what: 'which message shows the ticket card', failed: 'recorded', error });

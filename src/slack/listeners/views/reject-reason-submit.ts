@@ -1,5 +1,3 @@
-import { DomainError } from '../../../domain/errors.js';
-import { commandDigest } from '../../blocks/command-card.js';
 import { buildNotice } from '../../blocks/notice.js';
 import { refreshCard } from '../../command-cards.js';
 import { actorFor, tellRedacted } from '../../conversation.js';
@@ -28,17 +26,13 @@ export async function onRejectReasonSubmit(
   const reason = typeof typed === 'string' && typed.trim().length > 0 ? typed.trim() : undefined;
   const thread = { teamId: deps.identity.teamId, channelId: metadata.channelId, threadTs: metadata.threadTs };
   try {
-    const card = await deps.approvals.get(metadata.decision.cardId);
-    const item = card?.items[metadata.decision.index];
-    if (!card || !item) throw new DomainError('card.not_found', 'No such card or item');
-    if (commandDigest(item.text) !== metadata.decision.digest)
-      throw new DomainError('card.stale_command', 'Digest mismatch');
+    // The modal carries the digest of the command its card showed: the approval service refuses a stale one.
     const { card: updated, redacted } = await deps.approvals.decide({
-      cardId: card.id,
+      cardId: metadata.decision.cardId,
       index: metadata.decision.index,
+      shown: metadata.decision.digest,
       decision: 'reject',
       ...(reason ? { reason } : {}),
-      commandText: item.text,
       actor: await actorFor(deps, body.user.id),
     });
     await refreshCard(deps, updated, log);

@@ -1,11 +1,9 @@
 import { TicketNotLinkedError } from '../../../domain/after-send.js';
 import { isDomainError } from '../../../domain/errors.js';
-import { describePermissions } from '../../../domain/helpdesk.js';
 import { threadKey } from '../../../domain/thread-link.js';
-import type { ContextChange, ContextUpdateResult } from '../../../domain/ticket-service.js';
+import type { ContextUpdateResult } from '../../../domain/ticket-service.js';
 import { notRecordedFailures, reportAfterSend, reportNotLinked } from '../../after-send.js';
-import { helpdeskLabels } from '../../blocks/helpdesk-labels.js';
-import { buildNotice, buildThreadNote } from '../../blocks/notice.js';
+import { buildContextChangeNote, buildNotice, type ContextChangeNote, ticketPlace } from '../../blocks/notice.js';
 import { actorFor, reportFailure, tellRedacted } from '../../conversation.js';
 import type { SlackDeps } from '../../deps.js';
 import { replyFor } from '../../error-replies.js';
@@ -13,7 +11,7 @@ import { parseFormMetadata } from '../../parse/form-metadata.js';
 import { parseFormValues } from '../../parse/form-state.js';
 import { portalWithKey } from '../../parse/portal-key.js';
 import { buildSharedContext } from '../../shared-context.js';
-import { remainingBudgetMs, withinBudget } from '../../submit-budget.js';
+import { checkSubmission } from '../../submit-validation.js';
 import { escapeMrkdwn } from '../../text/index.js';
 import { ticketCardFor } from '../../ticket-cards.js';
 import type { ViewSubmitArgs } from '../types.js';
@@ -67,30 +65,20 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
     if (change.kind === 'moved') deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
     return change;
   })();
-  const outcome = await withinBudget(validation, remainingBudgetMs(deps.submitBudgetMs, context.receivedAt));
-  if (outcome.state === 'failed' && isDomainError(outcome.error)) {
-    const field = outcome.error.code === 'store.conflict' ? 'portal' : fieldOf(outcome.error);
-    await ack({ response_action: 'errors', errors: { [where(field)]: replyFor(outcome.error) } });
-    return;
-  }
-  if (outcome.state === 'done' && outcome.value.kind === 'unchanged') {
-    await ack({
-      response_action: 'errors',
-      errors: { [where('portal')]: 'Nothing changed. Change a field, or Cancel.' },
-    });
-    return;
-  }
-  await ack();
-
-  let change: ContextChange;
-  try {
-    if (outcome.state === 'failed') throw outcome.error;
-    change = outcome.state === 'done' ? outcome.value : await outcome.later;
-  } catch (error) {
-    await reportFailure(deps, log, thread, userId, error, 'Updating the context');
-    return;
-  }
-  if (change.kind === 'unchanged') return;
+  const change = await checkSubmission(deps, log, {
+    validation,
+    ack,
+    receivedAt: context.receivedAt,
+    blockFor: (error) => where(error.code === 'store.conflict' ? 'portal' : fieldOf(error)),
+    refuse: (checked) =>
+      checked.kind === 'unchanged'
+        ? { block: where('portal'), message: 'Nothing changed. Change a field, or Cancel.' }
+        : null,
+    thread,
+    userId,
+    what: 'Updating the context',
+  });
+  if (!change || change.kind === 'unchanged') return;
 
   let redactions = 0;
   let result: ContextUpdateResult;
@@ -123,9 +111,9 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
   redactions += result.redacted;
   const failures = notRecordedFailures(result.notRecorded);
   const closing = 'There is no need to update the context again.';
-  const postNote = async (note: string) => {
+  const postNote = async (note: ContextChangeNote) => {
     try {
-      await deps.poster.post(thread, buildThreadNote(note, [userId]));
+      await deps.poster.post(thread, buildContextChangeNote(note));
     } catch (error) {
       failures.push({ what: 'the note saying what changed', failed: 'shown', error });
     }
@@ -138,24 +126,23 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
       });
     }
     const linked = await showTicketCard(deps, log, link, failures);
-    const labels = helpdeskLabels(link.api, portal.settings.spaceLabel);
-    const where = `*${escapeMrkdwn(link.spaceName)}* (${escapeMrkdwn(link.portal)})`;
-    const what =
-      change.because === 'space'
-        ? `moved this thread to ${where}`
-        : `opened a new ticket in ${where} with ${labels.permissions.toLowerCase()} *${escapeMrkdwn(describePermissions(link.permissions))}* (a ticket’s permissions are fixed when it is created)`;
-    const shared = values.shareThread === 'yes';
-    const note = shared
-      ? `<@${userId}> ${what} and shared its messages with the new ticket. ${redactions === 1 ? '1 value that looked like a secret was' : `${redactions} values that looked like secrets were`} redacted first.`
-      : `<@${userId}> ${what}. The earlier messages were not shared${values.newMessage ? '; only the new message was' : ''}.`;
-    await postNote(note);
+    await postNote({
+      kind: 'moved',
+      userId,
+      because: change.because,
+      link,
+      spaceLabel: portal.settings.spaceLabel,
+      shared: values.shareThread === 'yes',
+      redactions,
+      newMessage: Boolean(values.newMessage),
+    });
     await showFirstReply(deps, log, {
       link: linked,
       userId,
       firstReply: result.firstReply,
       statusShown: false,
       failures,
-      opened: `This thread now goes to ticket *${escapeMrkdwn(link.ticketName)}* in ${where}`,
+      opened: `This thread now goes to ticket *${escapeMrkdwn(link.ticketName)}* in ${ticketPlace(link)}`,
       firstMessage: 'its first message',
       closing,
     });
@@ -166,8 +153,7 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
       .update(thread.channelId, link.cardMessageTs, ticketCardFor(deps, link))
       .catch((error: unknown) => failures.push({ what: 'the ticket card with its new agent', failed: 'shown', error }));
   }
-  const note = `<@${userId}> updated the context: agent → *${escapeMrkdwn(link.agentName)}*.`;
-  await postNote(note);
+  await postNote({ kind: 'agent', userId, agentName: link.agentName });
   if (failures.length === 0) return;
   await reportAfterSend(deps, log, {
     thread,
