@@ -3,7 +3,7 @@
  * one without the low one after it, or a low one without the high one before it) becomes U+FFFD, as
  * `String.prototype.toWellFormed` does. An agent's answer is untrusted text; PostgreSQL's text and jsonb refuse
  * unpaired surrogates, and other services may too. One function, used at each boundary: the store's parameters
- * (store/sql-executor.ts), the thread poster (slack/thread-poster.ts) and portal request bodies (portal/portal-http.ts).
+ * (store/sql-executor.ts), the thread poster (slack/web/thread-poster.ts) and portal request bodies (portal/portal-http.ts).
  */
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 

@@ -1,4 +1,4 @@
-import { ActionId } from '../../src/slack/ids.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
 import { SeedTenants } from '../../test/fakes/portal/index.js';
 import type { SlackMessage, SlackObject } from '../../test/fakes/slack/index.js';
 import type { BenchChild } from '../children.js';

@@ -1,4 +1,4 @@
-import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
+import { ActionId, TicketMenuValue } from '../../src/slack/blocks/ids.js';
 import { portalKey } from '../../src/slack/parse/portal-key.js';
 import {
   SeedAgents,

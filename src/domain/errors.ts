@@ -1,6 +1,6 @@
 /**
  * Coded errors shared by every layer. Adapters (portal, store, Slack) turn library errors into these;
- * `slack/error-replies.ts` turns each code into words a user reads. Codes are stable: tests, logs and
+ * `slack/text/error-replies.ts` turns each code into words a user reads. Codes are stable: tests, logs and
  * replies key on them.
  */
 export const ErrorCodes = [

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Readiness, ReadinessReport } from '../readiness.js';
-import type { SlackRequestGate } from '../slack/request-gate.js';
+import type { SlackRequestGate } from '../slack/runtime/request-gate.js';
 
 export interface ServiceHttpServerOptions {
   readonly readiness: Readiness;
@@ -121,7 +121,7 @@ function answerAndClose(req: IncomingMessage, res: ServerResponse, status: numbe
  */
 export function createServiceHttpServer(options: ServiceHttpServerOptions): Server {
   const { readiness, metrics, logger, slackListener, slackKindOf, isDraining, slackGate, track } = options;
-  // Bolt's own signature check is off (app.ts): without the gate in front, anyone could reach the listeners.
+  // Bolt's own signature check is off (src/slack/runtime/app.ts): without the gate in front, anyone could reach the listeners.
   if (slackListener && !slackGate) throw new Error('the Slack listener needs the request gate in front of it');
 
   const handleSlack = async (

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { commandDigest } from '../../src/domain/command-card.js';
 import type { ThreadRef } from '../../src/domain/thread-link.js';
-import { ActionId, BlockId } from '../../src/slack/ids.js';
+import { ActionId, BlockId } from '../../src/slack/blocks/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
 import {
   chooseInView,

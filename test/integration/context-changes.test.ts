@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionId } from '../../src/slack/ids.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants, SeedUsers } from '../fakes/portal/index.js';
 import { chooseInView, devChoice, linkedThread, openUpdateContext, submit } from '../support/flows.js';
 import { Channel, type Harness, People, startHarness } from '../support/harness.js';

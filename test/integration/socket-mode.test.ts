@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import { type RunningService, startService } from '../../src/service.js';
-import { ActionId } from '../../src/slack/ids.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
 import { defaultPortalSeed, type FakePortal, SeedAgents, SeedTenants, startFakePortal } from '../fakes/portal/index.js';
 import {
   type AppResponse,

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ActionId, BlockId, CallbackId } from '../../src/slack/ids.js';
+import { ActionId, BlockId, CallbackId } from '../../src/slack/blocks/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
 import type { SlackView } from '../fakes/slack/index.js';
 import {

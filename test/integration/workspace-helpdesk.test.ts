@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ActionId, BlockId } from '../../src/slack/ids.js';
+import { ActionId, BlockId } from '../../src/slack/blocks/ids.js';
 import {
   SeedAgents,
   SeedIdentities,

@@ -279,8 +279,8 @@ describe('manifest.yml bot scopes against src/', () => {
     ).toEqual([]);
   });
 
-  it('registers a listener for every shortcut in the manifest, with the id from src/slack/ids.ts', async () => {
-    const { CallbackId } = await import('../../src/slack/ids.js');
+  it('registers a listener for every shortcut in the manifest, with the id from src/slack/blocks/ids.ts', async () => {
+    const { CallbackId } = await import('../../src/slack/blocks/ids.js');
     const code = sources()
       .map(({ source }) => withoutComments(source))
       .join('\n');

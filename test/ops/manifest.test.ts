@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { CallbackId } from '../../src/slack/ids.js';
+import { CallbackId } from '../../src/slack/blocks/ids.js';
 import { readRepoFile } from './repo-files.js';
 
 /**

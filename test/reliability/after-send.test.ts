@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketLink } from '../../src/domain/thread-link.js';
-import { ActionId } from '../../src/slack/ids.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
 import { SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
 import type { FaultInjection } from '../fakes/slack/index.js';
 import { type FaultyStore, openFaultyStore } from '../support/faulty-store.js';

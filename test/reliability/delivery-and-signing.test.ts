@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketStore } from '../../src/domain/ports.js';
-import { ActionId } from '../../src/slack/ids.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
 import { openStore } from '../../src/store/open-store.js';
 import { encodeSlackDelivery, postToApp } from '../fakes/slack/index.js';
 import { eventually } from '../support/eventually.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionId } from '../../src/slack/ids.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
 import { postToApp } from '../fakes/slack/index.js';
 import { eventually } from '../support/eventually.js';
 import { chooseInView, openCreateTicket } from '../support/flows.js';

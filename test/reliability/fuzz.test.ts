@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionId, TicketMenuValue } from '../../src/slack/ids.js';
+import { ActionId, TicketMenuValue } from '../../src/slack/blocks/ids.js';
 import { SeedTenants } from '../fakes/portal/index.js';
 import { postToApp } from '../fakes/slack/index.js';
 import { eventually } from '../support/eventually.js';

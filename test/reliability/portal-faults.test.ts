@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ThreadRef } from '../../src/domain/thread-link.js';
-import { ActionId } from '../../src/slack/ids.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
 import { type FaultSpec, SeedAgents, SeedIdentities, SeedTenants } from '../fakes/portal/index.js';
 import type { SlackView } from '../fakes/slack/index.js';
 import { chooseInView, openCreateTicket, openUpdateContext } from '../support/flows.js';

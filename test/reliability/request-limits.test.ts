@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HeadersTimeoutMs } from '../../src/http/service-http-server.js';
-import { DefaultBodyDeadlineMs } from '../../src/slack/request-gate.js';
+import { DefaultBodyDeadlineMs } from '../../src/slack/runtime/request-gate.js';
 import { encodeSlackDelivery, postToApp } from '../fakes/slack/index.js';
 import { Channel, type Harness, People, SigningSecret, startHarness } from '../support/harness.js';
 import { fastPacing } from './support/scenario.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService, ServiceOptions } from '../../src/service.js';
-import { ActionId } from '../../src/slack/ids.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
 import { SeedAgents, SeedTenants } from '../fakes/portal/index.js';
 import { postToApp } from '../fakes/slack/index.js';
 import { eventually } from '../support/eventually.js';

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ActionId } from '../../src/slack/ids.js';
-import { createThreadPoster } from '../../src/slack/thread-poster.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
+import { createThreadPoster } from '../../src/slack/web/thread-poster.js';
 import type { FaultInjection } from '../fakes/slack/index.js';
 import { Channel, type Harness, People, startHarness } from '../support/harness.js';
 import { fastPacing, ticketThread } from './support/scenario.js';

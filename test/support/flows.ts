@@ -1,5 +1,5 @@
 import type { ThreadRef } from '../../src/domain/thread-link.js';
-import { ActionId, BlockId, TicketMenuValue } from '../../src/slack/ids.js';
+import { ActionId, BlockId, TicketMenuValue } from '../../src/slack/blocks/ids.js';
 import { portalKey } from '../../src/slack/parse/portal-key.js';
 import {
   SeedAgents,

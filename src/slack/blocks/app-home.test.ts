@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateHomeView } from '../../../test/fakes/slack/block-kit-validator.js';
 import { renderBlocksText } from '../../../test/fakes/slack/render.js';
-import { ActionId } from '../ids.js';
 import { type AppHomeInput, buildAppHome, HomeBlockLimit, type HomeTicket } from './app-home.js';
+import { ActionId } from './ids.js';
 
 const generatedAt = new Date('2026-11-25T10:15:00Z');
 

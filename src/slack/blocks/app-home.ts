@@ -2,9 +2,9 @@ import type { HomeView, KnownBlock } from '@slack/types';
 import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
 import type { TicketLink } from '../../domain/thread-link.js';
 import { wellFormedDeep } from '../../well-formed.js';
-import { ActionId, CallbackId } from '../ids.js';
 import { escapeMrkdwn } from '../text/index.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
+import { ActionId, CallbackId } from './ids.js';
 import { clip, mrkdwn, plainText } from './message.js';
 
 /** One open ticket as the Home tab lists it. */

@@ -13,11 +13,11 @@ import {
   type CommandCard,
   hiddenCharactersIn,
 } from '../../domain/command-card.js';
-import { ActionId } from '../ids.js';
 import { buildAgentReply } from './agent-reply.js';
 import { buildCommandCard, CardItemLimit, CardTextBudget, commandDigest } from './command-card.js';
 import { buildCommandOutput } from './command-output.js';
 import { buildCreateTicketPrompt, buildCreateTicketPromptDone } from './create-ticket-prompt.js';
+import { ActionId } from './ids.js';
 import { buildRejectReasonModal } from './reject-reason-modal.js';
 import { buildTicketCard } from './ticket-card.js';
 import { buildTicketForm, type TicketForm } from './ticket-form.js';

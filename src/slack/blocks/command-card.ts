@@ -8,8 +8,8 @@ import {
   SupersededOutcome,
 } from '../../domain/command-card.js';
 import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
-import { ActionId } from '../ids.js';
 import { codeBlockToFit, escapeToFit, fitEscaped, revealHiddenCharacters, shareBudget } from '../text/index.js';
+import { ActionId } from './ids.js';
 import { blocksTextLength, clip, type MessageContent, mrkdwn, plainText, SectionTextMax } from './message.js';
 
 /** Items a card shows: 2 blocks each, within Slack's 50 blocks per message with room for the header and Submit. */

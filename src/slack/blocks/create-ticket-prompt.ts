@@ -1,5 +1,5 @@
-import { ActionId } from '../ids.js';
 import { escapeMrkdwn } from '../text/index.js';
+import { ActionId } from './ids.js';
 import { type MessageContent, mrkdwn, plainText } from './message.js';
 
 export interface CreateTicketPromptValue {

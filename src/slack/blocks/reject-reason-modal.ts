@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { wellFormedDeep } from '../../well-formed.js';
-import { ActionId, BlockId, CallbackId } from '../ids.js';
 import { codeBlockToFit, revealHiddenCharacters } from '../text/index.js';
+import { ActionId, BlockId, CallbackId } from './ids.js';
 import { mrkdwn, plainText, SectionTextMax } from './message.js';
 
 /** Reject takes optional feedback for the agent. `command` is already redacted; its hidden characters are shown. */

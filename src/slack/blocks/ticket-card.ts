@@ -1,8 +1,8 @@
 import { describePermissions } from '../../domain/helpdesk.js';
 import type { TicketLink } from '../../domain/thread-link.js';
-import { ActionId, TicketMenuValue } from '../ids.js';
 import { escapeMrkdwn } from '../text/index.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
+import { ActionId, TicketMenuValue } from './ids.js';
 import { clip, type MessageContent, mrkdwn, plainText } from './message.js';
 
 export interface TicketCardInput {

@@ -1,9 +1,9 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { HelpdeskApi } from '../../domain/helpdesk.js';
 import { wellFormedDeep } from '../../well-formed.js';
-import { ActionId, BlockId, CallbackId, dependentBlockId } from '../ids.js';
 import { escapeMrkdwn, escapeTrustedMrkdwn } from '../text/index.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
+import { ActionId, BlockId, CallbackId, dependentBlockId } from './ids.js';
 import { clip, mrkdwn, plainText } from './message.js';
 
 export interface ChoiceOption {

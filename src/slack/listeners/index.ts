@@ -1,20 +1,20 @@
 import type { App, BlockAction, BlockSuggestion, MessageShortcut, ViewSubmitAction } from '@slack/bolt';
-import type { SlackDeps } from '../deps.js';
-import { ActionId, CallbackId } from '../ids.js';
-import { acknowledgeOnly } from './actions/acknowledge.js';
-import { onDecideCommand } from './actions/decide-command.js';
-import { onFormSelect } from './actions/form-select.js';
-import { openCreateTicket } from './actions/open-create-ticket.js';
-import { onSubmitCommands } from './actions/submit-commands.js';
-import { onTicketMenu } from './actions/ticket-menu.js';
-import { onAppHomeOpened } from './events/app-home.js';
-import { onAppMention } from './events/app-mention.js';
-import { onThreadMessage } from './events/thread-message.js';
-import { onSpaceOptions } from './options/space-options.js';
-import { onCreateTicketShortcut } from './shortcuts/create-ticket-shortcut.js';
-import { onCreateTicketSubmit } from './views/create-ticket-submit.js';
-import { onRejectReasonSubmit } from './views/reject-reason-submit.js';
-import { onUpdateContextSubmit } from './views/update-context-submit.js';
+import { ActionId, CallbackId } from '../blocks/ids.js';
+import type { SlackDeps } from '../flows/deps.js';
+import { acknowledgeOnly } from './acknowledge.js';
+import { onAppHomeOpened } from './app-home.js';
+import { onAppMention } from './app-mention.js';
+import { onCreateTicketShortcut } from './create-ticket-shortcut.js';
+import { onCreateTicketSubmit } from './create-ticket-submit.js';
+import { onDecideCommand } from './decide-command.js';
+import { onFormSelect } from './form-select.js';
+import { openCreateTicket } from './open-create-ticket.js';
+import { onRejectReasonSubmit } from './reject-reason-submit.js';
+import { onSpaceOptions } from './space-options.js';
+import { onSubmitCommands } from './submit-commands.js';
+import { onThreadMessage } from './thread-message.js';
+import { onTicketMenu } from './ticket-menu.js';
+import { onUpdateContextSubmit } from './update-context-submit.js';
 
 /** The routing table: every Slack surface the app answers, one listener file each. */
 export function registerListeners(app: App, deps: SlackDeps): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ActionId, BlockId, dependentBlockId } from '../ids.js';
+import { ActionId, BlockId, dependentBlockId } from '../blocks/ids.js';
 import { parseFormMetadata, serializeFormMetadata } from './form-metadata.js';
 import { blockIdFor, parseFormValues } from './form-state.js';
 

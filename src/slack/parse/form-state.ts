@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActionId, BlockId, baseOfBlockId } from '../ids.js';
+import { ActionId, BlockId, baseOfBlockId } from '../blocks/ids.js';
 
 /** The values a person chose in the ticket form, read from view.state.values. Absent means not chosen. */
 export interface FormValues {

@@ -1,5 +1,5 @@
 import type { RateLimits } from '../../../src/domain/rate-limit.js';
-import { ActionId } from '../../../src/slack/ids.js';
+import { ActionId } from '../../../src/slack/blocks/ids.js';
 import { SeedTenants } from '../../fakes/portal/index.js';
 import { devChoice, linkedThread } from '../../support/flows.js';
 import { Channel, type Harness, People } from '../../support/harness.js';

@@ -1,0 +1,280 @@
+import { isDomainError } from '../../domain/errors.js';
+import { type Agent, describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
+import type { PortalClient } from '../../domain/ports.js';
+import type { TicketLink } from '../../domain/thread-link.js';
+import { helpdeskLabels } from '../blocks/helpdesk-labels.js';
+import type { ChoiceOption, Choices, CurrentContext, TicketForm } from '../blocks/ticket-form.js';
+import { type FormMetadata, serializeFormMetadata } from '../parse/form-metadata.js';
+import type { FormValues } from '../parse/form-state.js';
+import { portalKey, portalWithKey } from '../parse/portal-key.js';
+import { replyFor } from '../text/error-replies.js';
+import { escapeMrkdwn } from '../text/index.js';
+import { actorFor } from './agent-replies.js';
+import type { SlackDeps } from './deps.js';
+
+/** The ticket an Update Context form is about, as the form needs it. */
+export type CurrentTicket = Pick<
+  TicketLink,
+  'portal' | 'api' | 'spaceId' | 'spaceName' | 'agentId' | 'agentName' | 'permissions'
+>;
+
+export interface FormRequest {
+  readonly metadata: FormMetadata;
+  readonly slackUserId: string;
+  readonly values: FormValues;
+  /** Update Context: the ticket's context now, used to prefill and to decide whether to ask about sharing. */
+  readonly current?: CurrentTicket;
+}
+
+export const currentContextOf = (link: CurrentTicket): CurrentContext => ({
+  portal: link.portal,
+  api: link.api,
+  spaceName: link.spaceName,
+  agentName: link.agentName,
+  permissions: describePermissions(link.permissions),
+});
+
+const unavailable = (reason: string): Choices => ({ status: 'unavailable', reason });
+
+/** The first wanted value the options hold; the only option when there is just one. */
+const pick = (options: readonly ChoiceOption[], ...wanted: Array<string | undefined>): string | undefined => {
+  for (const value of wanted) if (value && options.some((option) => option.value === value)) return value;
+  return options.length === 1 ? options[0]?.value : undefined;
+};
+
+/** An operator default names a space or agent by id or by name (docs/duplocloud-api.md §4, the chart's defaults). */
+const byIdOrName = (options: readonly ChoiceOption[], wanted: string | null): string | undefined => {
+  if (!wanted) return undefined;
+  const lower = wanted.trim().toLowerCase();
+  return options.find((option) => option.value === wanted || option.label.toLowerCase() === lower)?.value;
+};
+
+const sameIds = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && [...a].sort().join('\n').toLowerCase() === [...b].sort().join('\n').toLowerCase();
+
+/**
+ * The form before any I/O, to open within the trigger's 3 s: the portal (when there is one, or the ticket's), and the
+ * rest loading.
+ */
+export function loadingTicketForm(
+  deps: SlackDeps,
+  { mode, metadata, current }: { mode: 'create' | 'update'; metadata: string; current?: CurrentTicket },
+): TicketForm {
+  const configured = deps.portals.list();
+  const portal =
+    configured.find((candidate) => candidate.name === current?.portal) ??
+    (configured.length === 1 ? configured[0] : undefined);
+  const api = portal?.knownHelpdesk() ?? null;
+  return {
+    mode,
+    metadata,
+    portals: configured.map((candidate) => ({ key: portalKey(candidate.name), name: candidate.name })),
+    portalKey: portal ? portalKey(portal.name) : null,
+    helpdesk: portal && api ? { api, spaceLabel: portal.settings.spaceLabel } : null,
+    spaceId: null,
+    spaces: portal ? { status: 'loading' } : { status: 'hidden' },
+    agents: { status: 'hidden' },
+    permissions: { status: 'hidden' },
+    ...(current ? { current: currentContextOf(current) } : {}),
+  };
+}
+
+/**
+ * The form a person sees for their own access: Portal → Tenant or Workspace (as its HelpDesk has them, and only
+ * those the person may use) → Agent and Permissions (the tenant's identities, or the workspace's allowed scopes).
+ * Every failure becomes an inline explanation.
+ */
+export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Promise<TicketForm> {
+  const { metadata, values, current } = request;
+  const configured = deps.portals.list();
+  const choices = configured.map((candidate) => ({ key: portalKey(candidate.name), name: candidate.name }));
+  const portal: PortalClient | undefined =
+    portalWithKey(configured, values.portalKey) ??
+    portalWithKey(configured, metadata.portal) ??
+    configured.find((candidate) => candidate.name === current?.portal) ??
+    (configured.length === 1 ? configured[0] : undefined);
+
+  const base = {
+    mode: metadata.mode,
+    portals: choices,
+    ...(current ? { current: currentContextOf(current) } : {}),
+  } as const;
+  const hidden = { status: 'hidden' } as const;
+  if (!portal) {
+    return {
+      ...base,
+      metadata: serializeFormMetadata(stripChoice(metadata)),
+      portalKey: null,
+      helpdesk: null,
+      spaceId: null,
+      spaces: hidden,
+      agents: hidden,
+      permissions: hidden,
+    };
+  }
+  const key = portalKey(portal.name);
+
+  let api: HelpdeskApi;
+  try {
+    api = await deps.access.helpdesk(portal.name);
+  } catch (error) {
+    return {
+      ...base,
+      metadata: serializeFormMetadata({ ...stripChoice(metadata), portal: key }),
+      portalKey: key,
+      helpdesk: null,
+      spaceId: null,
+      spaces: unavailable(`This portal’s HelpDesk cannot be reached right now: ${replyFor(error)}`),
+      agents: hidden,
+      permissions: hidden,
+    };
+  }
+  const helpdesk = { api, spaceLabel: portal.settings.spaceLabel };
+  const labels = helpdeskLabels(api, portal.settings.spaceLabel);
+  const here = current?.portal === portal.name && current.api === api ? current : undefined;
+
+  let spaces: Choices;
+  let spaceOptions: ChoiceOption[] = [];
+  let notice: string | undefined;
+  try {
+    const actor = await actorFor(deps, request.slackUserId);
+    const access = await deps.access.spaces(portal.name, actor);
+    spaceOptions = access.spaces.map((space) => ({
+      label: space.name,
+      value: space.id,
+      ...(space.readOnly ? { description: api === 'tenant' ? 'read-only' : 'you may not approve here' } : {}),
+    }));
+    const who = access.username ? ` (${escapeMrkdwn(access.username)})` : '';
+    spaces =
+      spaceOptions.length > 0
+        ? { status: 'ready', options: spaceOptions }
+        : unavailable(
+            api === 'tenant'
+              ? `You${who} have no tenants in ${escapeMrkdwn(portal.name)}. Ask a portal administrator for access.`
+              : `The service sees no ${labels.space.toLowerCase()}s in ${escapeMrkdwn(portal.name)}.`,
+          );
+  } catch (error) {
+    if (!isDomainError(error)) deps.logger.error({ err: error, portal: portal.name }, 'loading spaces failed');
+    notice = isDomainError(error) && error.code.startsWith('access.') ? replyFor(error) : undefined;
+    spaces = unavailable(
+      notice
+        ? `No ${labels.space.toLowerCase()}s can be shown.`
+        : `Could not load ${labels.space.toLowerCase()}s: ${replyFor(error)}`,
+    );
+  }
+
+  const spaceId =
+    spaces.status === 'ready'
+      ? pick(
+          spaceOptions,
+          values.spaceId,
+          metadata.portal === key ? metadata.spaceId : undefined,
+          here?.spaceId,
+          metadata.mode === 'create' ? byIdOrName(spaceOptions, portal.settings.defaultSpace) : undefined,
+        )
+      : undefined;
+  if (spaces.status === 'ready' && spaceId) spaces = { ...spaces, selected: [spaceId] };
+
+  let agents: Choices = hidden;
+  let permissions: Choices = hidden;
+  let permissionsChanged = false;
+  if (spaceId) {
+    const sameSpace = here?.spaceId === spaceId ? here : undefined;
+    const [agentResult, permissionResult] = await Promise.allSettled([
+      deps.access.agents(portal.name, spaceId),
+      // Not cached: an administrator who just edited helpdesk-impersonatable-users expects to see it here.
+      deps.access.permissionChoices(portal.name, spaceId, { fresh: true }),
+    ]);
+    agents =
+      agentResult.status === 'fulfilled'
+        ? agentChoices(agentResult.value, values, sameSpace?.agentId, metadata.mode === 'create' ? portal : null)
+        : unavailable(`Could not load agents: ${replyFor(agentResult.reason)}`);
+    if (agentResult.status === 'fulfilled' && agentResult.value.length === 0) {
+      agents = unavailable(
+        `No AI agents are available for this ${labels.space.toLowerCase()} in ${escapeMrkdwn(portal.name)}.`,
+      );
+    }
+    if (permissionResult.status === 'fulfilled') {
+      const options = permissionResult.value.map((permission) => ({ label: permission.name, value: permission.id }));
+      const known = (ids: readonly string[] | undefined) =>
+        (ids ?? []).filter((id) => options.some((option) => option.value === id));
+      const chosen = known(values.permissionIds);
+      const previous = known(sameSpace?.permissions.map((permission) => permission.id));
+      const selected =
+        chosen.length > 0
+          ? chosen
+          : previous.length > 0
+            ? previous
+            : options.length === 1
+              ? [options[0]?.value ?? '']
+              : [];
+      permissions =
+        options.length === 0
+          ? unavailable(api === 'tenant' ? noIdentities(portal.name) : noScopes(portal.name, labels.space))
+          : {
+              status: 'ready',
+              options,
+              ...(selected.length > 0 ? { selected: api === 'tenant' ? selected.slice(0, 1) : selected } : {}),
+            };
+      if (sameSpace && selected.length > 0) {
+        permissionsChanged = !sameIds(
+          selected,
+          sameSpace.permissions.map((permission) => permission.id),
+        );
+      }
+    } else {
+      permissions = unavailable(
+        `Could not load ${labels.permissions.toLowerCase()}: ${replyFor(permissionResult.reason)}`,
+      );
+    }
+  }
+
+  return {
+    ...base,
+    metadata: serializeFormMetadata({
+      ...stripChoice(metadata),
+      portal: key,
+      ...(spaceId ? { spaceId } : {}),
+    }),
+    portalKey: key,
+    helpdesk,
+    spaceId: spaceId ?? null,
+    spaces,
+    agents,
+    permissions,
+    ...(notice ? { notice } : {}),
+    ...(current && spaceId
+      ? {
+          askShareThread:
+            current.portal !== portal.name || current.spaceId !== spaceId || current.api !== api || permissionsChanged,
+        }
+      : {}),
+  };
+}
+
+function agentChoices(
+  agents: readonly Agent[],
+  values: FormValues,
+  currentAgentId: string | undefined,
+  defaultsFrom: PortalClient | null,
+): Choices {
+  const options = agents.map((agent) => ({ label: agent.label, value: agent.id }));
+  const selected = pick(
+    options,
+    values.agentId,
+    currentAgentId,
+    byIdOrName(options, defaultsFrom?.settings.defaultAgent ?? null),
+  );
+  return { status: 'ready', options, ...(selected ? { selected: [selected] } : {}) };
+}
+
+const noIdentities = (portal: string) =>
+  `This tenant has no \`helpdesk-impersonatable-users\` setting in ${escapeMrkdwn(portal)}, so the agent cannot act as anyone. A portal administrator adds it under Administrator → Tenants → Settings (value \`user1;user2\`).`;
+
+const noScopes = (portal: string, space: string) =>
+  `This ${escapeMrkdwn(space.toLowerCase())} in ${escapeMrkdwn(portal)} has no scope this service may use. The operator allows scopes with \`allowed_scope_ids\` in DUPLO_SLACK_APP_PORTALS (or HELPDESK_ALLOWED_SCOPE_IDS).`;
+
+function stripChoice(metadata: FormMetadata): FormMetadata {
+  const { portal: _portal, spaceId: _spaceId, ...rest } = metadata;
+  return rest;
+}

@@ -1,0 +1,167 @@
+import { TicketNotLinkedError } from '../../domain/after-send.js';
+import { DomainError } from '../../domain/errors.js';
+import type { ThreadRef, TicketLink } from '../../domain/thread-link.js';
+import { threadKey } from '../../domain/thread-link.js';
+import type { CreatedTicketResult, ValidatedTicketRequest } from '../../domain/ticket-service.js';
+import type { Logger } from '../../logger.js';
+import { buildCreateTicketPromptDone } from '../blocks/create-ticket-prompt.js';
+import { type AfterSendFailure, notRecordedFailures, reportNotLinked } from '../flows/after-send.js';
+import { actorFor, liveTurn, reportFailure, tellRedacted } from '../flows/agent-replies.js';
+import type { SlackDeps } from '../flows/deps.js';
+import { showFirstReply } from '../flows/first-reply.js';
+import { checkSubmission } from '../flows/submit-validation.js';
+import { showTicketCard } from '../flows/ticket-cards.js';
+import { completeForm, fieldLocator, fieldOf } from '../parse/form-fields.js';
+import { parseFormMetadata } from '../parse/form-metadata.js';
+import { parseFormValues } from '../parse/form-state.js';
+import { portalWithKey } from '../parse/portal-key.js';
+import { escapeMrkdwn } from '../text/index.js';
+import type { ViewSubmitArgs } from './types.js';
+
+/**
+ * Create Ticket submitted: check every field again on the server (within Slack's 3 s, else ack and report in the
+ * thread), then create the ticket, link the thread, post the ticket card and the agent's first reply.
+ */
+export async function onCreateTicketSubmit(
+  deps: SlackDeps,
+  { ack, body, view, context }: ViewSubmitArgs,
+): Promise<void> {
+  const log = context.log ?? deps.logger;
+  const metadata = parseFormMetadata(view.private_metadata);
+  // Slack always sends the view's state; a malformed payload may not, and then every field reads as empty.
+  const stateValues = view.state?.values ?? {};
+  const values = parseFormValues(stateValues);
+  const where = fieldLocator(stateValues);
+  const outOfDate = () =>
+    ack({
+      response_action: 'errors',
+      errors: { [where('portal')]: 'This form is out of date. Close it and click Create Ticket again.' },
+    });
+  if (!metadata) {
+    await outOfDate();
+    return;
+  }
+  const complete = completeForm(values);
+  if (!complete.ok) {
+    await ack({ response_action: 'errors', errors: { [where(complete.field)]: complete.message } });
+    return;
+  }
+  const portal = portalWithKey(deps.portals.list(), complete.value.portalKey);
+  if (!portal) {
+    await outOfDate();
+    return;
+  }
+  const { spaceId, agentId, permissionIds } = complete.value;
+
+  const thread = metadata.thread;
+  const userId = body.user.id;
+  const validation = (async (): Promise<ValidatedTicketRequest> => {
+    // A second Create Ticket for a thread that got its ticket meanwhile is answered in the form, not the thread.
+    const existing = await deps.tickets.activeLink(thread);
+    if (existing) {
+      throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`);
+    }
+    deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
+    // The message shortcut works in any channel: a ticket whose thread cannot show it would be a silent half-success.
+    if ((await deps.membership.check(thread.channelId)) === 'not_member') {
+      throw new DomainError('slack.not_in_channel', `The bot is not in channel ${thread.channelId}`);
+    }
+    const actor = await actorFor(deps, userId);
+    const request = metadata.requestTs ? await deps.tickets.rememberedRequest(thread, metadata.requestTs) : null;
+    return deps.tickets.validateCreate({
+      thread,
+      actor,
+      portal: portal.name,
+      spaceId,
+      agentId,
+      permissionIds,
+      // The request is thread text shared with the agent (and its first line the ticket's title): the ticket service
+      // redacts it before it is kept or sent.
+      request: request?.text ?? '',
+    });
+  })();
+  const validated = await checkSubmission(deps, log, {
+    validation,
+    ack,
+    receivedAt: context.receivedAt,
+    blockFor: (error) => where(fieldOf(error)),
+    thread,
+    userId,
+    what: 'Creating the ticket',
+  });
+  if (!validated) return;
+
+  const done = deps.inFlight.begin({ kind: 'create', thread, slackUserId: userId });
+  try {
+    await createAndShow(deps, log, { thread, userId, validated, promptTs: metadata.promptTs });
+  } finally {
+    done();
+  }
+}
+
+async function createAndShow(
+  deps: SlackDeps,
+  log: Logger,
+  input: { thread: ThreadRef; userId: string; validated: ValidatedTicketRequest; promptTs: string | undefined },
+): Promise<void> {
+  const { thread, userId, validated } = input;
+  const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.spaceName}…`);
+  // The ticket card goes up as soon as the ticket is linked, just before the request goes to the agent: the answer
+  // then shows under it as it is written (flows/live-reply.ts).
+  const failures: AfterSendFailure[] = [];
+  let cardShown: Promise<TicketLink> | null = null;
+  const turn = liveTurn(deps, log, {
+    recipient: { userId: validated.actor.slackUserId, teamId: validated.actor.teamId },
+    progress: async () => {
+      await cardShown;
+      return null;
+    },
+  });
+  let created: CreatedTicketResult;
+  try {
+    created = await deps.tickets.createTicket(validated, (link) => {
+      cardShown = showTicketCard(deps, log, link, failures);
+      return turn.listen(link);
+    });
+  } catch (error) {
+    await turn.fail(error);
+    if (creating) await deps.poster.setStatus(thread, '');
+    if (error instanceof TicketNotLinkedError) await reportNotLinked(deps, log, { thread, slackUserId: userId, error });
+    else await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
+    return;
+  }
+  // The portal made the ticket and the thread is linked to it: whatever Slack or the store refuses from here on, the
+  // person reads that the ticket is open (and where), never that creating it failed.
+  const { link, firstReply } = created;
+  await tellRedacted(
+    deps,
+    log,
+    thread,
+    userId,
+    created.redacted,
+    'in the request went to the new ticket as [REDACTED]',
+  );
+  deps.metrics.ticketsCreated.inc({ portal: link.portal });
+  log.info(
+    { ticketName: link.ticketName, portal: link.portal, spaceId: link.spaceId, api: link.api },
+    'ticket created',
+  );
+  failures.unshift(...notRecordedFailures(created.notRecorded));
+  const linked = await (cardShown ?? showTicketCard(deps, log, link, failures));
+  if (linked.cardMessageTs && input.promptTs) {
+    await deps.poster
+      .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
+      .catch((error: unknown) => log.warn({ err: error }, 'could not redraw the Create Ticket prompt'));
+  }
+  await showFirstReply(deps, log, {
+    link: linked,
+    userId,
+    firstReply,
+    statusShown: creating,
+    failures,
+    opened: `Ticket *${escapeMrkdwn(link.ticketName)}* is open`,
+    firstMessage: 'the request',
+    closing: 'There is no need to create it or send the request again.',
+    turn,
+  });
+}

@@ -1,0 +1,1 @@
+export * from '../listeners/mention.js';

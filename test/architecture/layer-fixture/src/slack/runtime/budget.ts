@@ -1,0 +1,1 @@
+export const budgetValue = 1;

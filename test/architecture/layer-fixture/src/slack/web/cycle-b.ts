@@ -1,0 +1,2 @@
+export * from './cycle-a.js';
+export const cycleB = 1;

@@ -1,0 +1,1 @@
+export const posterValue = 1;
