@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SlackDeps } from '../flows/deps.js';
-import { openTicketModal } from '../flows/ticket-form-open.js';
+import { openTicketForm } from '../flows/ticket-form-open.js';
 import { slackTextToPlain, withoutBotMention } from '../parse/message-event.js';
 import type { MessageShortcutArgs } from './types.js';
 
@@ -26,7 +26,7 @@ export async function onCreateTicketShortcut(deps: SlackDeps, { ack, body, clien
   const text = slackTextToPlain(withoutBotMention(message.text, deps.identity.botUserId));
   // Open first: the trigger lives 3 s. The request is saved before anyone can submit the form.
   const saving = deps.tickets.rememberRequest({ thread, requestTs: message.ts, slackUserId: user.id, text });
-  await openTicketModal(deps, client, log, {
+  await openTicketForm(deps, client, log, {
     triggerId: trigger_id,
     userId: user.id,
     metadata: { v: 2, mode: 'create', thread, requestTs: message.ts },

@@ -1,5 +1,5 @@
 import type { SlackDeps } from '../flows/deps.js';
-import { openTicketModal } from '../flows/ticket-form-open.js';
+import { openTicketForm } from '../flows/ticket-form-open.js';
 import { CreateTicketPromptValueSchema, parseMessageAction } from '../parse/block-action.js';
 import type { FormMetadata } from '../parse/form-metadata.js';
 import type { ButtonArgs } from './types.js';
@@ -25,7 +25,7 @@ export async function openCreateTicket(deps: SlackDeps, { ack, body, client, con
     requestTs: prompt.data.requestTs,
     promptTs: click.messageTs,
   };
-  await openTicketModal(deps, client, log, { triggerId: click.triggerId, userId: click.userId, metadata });
+  await openTicketForm(deps, client, log, { triggerId: click.triggerId, userId: click.userId, metadata });
 }
 
 function safeJson(text: string | null | undefined): unknown {

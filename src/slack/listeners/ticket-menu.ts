@@ -1,14 +1,11 @@
 import { TicketMenuValue } from '../blocks/ids.js';
 import { buildNotice } from '../blocks/notice.js';
-import { buildTicketForm } from '../blocks/ticket-form.js';
 import type { SlackDeps } from '../flows/deps.js';
-import { loadingTicketForm, loadTicketForm } from '../flows/ticket-form-loader.js';
+import { openTicketForm } from '../flows/ticket-form-open.js';
 import { parseMessageAction } from '../parse/block-action.js';
-import { type FormMetadata, serializeFormMetadata } from '../parse/form-metadata.js';
+import type { FormMetadata } from '../parse/form-metadata.js';
 import { portalKey } from '../parse/portal-key.js';
-import { replyFor, wordsFor } from '../text/error-replies.js';
-import { slackError } from '../web/thread-poster.js';
-import { updateView } from '../web/view-updates.js';
+import { wordsFor } from '../text/error-replies.js';
 import type { ButtonArgs } from './types.js';
 
 /** The ticket card's overflow menu: Update Context opens the modal prefilled with the thread's current context. */
@@ -33,19 +30,10 @@ export async function onTicketMenu(deps: SlackDeps, { ack, body, client, context
     portal: portalKey(link.portal),
     spaceId: link.spaceId,
   };
-  const loading = buildTicketForm(
-    loadingTicketForm(deps, { mode: 'update', metadata: serializeFormMetadata(metadata), current: link }),
-  );
-  let opened: { id: string; hash: string | null };
-  try {
-    const result = await client.views.open({ trigger_id: click.triggerId, view: loading });
-    opened = { id: String(result.view?.id), hash: result.view?.hash ?? null };
-  } catch (error) {
-    const coded = slackError('views.open', error);
-    log.warn({ code: coded.code, details: coded.details }, 'could not open the Update Context modal');
-    await deps.poster.ephemeral(thread, click.userId, buildNotice(replyFor(coded))).catch(() => undefined);
-    return;
-  }
-  const form = await loadTicketForm(deps, { metadata, slackUserId: click.userId, values: {}, current: link });
-  await updateView(client, log, { viewId: opened.id, hash: opened.hash }, buildTicketForm(form));
+  await openTicketForm(deps, client, log, {
+    triggerId: click.triggerId,
+    userId: click.userId,
+    metadata,
+    current: link,
+  });
 }
