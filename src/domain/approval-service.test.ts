@@ -604,6 +604,21 @@ describe('approval service (stub portal, PGlite store)', () => {
       expect(JSON.stringify(portal.sent[0])).not.toMatch(/deployer/i);
     });
 
+    it('claims a card without sending anything; the claim is sent once, and a second claim is refused', async () => {
+      const card = await openProposal();
+      await approveFirstRejectSecond(card);
+      const claim = await approvals.claim({ cardId: card.id, actor: alice });
+      expect(claim.card.status).toBe('submitted');
+      expect((await approvals.get(card.id))?.status).toBe('submitted');
+      expect(portal.sent).toHaveLength(0);
+      expect(await codeOf(approvals.claim({ cardId: card.id, actor: alice }))).toBe('card.already_submitted');
+      const outcome = await approvals.send(claim);
+      expect(outcome.card.status).toBe('executed');
+      expect(portal.sent).toHaveLength(1);
+      expect(await codeOf(approvals.submit({ cardId: card.id, actor: alice }))).toBe('card.already_submitted');
+      expect(portal.sent).toHaveLength(1);
+    });
+
     it('lets exactly one of 20 concurrent Submits send the echo', async () => {
       const card = await openProposal();
       await approveFirstRejectSecond(card);

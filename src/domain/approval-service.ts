@@ -58,13 +58,17 @@ export interface SubmitInput {
    * are redacted like those of `decide`.
    */
   readonly choices?: Readonly<Record<string, CardChoice>>;
-  /**
-   * Called once, only by the Submit that won the transition, before the echo goes out: lets the Slack layer show
-   * the card as running. A failure here is the caller's to handle; it does not stop the echo.
-   */
-  readonly onSubmitted?: (card: CommandCard) => Promise<void>;
-  /** Told the agent's answer to the decisions step by step, as the agent gives it (live replies). */
-  readonly onEvent?: AgentEventListener;
+}
+
+/**
+ * A Submit that won the card: it is `submitted` in the store and its decisions are audited; nothing was sent yet.
+ * Only `claim` makes one, and `send` takes it once.
+ */
+export interface ClaimedSubmit {
+  readonly card: CommandCard;
+  readonly actor: Actor;
+  readonly choices: Readonly<Record<string, CardChoice>>;
+  readonly summary: DecisionSummary;
 }
 
 export interface SubmitOutcome {
@@ -104,12 +108,20 @@ export interface ApprovalService {
   /** Records one person's Approve / Reject / Ignore on one item while the card is pending. */
   decide(input: DecideInput): Promise<DecideOutcome>;
   /**
-   * Sends the card's decisions to the agent, exactly once however many Submits arrive. Throws card.* and access.*
-   * refusals before anything is sent; a portal failure after the card was claimed marks it failed and is rethrown
-   * (never retried: the portal may have received it). Once the portal accepted the echo it never throws: a store
-   * write that fails after it is in the outcome's `notRecorded`.
+   * The first half of a Submit: checks the card, the decisions and the person's access, then claims the card with
+   * the one conditional update that makes a Submit act once (double clicks, Slack retries, many instances). Throws
+   * card.* and access.* refusals; nothing is sent. The caller shows the claimed card, then calls `send`.
    */
-  submit(input: SubmitInput): Promise<SubmitOutcome>;
+  claim(input: SubmitInput): Promise<ClaimedSubmit>;
+  /**
+   * The second half: sends a claimed card's decisions to the agent, once. A portal failure marks the card failed and
+   * is rethrown (never retried: the portal may have received it). Once the portal accepted the echo it never throws:
+   * a store write that fails after it is in the outcome's `notRecorded`. `onEvent` is told the agent's answer step by
+   * step as the agent gives it (live replies).
+   */
+  send(claimed: ClaimedSubmit, onEvent?: AgentEventListener): Promise<SubmitOutcome>;
+  /** `claim` then `send`, for callers that show nothing in between. */
+  submit(input: SubmitInput, onEvent?: AgentEventListener): Promise<SubmitOutcome>;
   /** Pending cards past their expiry, now marked expired (so their messages can be updated). */
   expireDue(now: Date, limit: number): Promise<CommandCard[]>;
   /** Cards stuck in `submitted` since before `olderThan` (the process stopped mid-Submit), now failed 'interrupted'. */
@@ -240,7 +252,7 @@ export function createApprovalService({
     return expired;
   };
 
-  return {
+  const service: ApprovalService = {
     get: (cardId) => store.getCard(cardId),
 
     async openCard(link, reply) {
@@ -300,7 +312,7 @@ export function createApprovalService({
       return { card: updated, redacted: kept.redacted };
     },
 
-    async submit({ cardId, actor, choices: supplied, onSubmitted, onEvent }) {
+    async claim({ cardId, actor, choices: supplied }) {
       const card = await load(cardId);
       const now = clock.now();
       if (card.status === 'pending' && isPastExpiry(card, now)) {
@@ -341,9 +353,10 @@ export function createApprovalService({
           submittedAt,
         );
       }
+      return { card: submitted, actor, choices, summary };
+    },
 
-      await onSubmitted?.(submitted).catch(() => undefined);
-
+    async send({ card: submitted, actor, choices, summary }, onEvent) {
       let reply: AgentMessage;
       try {
         reply = await portals.get(submitted.portal).sendMessage(
@@ -401,6 +414,10 @@ export function createApprovalService({
       return { card: finished, reply, executed, summary, notRecorded };
     },
 
+    async submit(input, onEvent) {
+      return service.send(await service.claim(input), onEvent);
+    },
+
     async expireDue(now, limit) {
       if (limit <= 0) return [];
       // cardsInStatus orders by last update, not by expiry. A card last updated before now - ttl is past expiry
@@ -435,4 +452,5 @@ export function createApprovalService({
 
     interrupt,
   };
+  return service;
 }

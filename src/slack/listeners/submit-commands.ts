@@ -54,25 +54,27 @@ async function submitAndPost(
   let live: LiveReply | null = null;
   try {
     const actor = await actorFor(deps, click.userId);
-    outcome = await deps.approvals.submit({
-      cardId: click.value,
-      actor,
-      onSubmitted: async (card) => {
-        claimed = true;
-        onClaimed(card);
-        const redrawn = refreshCard(deps, card, log);
-        const link = await deps.tickets.linkById(card.linkId).catch(() => null);
-        if (link) {
-          live = openLiveReply(deps, log, {
-            link,
-            recipient: { userId: actor.slackUserId, teamId: actor.teamId },
-            progress: redrawn.then(() => null),
-          });
-        }
-        await redrawn;
-      },
-      onEvent: (event) => live?.onEvent(event),
-    });
+    const claim = await deps.approvals.claim({ cardId: click.value, actor });
+    claimed = true;
+    onClaimed(claim.card);
+    // The card shows as running and the live reply opens before the decisions go out; nothing Slack refuses here
+    // stops them.
+    try {
+      const redrawn = refreshCard(deps, claim.card, log);
+      const link = await deps.tickets.linkById(claim.card.linkId).catch(() => null);
+      if (link) {
+        live = openLiveReply(deps, log, {
+          link,
+          recipient: { userId: actor.slackUserId, teamId: actor.teamId },
+          progress: redrawn.then(() => null),
+        });
+      }
+      await redrawn;
+    } catch (showError) {
+      log.warn({ err: showError }, 'could not show the submitted card before sending its decisions');
+    }
+    const opened: LiveReply | null = live;
+    outcome = await deps.approvals.send(claim, opened ? (event) => opened.onEvent(event) : undefined);
   } catch (error) {
     const card = await deps.approvals.get(click.value).catch(() => null);
     if (card && card.status !== 'pending') await refreshCard(deps, card, log);
