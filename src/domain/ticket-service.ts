@@ -43,9 +43,20 @@ export type FirstReply =
   /** The ticket exists and is linked; the first message failed (it may or may not have reached the agent). */
   | { readonly state: 'failed'; readonly error: unknown };
 
+/** A ticket's first message, waiting to be sent by `sendFirstMessage` (redacted; empty when there is none). */
+export interface FirstMessage {
+  readonly link: TicketLink;
+  readonly actor: Actor;
+  readonly content: string;
+  /** How many values the redactor replaced in the ticket's start (told to the turn listener). */
+  readonly redacted: number;
+}
+
+/** A ticket created and linked to its thread; its first message is not sent yet (`first`). */
 export interface CreatedTicketResult {
   readonly link: TicketLink;
-  readonly firstReply: FirstReply;
+  /** Null when there is nothing to send (an agent change in place, an unchanged form). */
+  readonly first: FirstMessage | null;
   /** How many secret-looking values the person's text (request, New Message, shared messages) held, replaced. */
   readonly redacted: number;
   /**
@@ -98,10 +109,15 @@ export interface ContextUpdateResult extends CreatedTicketResult {
  * or sent (whatever the caller did before), and the person is told how many values were replaced.
  */
 /**
- * Given the ticket a message goes to, just before it goes: the listener told each step of the agent's answer
- * (docs/duplocloud-api.md §5.1), or undefined to wait for the whole answer.
+ * The output port of an agent turn. Called once, when the message has passed every check and is about to go to the
+ * agent (`link`: the ticket it goes to; `accepted.redacted`: how many values the redactor replaced in it); returns the
+ * listener told each step of the agent's answer (docs/duplocloud-api.md §5.1), or undefined to wait for the whole
+ * answer. It must not wait for anything: the message goes out as soon as it returns.
  */
-export type TurnListener = (link: TicketLink) => AgentEventListener | undefined;
+export type TurnListener = (
+  link: TicketLink,
+  accepted: { readonly redacted: number },
+) => AgentEventListener | undefined;
 
 export interface TicketStart {
   /**
@@ -120,32 +136,34 @@ export interface TicketStart {
 
 export interface TicketService {
   validateUpdate(request: UpdateContextRequest): Promise<ContextChange>;
-  /** Applies a checked change; `start` gives the new ticket's title and first message (asked for only on a move). */
-  applyUpdate(
-    change: ContextChange,
-    start: () => Promise<TicketStart>,
-    listen?: TurnListener,
-  ): Promise<ContextUpdateResult>;
+  /**
+   * Applies a checked change; `start` gives the new ticket's title and first message (asked for only on a move). A
+   * move's first message is sent by `sendFirstMessage`, once the caller has shown the new ticket.
+   */
+  applyUpdate(change: ContextChange, start: () => Promise<TicketStart>): Promise<ContextUpdateResult>;
   /** Re-checks access, agent and permissions against the portal (fresh, not cached). */
   validateCreate(request: CreateTicketRequest): Promise<ValidatedTicketRequest>;
   /**
-   * Creates the ticket, links the thread to it and sends its first message. Throws TicketNotLinkedError when the
-   * portal created the ticket but the store could not link it (it must not be created again); once linked, never
-   * throws for a store write (see `notRecorded`) nor for the first message (see `firstReply`).
+   * Creates the ticket and links the thread to it; its first message waits in `first`. Throws TicketNotLinkedError
+   * when the portal created the ticket but the store could not link it (it must not be created again); once linked,
+   * never throws for a store write (see `notRecorded`).
    */
-  /** `listen` is told the first message's answer step by step, as the agent gives it. */
-  createTicket(request: ValidatedTicketRequest, listen?: TurnListener): Promise<CreatedTicketResult>;
+  createTicket(request: ValidatedTicketRequest): Promise<CreatedTicketResult>;
+  /**
+   * Sends a new ticket's first message (after the caller showed the ticket), in thread order. Never throws: what
+   * became of it is the result. `listen` is told the message is going, then the agent's answer step by step.
+   */
+  sendFirstMessage(first: FirstMessage | null, listen?: TurnListener): Promise<FirstReply>;
   /**
    * Sends a thread message to the thread's ticket, redacted; messages of one thread go one at a time, in order.
-   * `onAccepted` runs once the sender's access and the ticket's permissions are confirmed, just before the message
+   * `listen` is called once the sender's access and the ticket's permissions are confirmed, just before the message
    * goes out (progress is shown only for a message that will really be sent), with how many values were redacted.
    */
   relay(input: {
     readonly thread: ThreadRef;
     readonly actor: Actor;
     readonly text: string;
-    readonly onAccepted?: (accepted: { readonly redacted: number }) => Promise<void>;
-    /** Told the agent's answer step by step, as the agent gives it (live replies). */
+    /** Told the message is going out, then the agent's answer step by step, as the agent gives it (live replies). */
     readonly listen?: TurnListener;
   }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
@@ -271,14 +289,11 @@ export function createTicketService({
   };
 
   const sendFirstMessage = async (
-    link: TicketLink,
-    actor: Actor,
-    start: TicketStart,
-    historyIncluded: boolean,
+    first: FirstMessage | null,
     listen: TurnListener | undefined,
   ): Promise<FirstReply> => {
-    const content = historyIncluded ? start.message : firstMessageWithHistory(start);
-    if (content.trim() === '') return { state: 'none' };
+    if (!first || first.content.trim() === '') return { state: 'none' };
+    const { link, actor, content, redacted } = first;
     try {
       const reply = await inThreadOrder(link.thread, () =>
         portals.get(link.portal).sendMessage(
@@ -289,7 +304,7 @@ export function createTicketService({
             content,
             sender: senderOf(actor),
           },
-          listen?.(link),
+          listen?.(link, { redacted }),
         ),
       );
       return { state: 'answered', reply };
@@ -299,15 +314,14 @@ export function createTicketService({
   };
 
   /**
-   * Creates a ticket for a thread, makes it the thread's active link, then sends its first message. `replacing` is
-   * the link it takes over from (Update Context), or null for a thread that must not have one yet.
+   * Creates a ticket for a thread and makes it the thread's active link; its first message waits in `first`.
+   * `replacing` is the link it takes over from (Update Context), or null for a thread that must not have one yet.
    */
   const openTicket = async (
     request: ValidatedTicketRequest,
     replacing: TicketLink | null,
     typed: TicketStart,
     keepName: boolean,
-    listen: TurnListener | undefined,
   ): Promise<CreatedTicketResult> => {
     const { start, redacted } = redactStart(typed);
     const portal = portals.get(request.portal);
@@ -405,8 +419,8 @@ export function createTicketService({
       // The lease runs out by itself: failing to release it must neither hide the error above nor undo a ticket.
       await recordAfterSend(created ? notRecorded : [], 'lease', () => store.releaseLease(leaseKey, owner));
     }
-    const firstReply = await sendFirstMessage(link, request.actor, start, historyIncluded, listen);
-    return { link, firstReply, redacted, notRecorded };
+    const content = historyIncluded ? start.message : firstMessageWithHistory(start);
+    return { link, first: { link, actor: request.actor, content, redacted }, redacted, notRecorded };
   };
 
   return {
@@ -428,14 +442,15 @@ export function createTicketService({
 
     validateCreate,
 
-    createTicket: (request, listen) =>
+    createTicket: (request) =>
       openTicket(
         request,
         null,
         { continuation: false, title: request.request, history: [], message: request.request },
         false,
-        listen,
       ),
+
+    sendFirstMessage,
 
     async validateUpdate(request) {
       const previous = await store.getLink(request.linkId);
@@ -471,10 +486,10 @@ export function createTicketService({
       return { kind: 'in_place', previous, actor: request.actor, agent };
     },
 
-    async applyUpdate(change, start, listen) {
+    async applyUpdate(change, start) {
       const { previous } = change;
       if (change.kind === 'unchanged') {
-        return { previous, link: previous, firstReply: { state: 'none' }, redacted: 0, notRecorded: [] };
+        return { previous, link: previous, first: null, redacted: 0, notRecorded: [] };
       }
       if (change.kind === 'moved') {
         const begin = await start();
@@ -483,7 +498,6 @@ export function createTicketService({
           previous,
           begin,
           change.because === 'space' && begin.continuation,
-          listen,
         );
         return { previous, ...created };
       }
@@ -508,10 +522,10 @@ export function createTicketService({
           detail: { agentFrom: previous.agentName, agentTo: change.agent.label },
         }),
       );
-      return { previous, link, firstReply: { state: 'none' }, redacted: 0, notRecorded };
+      return { previous, link, first: null, redacted: 0, notRecorded };
     },
 
-    relay({ thread, actor, text, onAccepted, listen }) {
+    relay({ thread, actor, text, listen }) {
       return inThreadOrder(thread, async () => {
         const link = await store.activeLink(thread);
         if (!link) throw new DomainError('thread.not_linked', 'This thread has no ticket');
@@ -523,7 +537,7 @@ export function createTicketService({
           link.permissions.map((permission) => permission.id),
         );
         const redacted = redactor.redact(text);
-        await onAccepted?.({ redacted: redacted.count });
+        const onEvent = listen?.(link, { redacted: redacted.count });
         const reply = await portals.get(link.portal).sendMessage(
           {
             spaceId: link.spaceId,
@@ -532,7 +546,7 @@ export function createTicketService({
             content: redacted.text,
             sender: senderOf(actor),
           },
-          listen?.(link),
+          onEvent,
         );
         return { link, reply, redacted: redacted.count };
       });

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SeedWorkspaceAgents } from '../fakes/portal/index.js';
+import { ActionId } from '../../src/slack/blocks/ids.js';
+import { SeedScopes, SeedWorkspaceAgents } from '../fakes/portal/index.js';
 import type { AgentEvent } from '../fakes/portal/model.js';
 import type { RecordedStream } from '../fakes/slack/index.js';
-import { devChoice, linkedThread, platformChoice } from '../support/flows.js';
+import { devChoice, linkedThread, openUpdateContext, platformChoice, submit } from '../support/flows.js';
 import { Channel, type Harness, People, startHarness } from '../support/harness.js';
 
 /**
@@ -110,6 +111,45 @@ describe('live replies on the workspace HelpDesk (streaming agent)', () => {
         .join('\n')
         .match(/You asked/g),
     ).toHaveLength(1);
+  });
+
+  it('streams the first answer of the ticket an Update Context move opens, under its new card and note', async () => {
+    h.workspace?.setStreamPacing({ eventDelayMs: 150, deltaChars: 16 });
+    const { threadTs, thread, link } = await linkedThread(
+      h,
+      People.alice,
+      'the api pods, first ticket',
+      streamingAgent,
+    );
+    const streamsBefore = streamsOf(h, threadTs).length;
+    const viewId = await openUpdateContext(h, People.alice, threadTs);
+    // New scopes open a new ticket (they are fixed when a ticket is created), with the same streaming agent.
+    const scopes = h.slack.selectInView({
+      user: People.alice.id,
+      viewId,
+      actionId: ActionId.SelectScopes,
+      value: [SeedScopes.readOnly.id],
+    });
+    await h.send(scopes ?? {}, 'interaction');
+    await submit(h, People.alice, viewId, {
+      [ActionId.ShareThread]: 'no',
+      [ActionId.NewMessage]: 'look at the api pods again, read-only now',
+    });
+    await h.service.idle();
+    const moved = await h.service.store.activeLink(thread);
+    expect(moved?.ticketName).not.toBe(link.ticketName);
+    const streams = streamsOf(h, threadTs).slice(streamsBefore);
+    expect(streams).toHaveLength(1);
+    expect(streams[0]?.state).toBe('stopped');
+    expect(streams[0]?.text).toContain('You asked');
+    const card = h.botMessage(threadTs, new RegExp(`${moved?.ticketName}`));
+    expect(Number(streams[0]?.ts)).toBeGreaterThan(Number(card.ts));
+    expect(Number(streams[0]?.ts)).toBeGreaterThan(
+      Number(h.botMessage(threadTs, /moved this thread|new ticket|now goes/).ts),
+    );
+    // Shown once: streamed, then made final in place; never posted again beside it.
+    const answers = h.transcript(threadTs).filter((line) => line.includes('read-only now'));
+    expect(answers.length).toBeLessThanOrEqual(1);
   });
 
   it('never shows a secret or a live mention split across two pieces, in the stream or after', async () => {

@@ -26,7 +26,7 @@ export async function relayToAgent(
   log: Logger,
   input: { thread: ThreadRef; slackUserId: string; text: string; agentName: string },
 ): Promise<void> {
-  // Started by onAccepted, inside the relay, without holding the message back: the status (or placeholder) and the
+  // Started by the turn listener, inside the relay, without holding the message back: the status (or placeholder) and the
   // redaction notice go to Slack while the message goes to the portal. Both are awaited before this relay ends.
   let progressShown: Promise<Progress> | null = null;
   let notified: Promise<void> | null = null;
@@ -44,13 +44,15 @@ export async function relayToAgent(
         recipient: { userId: actor.slackUserId, teamId: actor.teamId },
         progress: progressOf,
       });
+      const liveListener = turn.listen;
       // The ticket service redacts the text before it goes out, and says how many values it replaced.
       sent = await deps.tickets.relay({
         thread: input.thread,
         actor,
         text: input.text,
-        listen: turn.listen,
-        onAccepted: async ({ redacted }) => {
+        // Called once the message passed every check, just before it goes: progress shows only for a message that
+        // will really be sent.
+        listen: (link, { redacted }) => {
           progressShown = startProgress(deps, input.thread, input.agentName);
           notified = tellRedacted(
             deps,
@@ -60,6 +62,7 @@ export async function relayToAgent(
             redacted,
             'went to the agent as [REDACTED]',
           );
+          return liveListener(link);
         },
       });
     } catch (error) {

@@ -1,6 +1,6 @@
 import { TicketNotLinkedError } from '../../domain/after-send.js';
 import { DomainError } from '../../domain/errors.js';
-import type { ThreadRef, TicketLink } from '../../domain/thread-link.js';
+import type { ThreadRef } from '../../domain/thread-link.js';
 import { threadKey } from '../../domain/thread-link.js';
 import type { CreatedTicketResult, ValidatedTicketRequest } from '../../domain/ticket-service.js';
 import type { Logger } from '../../logger.js';
@@ -106,25 +106,10 @@ async function createAndShow(
 ): Promise<void> {
   const { thread, userId, validated } = input;
   const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.spaceName}…`);
-  // The ticket card goes up as soon as the ticket is linked, just before the request goes to the agent: the answer
-  // then shows under it as it is written (flows/live-reply.ts).
-  const failures: AfterSendFailure[] = [];
-  let cardShown: Promise<TicketLink> | null = null;
-  const turn = liveTurn(deps, log, {
-    recipient: { userId: validated.actor.slackUserId, teamId: validated.actor.teamId },
-    progress: async () => {
-      await cardShown;
-      return null;
-    },
-  });
   let created: CreatedTicketResult;
   try {
-    created = await deps.tickets.createTicket(validated, (link) => {
-      cardShown = showTicketCard(deps, log, link, failures);
-      return turn.listen(link);
-    });
+    created = await deps.tickets.createTicket(validated);
   } catch (error) {
-    await turn.fail(error);
     if (creating) await deps.poster.setStatus(thread, '');
     if (error instanceof TicketNotLinkedError) await reportNotLinked(deps, log, { thread, slackUserId: userId, error });
     else await reportFailure(deps, log, thread, userId, error, 'Creating the ticket');
@@ -132,7 +117,16 @@ async function createAndShow(
   }
   // The portal made the ticket and the thread is linked to it: whatever Slack or the store refuses from here on, the
   // person reads that the ticket is open (and where), never that creating it failed.
-  const { link, firstReply } = created;
+  const { link } = created;
+  deps.metrics.ticketsCreated.inc({ portal: link.portal });
+  log.info(
+    { ticketName: link.ticketName, portal: link.portal, spaceId: link.spaceId, api: link.api },
+    'ticket created',
+  );
+  const failures: AfterSendFailure[] = [...notRecordedFailures(created.notRecorded)];
+  // The ticket card goes up first, then the request goes to the agent: its answer shows under the card as it is
+  // written (flows/live-reply.ts).
+  const linked = await showTicketCard(deps, log, link, failures);
   await tellRedacted(
     deps,
     log,
@@ -141,18 +135,18 @@ async function createAndShow(
     created.redacted,
     'in the request went to the new ticket as [REDACTED]',
   );
-  deps.metrics.ticketsCreated.inc({ portal: link.portal });
-  log.info(
-    { ticketName: link.ticketName, portal: link.portal, spaceId: link.spaceId, api: link.api },
-    'ticket created',
-  );
-  failures.unshift(...notRecordedFailures(created.notRecorded));
-  const linked = await (cardShown ?? showTicketCard(deps, log, link, failures));
-  if (linked.cardMessageTs && input.promptTs) {
-    await deps.poster
-      .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
-      .catch((error: unknown) => log.warn({ err: error }, 'could not redraw the Create Ticket prompt'));
-  }
+  const turn = liveTurn(deps, log, {
+    recipient: { userId: validated.actor.slackUserId, teamId: validated.actor.teamId },
+    progress: async () => null,
+  });
+  const [firstReply] = await Promise.all([
+    deps.tickets.sendFirstMessage(created.first, turn.listen),
+    linked.cardMessageTs && input.promptTs
+      ? deps.poster
+          .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))
+          .catch((error: unknown) => log.warn({ err: error }, 'could not redraw the Create Ticket prompt'))
+      : undefined,
+  ]);
   await showFirstReply(deps, log, {
     link: linked,
     userId,

@@ -4,7 +4,7 @@ import { threadKey } from '../../domain/thread-link.js';
 import type { ContextUpdateResult } from '../../domain/ticket-service.js';
 import { buildContextChangeNote, buildNotice, type ContextChangeNote, ticketPlace } from '../blocks/notice.js';
 import { notRecordedFailures, reportAfterSend, reportNotLinked } from '../flows/after-send.js';
-import { actorFor, reportFailure, tellRedacted } from '../flows/agent-replies.js';
+import { actorFor, liveTurn, reportFailure, tellRedacted } from '../flows/agent-replies.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { showFirstReply } from '../flows/first-reply.js';
 import { buildSharedContext } from '../flows/shared-context.js';
@@ -136,10 +136,17 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
       redactions,
       newMessage: Boolean(values.newMessage),
     });
+    // Its first message goes once the new card and the note are up: the answer shows under them as it is written.
+    const turn = liveTurn(deps, log, {
+      recipient: { userId: change.next.actor.slackUserId, teamId: change.next.actor.teamId },
+      progress: async () => null,
+    });
+    const firstReply = await deps.tickets.sendFirstMessage(result.first, turn.listen);
     await showFirstReply(deps, log, {
       link: linked,
       userId,
-      firstReply: result.firstReply,
+      firstReply,
+      turn,
       statusShown: false,
       failures,
       opened: `This thread now goes to ticket *${escapeMrkdwn(link.ticketName)}* in ${ticketPlace(link)}`,
