@@ -556,7 +556,8 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
   });
 });
 
-describe('upgrading a database made before the HelpDesk generations (migration 003)', () => {
+// Each test here boots an on-disk PGlite cluster: seconds alone, and over 20 s on a saturated 2-core machine.
+describe('upgrading a database made before the HelpDesk generations (migration 003)', { timeout: 90_000 }, () => {
   it('keeps every link and card: tenant links with their identity as the one permission, cards with their agent', async () => {
     const { PGlite } = await import('@electric-sql/pglite');
     const db = new PGlite();
@@ -603,7 +604,8 @@ describe('upgrading a database made before the HelpDesk generations (migration 0
   });
 });
 
-describe('TicketStore on a PGlite data dir', () => {
+// Each test here boots an on-disk PGlite cluster: seconds alone, and over 20 s on a saturated 2-core machine.
+describe('TicketStore on a PGlite data dir', { timeout: 90_000 }, () => {
   let dataDir: string;
 
   beforeAll(async () => {
@@ -635,7 +637,8 @@ describe('TicketStore on a PGlite data dir', () => {
   });
 });
 
-describe('creating the embedded database', () => {
+// Each test here boots an on-disk PGlite cluster: seconds alone, and over 20 s on a saturated 2-core machine.
+describe('creating the embedded database', { timeout: 90_000 }, () => {
   let parent: string;
 
   beforeAll(async () => {
