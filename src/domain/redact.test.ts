@@ -478,7 +478,9 @@ describe('secretlint preset, driven synchronously', () => {
 // it without flaking on a busy shared CPU. Speed itself is the benchmark's job (npm run bench).
 const HangGuardMs = 10_000;
 
-describe('no catastrophic backtracking', () => {
+// Megabytes of input per test, several times: the time bound is each test's own ratio, not the runner's timeout,
+// which only has to outlast a saturated machine.
+describe('no catastrophic backtracking', { timeout: 120_000 }, () => {
   const bestOf = (runs: number, work: () => void): number => {
     let best = Number.POSITIVE_INFINITY;
     for (let run = 0; run < runs; run += 1) {

@@ -43,7 +43,8 @@ describe('storableParams', () => {
     );
   });
 
-  it('lets the store keep text and JSON with lone surrogates in them', async () => {
+  // Boots an in-memory PGlite: a few seconds alone, over 20 s on a saturated machine.
+  it('lets the store keep text and JSON with lone surrogates in them', { timeout: 90_000 }, async () => {
     const store = await openPgliteStore({ dataDir: 'memory' });
     try {
       await store.appendAudit({
