@@ -76,6 +76,8 @@ serveParent(async (request) => {
       return idle(request.timeoutMs);
     case 'seed-links':
       throw new Error('the bare Bolt app has no store');
+    case 'engine-memory':
+      return 0;
     case 'stop':
       await stop();
       return true;

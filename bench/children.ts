@@ -14,6 +14,8 @@ export interface BenchChild {
   /** true once the process has no work in flight (false when `timeoutMs` passed first). */
   idle(timeoutMs?: number): Promise<boolean>;
   seedLinks(links: SeedLinks): Promise<number>;
+  /** Bytes of the embedded database engine's own memory (its WebAssembly and worker heaps, within the RSS); 0 if none. */
+  engineMemory(): Promise<number>;
   /** Asks it to stop cleanly and waits for the exit; kills it (by pid) if it does not go within 30 s. */
   stop(): Promise<void>;
 }
@@ -126,6 +128,7 @@ export function forkChild(
         rss: async () => Number(await ask({ kind: 'rss' })),
         idle: async (timeoutMs = 60_000) => (await ask({ kind: 'idle', timeoutMs })) === true,
         seedLinks: async (links) => Number(await ask({ kind: 'seed-links', links })),
+        engineMemory: async () => Number(await ask({ kind: 'engine-memory' })),
         stop: () => {
           stopped ??= (async () => {
             if (child.exitCode !== null) return;

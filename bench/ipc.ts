@@ -29,6 +29,8 @@ export const ChildRequest = z.discriminatedUnion('kind', [
   z.object({ id: z.number(), kind: z.literal('idle'), timeoutMs: z.number() }),
   z.object({ id: z.number(), kind: z.literal('seed-links'), links: SeedLinks }),
   z.object({ id: z.number(), kind: z.literal('stop') }),
+  // The embedded database engine's own memory (bytes, a part of the RSS); 0 when the process has none.
+  z.object({ id: z.number(), kind: z.literal('engine-memory') }),
 ]);
 export type ChildRequest = z.infer<typeof ChildRequest>;
 
@@ -37,7 +39,8 @@ export type ChildAsk =
   | { readonly kind: 'rss' }
   | { readonly kind: 'idle'; readonly timeoutMs: number }
   | { readonly kind: 'seed-links'; readonly links: SeedLinks }
-  | { readonly kind: 'stop' };
+  | { readonly kind: 'stop' }
+  | { readonly kind: 'engine-memory' };
 
 export const ChildMessage = z.union([
   z.object({ kind: z.literal('ready'), url: z.string() }),

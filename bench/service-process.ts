@@ -73,6 +73,11 @@ serveParent(async (request) => {
       return process.memoryUsage().rss;
     case 'idle':
       return service.idle(request.timeoutMs);
+    case 'engine-memory': {
+      if (config.databaseUrl) return 0;
+      const memory = await (store as Awaited<ReturnType<typeof openPgliteStore>>).engineMemory();
+      return memory.wasmBytes + memory.heapBytes;
+    }
     case 'seed-links':
       return seed(store.executor, request.links);
     case 'stop':

@@ -34,7 +34,7 @@ import { createSlackUserDirectory } from './slack/web/slack-users.js';
 import type { StreamMethod } from './slack/web/stream-budget.js';
 import { createThreadHistory } from './slack/web/thread-history.js';
 import { createThreadPoster } from './slack/web/thread-poster.js';
-import { openStore } from './store/open-store.js';
+import { type StartingStore, startStore } from './store/open-store.js';
 import { createWorkTracker } from './work-tracker.js';
 
 const delay = (ms: number): Promise<undefined> =>
@@ -111,7 +111,10 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   };
   const auth = await authenticate(config.slack.botToken, slackClientOptions, logger);
 
-  const store = options.store ?? (await openStoreAtStartup(config, logger));
+  const starting: StartingStore = options.store
+    ? { store: options.store, ready: Promise.resolve() }
+    : await startStoreAtStartup(config, logger);
+  const { store } = starting;
   const detectionLog = createDetectionLog(logger);
   const portalClients = config.portals.map((portal) =>
     createPortalClient(portal, {
@@ -246,6 +249,16 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // The embedded database may still be starting (its first start creates the cluster): /readyz answers 503 meanwhile.
+  try {
+    await starting.ready;
+  } catch (error) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.stop().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw storeStartupError(config, logger, error);
+  }
   // Start-up resume, then every minute: report Submits a stopped process left mid-way, expire cards, prune.
   const sweeper = createSweeper(deps, options.sweeper);
   sweeper.start();
@@ -359,28 +372,41 @@ function unreachableReason(error: unknown): string {
 }
 
 /**
- * Opens the store, or stops start-up with one line naming the variable to check. The URL itself is never printed:
- * it may hold a password.
+ * Opens the store (the embedded one may go on starting: see startStore), or stops start-up with one line naming the
+ * variable to check.
  */
-async function openStoreAtStartup(config: AppConfig, logger: Logger): Promise<TicketStore> {
+async function startStoreAtStartup(config: AppConfig, logger: Logger): Promise<StartingStore> {
   try {
-    return await openStore(config);
+    return await startStore(config, {
+      onEngineEvent: (event) => {
+        if (event.kind === 'crashed')
+          logger.error({ err: event.error }, 'the embedded database engine stopped; restarting it');
+        else if (event.kind === 'restart-failed')
+          logger.error({ err: event.error }, 'the embedded database engine did not restart; trying again');
+        else logger.info('the embedded database engine is running again');
+      },
+    });
   } catch (error) {
-    // The whole error, redacted, for whoever reads the logs; the one line below carries only a code.
-    logger.error({ err: error }, 'could not open the store');
-    const cause = error instanceof DomainError ? error.cause : error;
-    const code = (cause as { code?: unknown } | null)?.code;
-    const reason = typeof code === 'string' && code !== '' ? ` (${code})` : '';
-    if (config.databaseUrl === undefined) {
-      // Embedded database errors hold paths, never secrets: their first line says more than a missing code.
-      const line = error instanceof Error ? error.message.split('\n')[0]?.slice(0, 300) : undefined;
-      throw new StartupError(
-        `DATA_DIR: cannot open the embedded database in ${config.dataDir}${reason || (line ? ` (${line})` : '')}`,
-      );
-    }
-    const what = isDomainError(error, 'store.unavailable') ? 'is not reachable' : 'could not be opened';
-    throw new StartupError(`DATABASE_URL: the database ${what}${reason}`);
+    throw storeStartupError(config, logger, error);
   }
+}
+
+/** The one line start-up stops with when the store cannot open. The URL itself is never printed: it may hold a password. */
+function storeStartupError(config: AppConfig, logger: Logger, error: unknown): StartupError {
+  // The whole error, redacted, for whoever reads the logs; the one line below carries only a code.
+  logger.error({ err: error }, 'could not open the store');
+  const cause = error instanceof DomainError ? error.cause : error;
+  const code = (cause as { code?: unknown } | null)?.code;
+  const reason = typeof code === 'string' && code !== '' ? ` (${code})` : '';
+  if (config.databaseUrl === undefined) {
+    // Embedded database errors hold paths, never secrets: their first line says more than a missing code.
+    const line = error instanceof Error ? error.message.split('\n')[0]?.slice(0, 300) : undefined;
+    return new StartupError(
+      `DATA_DIR: cannot open the embedded database in ${config.dataDir}${reason || (line ? ` (${line})` : '')}`,
+    );
+  }
+  const what = isDomainError(error, 'store.unavailable') ? 'is not reachable' : 'could not be opened';
+  return new StartupError(`DATABASE_URL: the database ${what}${reason}`);
 }
 
 /** The readiness checks' portal results, as the App Home shows them ('portal:acme' → 'acme'). */

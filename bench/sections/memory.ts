@@ -23,6 +23,8 @@ interface MemoryProfile {
   readonly idle: number;
   readonly peak: number;
   readonly after: number;
+  /** The embedded engine's own memory, after (bytes, within `after`); 0 without one. */
+  readonly engine: number;
 }
 
 const MB = 2 ** 20;
@@ -63,7 +65,7 @@ async function profile(
       if (!(await child.idle(120_000))) throw new Error('the app did not finish its work within 2 minutes');
     });
     await sleep(plan.memory.settleMs);
-    return { idle, peak, after: await child.rss() };
+    return { idle, peak, after: await child.rss(), engine: await child.engineMemory() };
   } finally {
     if (owned) await child.stop();
   }
@@ -112,6 +114,15 @@ export async function measureMemory(context: MemoryContext): Promise<Row[]> {
       },
       row(`RSS after (+${plan.memory.settleMs / 1000} s)`, ours.after, theirs.after),
     );
+    if (ours.engine > 0) {
+      rows.push({
+        section,
+        metric: 'engine memory, after (within the RSS)',
+        unit: 'MB',
+        value: ours.engine / MB,
+        note: 'the embedded PGlite in its worker thread: WebAssembly heap (PostgreSQL) + the worker’s JavaScript heap',
+      });
+    }
   }
   return rows;
 }

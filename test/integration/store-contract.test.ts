@@ -31,6 +31,18 @@ const pgliteEngine = async (): Promise<Engine> => ({
   dispose: async () => {},
 });
 
+/**
+ * The engine as the service runs it without DATABASE_URL: PGlite on disk, in its worker thread (src/store/pglite.ts).
+ * "Another store" is another data dir: a second engine on the same files is not something PGlite allows.
+ */
+const pgliteWorkerEngine = async (): Promise<Engine> => {
+  const parent = await mkdtemp(join(tmpdir(), 'store-contract-worker-'));
+  return {
+    open: async () => openPgliteStore({ dataDir: await mkdtemp(join(parent, 'data-')) }),
+    dispose: () => rm(parent, { recursive: true, force: true }),
+  };
+};
+
 const withSearchPath = (url: string, schema: string): string => {
   const parsed = new URL(url);
   parsed.searchParams.set('options', `-c search_path=${schema}`);
@@ -59,6 +71,7 @@ const postgresEngine = async (url: string): Promise<Engine> => {
 
 const engines: [string, () => Promise<Engine>][] = [
   ['pglite', pgliteEngine],
+  ['pglite in its worker thread', pgliteWorkerEngine],
   ...(databaseUrl ? [['postgres', () => postgresEngine(databaseUrl)] as [string, () => Promise<Engine>]] : []),
 ];
 
