@@ -14,6 +14,10 @@ export interface BenchChild {
   /** true once the process has no work in flight (false when `timeoutMs` passed first). */
   idle(timeoutMs?: number): Promise<boolean>;
   seedLinks(links: SeedLinks): Promise<number>;
+  /** CPU time used so far, user + system, in µs (the service only). */
+  cpuMicros(): Promise<number>;
+  /** Its monotonic clock in µs (the service only): where a --cpu-prof profile's samples fall. */
+  clockMicros(): Promise<number>;
   /** Asks it to stop cleanly and waits for the exit; kills it (by pid) if it does not go within 30 s. */
   stop(): Promise<void>;
 }
@@ -55,16 +59,22 @@ const baseEnv = (): Record<string, string> => {
 export function forkChild(
   script: ChildScript,
   env: Record<string, string>,
-  options: { readonly readyTimeoutMs?: number } = {},
+  options: {
+    readonly readyTimeoutMs?: number;
+    /** More node flags (bench/profile-relay.ts: --cpu-prof). */
+    readonly execArgv?: readonly string[];
+    /** Where its stdout (the JSON log) goes: a file descriptor; default discarded. */
+    readonly stdout?: number;
+  } = {},
 ): Promise<BenchChild> & { readonly process: ChildProcess; readonly forkedAt: number } {
   const { path, execArgv } = launch(script);
   const forkedAt = performance.now();
   const child = fork(path, [], {
     cwd: repoRoot,
     env: { ...baseEnv(), ...env },
-    execArgv,
+    execArgv: [...(options.execArgv ?? []), ...execArgv],
     // stdout carries the service's JSON logs: discarded, as a log shipper would take them off the process.
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', options.stdout ?? 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -126,6 +136,8 @@ export function forkChild(
         rss: async () => Number(await ask({ kind: 'rss' })),
         idle: async (timeoutMs = 60_000) => (await ask({ kind: 'idle', timeoutMs })) === true,
         seedLinks: async (links) => Number(await ask({ kind: 'seed-links', links })),
+        cpuMicros: async () => Number(await ask({ kind: 'cpu' })),
+        clockMicros: async () => Number(await ask({ kind: 'clock' })),
         stop: () => {
           stopped ??= (async () => {
             if (child.exitCode !== null) return;

@@ -29,6 +29,8 @@ export const ChildRequest = z.discriminatedUnion('kind', [
   z.object({ id: z.number(), kind: z.literal('idle'), timeoutMs: z.number() }),
   z.object({ id: z.number(), kind: z.literal('seed-links'), links: SeedLinks }),
   z.object({ id: z.number(), kind: z.literal('stop') }),
+  z.object({ id: z.number(), kind: z.literal('cpu') }),
+  z.object({ id: z.number(), kind: z.literal('clock') }),
 ]);
 export type ChildRequest = z.infer<typeof ChildRequest>;
 
@@ -37,7 +39,11 @@ export type ChildAsk =
   | { readonly kind: 'rss' }
   | { readonly kind: 'idle'; readonly timeoutMs: number }
   | { readonly kind: 'seed-links'; readonly links: SeedLinks }
-  | { readonly kind: 'stop' };
+  | { readonly kind: 'stop' }
+  /** CPU time the process used so far (user + system), in microseconds (process.cpuUsage). */
+  | { readonly kind: 'cpu' }
+  /** The process's monotonic clock in microseconds: the clock a --cpu-prof profile's sample times are on. */
+  | { readonly kind: 'clock' };
 
 export const ChildMessage = z.union([
   z.object({ kind: z.literal('ready'), url: z.string() }),
