@@ -130,24 +130,36 @@ const boltLevels: Record<string, BoltLogLevel> = {
   silent: 'error' as BoltLogLevel,
 };
 
-/** Bolt and @slack/web-api log through our pino, so their lines are JSON and redacted too. */
+/**
+ * Bolt and @slack/web-api log through our pino, so their lines are JSON and redacted too. Their debug lines (several
+ * per Web API call) are only put into words when debug is on. What they say at info is said at debug here: the one
+ * such line on a request's path, the Web API client's "will retry" on a 429, is logged as a warning by the thread
+ * poster (src/slack/web/thread-poster.ts), and each request has its own info line (src/slack/runtime/app.ts).
+ */
 export function boltLoggerFrom(logger: Logger): BoltLogger {
   let child = logger.child({ component: 'bolt' });
   const text = (parts: unknown[]) =>
-    parts.map((part) => {
-      if (typeof part === 'string') return part;
-      if (part instanceof Error) return `${part.name}: ${part.message}`;
-      try {
-        return JSON.stringify(part);
-      } catch {
-        return String(part);
-      }
-    });
+    parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        if (part instanceof Error) return `${part.name}: ${part.message}`;
+        try {
+          return JSON.stringify(part);
+        } catch {
+          return String(part);
+        }
+      })
+      .join(' ');
+  const at =
+    (level: 'debug' | 'warn' | 'error') =>
+    (...parts: unknown[]) => {
+      if (child.isLevelEnabled(level)) child[level](text(parts));
+    };
   return {
-    debug: (...parts: unknown[]) => child.debug(text(parts).join(' ')),
-    info: (...parts: unknown[]) => child.info(text(parts).join(' ')),
-    warn: (...parts: unknown[]) => child.warn(text(parts).join(' ')),
-    error: (...parts: unknown[]) => child.error(text(parts).join(' ')),
+    debug: at('debug'),
+    info: at('debug'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: () => {
       // Levels are set once from LOG_LEVEL; Bolt's WebClient calls this with its own default, which we ignore.
     },

@@ -63,6 +63,8 @@ declare module '@slack/bolt' {
 
 export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): SlackRuntime {
   const boltLogger = boltLoggerFrom(core.logger);
+  // No retryConfig of ours: the Web API client's default policy (10 retries in about 30 minutes) is the one retry
+  // of Slack calls; it waits out a 429's Retry-After and sends the call again (src/slack/web/thread-poster.ts).
   const clientOptions: WebClientOptions = {
     slackApiUrl: options.apiUrl,
     logger: boltLogger,
@@ -194,11 +196,17 @@ function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 
           metrics.slackAckSeconds.observe({ kind }, (performance.now() - started) / 1000);
         }
 
+        // One line at info per request handled here, once it is done: its kind and correlation id (the child
+        // logger's bindings), the outcome, and how long it took from when the HTTP server first saw it. Everything
+        // else on the way is at debug; warnings and errors keep their own lines.
+        const handled = (outcome: 'ok' | 'error' | 'duplicate', extra: Record<string, unknown> = {}) =>
+          log.info({ outcome, ms: Math.round(performance.now() - started), ...extra }, 'slack request handled');
+
         if (kind.startsWith('event:')) {
           const eventId = (body as { event_id?: unknown }).event_id;
           if (typeof eventId === 'string' && !(await core.firstDelivery(eventId))) {
             metrics.slackRequests.inc({ kind, outcome: 'duplicate' });
-            log.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate event skipped');
+            handled('duplicate', { retryNum: context.retryNum, retryReason: context.retryReason });
             return;
           }
         }
@@ -206,8 +214,10 @@ function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 
         try {
           await next();
           metrics.slackRequests.inc({ kind, outcome: 'ok' });
+          handled('ok');
         } catch (error) {
           metrics.slackRequests.inc({ kind, outcome: 'error' });
+          handled('error');
           throw error;
         }
       }),
