@@ -41,7 +41,8 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-export function createLogger({ level, redactText, destination }: LoggerOptions): Logger {
+export function createLogger({ level, redactText: redactAny, destination }: LoggerOptions): Logger {
+  const redactText = redactAny ? rememberingClean(redactAny) : undefined;
   return pino(
     {
       level,
@@ -68,6 +69,30 @@ export function createLogger({ level, redactText, destination }: LoggerOptions):
     },
     destination,
   );
+}
+
+/** Short strings the redactor left as they were, remembered (a bounded set) so that they are not scanned again. */
+const CleanMaxLength = 64;
+const CleanMaxEntries = 1_024;
+
+/**
+ * The redactor's scan costs tens of microseconds even for "ok", and most strings in log lines are the same few
+ * messages and labels ("slack request handled", "event:app_mention"): a short string it found nothing in is
+ * remembered and passed through next time. Only such strings are kept, and the same text is written to the log as
+ * it is, so nothing is held that the log would not show; the redactor is a pure function of the text (its secrets
+ * are fixed when it is made: src/domain/redact.ts), so the answer cannot change.
+ */
+function rememberingClean(redactText: (text: string) => string): (text: string) => string {
+  const clean = new Set<string>();
+  return (text) => {
+    if (clean.has(text)) return text;
+    const redacted = redactText(text);
+    if (redacted === text && text.length <= CleanMaxLength) {
+      if (clean.size >= CleanMaxEntries) clean.clear();
+      clean.add(text);
+    }
+    return redacted;
+  };
 }
 
 /**
