@@ -52,6 +52,8 @@ const service = await forkChild('service', serviceEnv(fakes, { DATA_DIR: dataDir
 let window: { from: number; to: number } | undefined;
 let cpuMicros = 0;
 let logBytes: { from: number; to: number } | undefined;
+/** Slack and portal calls the measured mentions caused, by method (and the portal's path, ids folded). */
+const callsBy = new Map<string, number>();
 try {
   const tickets = await createTickets(fakes, 20);
   const linked = async (prefix: string, count: number) => {
@@ -67,6 +69,8 @@ try {
   const measured = await linked('P', mentions);
   log(`measured: ${mentions} mentions in linked threads at concurrency ${connections}`);
   const fromLog = statSync(logPath).size;
+  const slackBefore = fakes.slack.calls.length;
+  fakes.portal.resetCalls();
   const from = await service.clockMicros();
   const cpuBefore = await service.cpuMicros();
   const load = await runLoad(`${service.url}/slack/events`, measured.requests, connections);
@@ -74,6 +78,19 @@ try {
   cpuMicros = (await service.cpuMicros()) - cpuBefore;
   window = { from, to: await service.clockMicros() };
   logBytes = { from: fromLog, to: statSync(logPath).size };
+  for (const call of fakes.slack.calls.slice(slackBefore)) {
+    const key = `slack ${call.method}${call.ok ? '' : ` (${call.httpStatus === 429 ? '429' : call.error})`}`;
+    callsBy.set(key, (callsBy.get(key) ?? 0) + 1);
+  }
+  for (const call of fakes.portal.calls) {
+    // Ids, names and emails folded away: one line per kind of call.
+    const path = call.path
+      .split('/')
+      .map((segment) => (/[\d%]/.test(segment) ? '…' : segment))
+      .join('/');
+    const key = `portal ${call.method} ${path}`;
+    callsBy.set(key, (callsBy.get(key) ?? 0) + 1);
+  }
   const replied = answered(fakes, measured.threads);
   log(
     `${load.completed} acked (${load.non2xx} not 2xx), ${replied} answered; ` +
@@ -97,6 +114,7 @@ interface CallFrame {
 interface ProfileNode {
   readonly id: number;
   readonly callFrame: CallFrame;
+  readonly children?: number[];
 }
 interface Profile {
   readonly nodes: ProfileNode[];
@@ -108,7 +126,10 @@ interface Profile {
 const [file] = (await readdir(profileDir)).filter((name) => name.endsWith('.cpuprofile'));
 if (!file || !window) throw new Error('no profile was written');
 const profile = JSON.parse(await readFile(join(profileDir, file), 'utf8')) as Profile;
+await writeFile(join(outDir, 'window.json'), JSON.stringify({ ...window, mentions, cpuMicros }));
 const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+const parents = new Map<number, number>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
 
 /** Which package or module a frame belongs to, as the summary groups them. */
 function groupOf({ functionName, url }: CallFrame): string {
@@ -148,6 +169,23 @@ function groupOf({ functionName, url }: CallFrame): string {
   return url;
 }
 
+/**
+ * Inclusive time of some stacks: a sample counts when any frame on its stack is one of these (logging through our
+ * adapters or pino, the Web API client's own work, Bolt's).
+ */
+const inclusive: ReadonlyArray<readonly [string, (frame: CallFrame) => boolean]> = [
+  ['logging: src/logger (pino setup, Bolt adapter)', (frame) => /\/src\/logger\.(js|ts)$/.test(frame.url)],
+  ['logging: pino', (frame) => groupOf(frame) === 'pino'],
+  ['logging: Logger.child', (frame) => frame.functionName === 'child' && groupOf(frame) === 'pino'],
+  ['@slack/web-api (all it calls)', (frame) => groupOf(frame) === '@slack/web-api'],
+  ['@slack/web-api WebClient.makeRequest', (frame) => frame.functionName === 'makeRequest'],
+  ['p-retry / p-queue', (frame) => ['p-retry', 'p-queue'].includes(groupOf(frame))],
+  ['@slack/bolt (all it calls)', (frame) => groupOf(frame) === '@slack/bolt'],
+  ['ours: src/slack/web/thread-poster', (frame) => groupOf(frame) === 'ours: src/slack/web/thread-poster'],
+  ['ours: src/domain/redact*', (frame) => groupOf(frame).startsWith('ours: src/domain/redact')],
+  ['pglite (all)', (frame) => groupOf(frame).startsWith('pglite')],
+];
+const inclusiveTotals = new Map<string, number>();
 const selfByGroup = new Map<string, number>();
 const selfByFunction = new Map<string, number>();
 let windowMicros = 0;
@@ -162,6 +200,14 @@ for (let index = 0; index < profile.samples.length; index++) {
   const group = groupOf(node.callFrame);
   if (group === '(idle)') continue;
   windowMicros += spent;
+  const stack: CallFrame[] = [];
+  for (let id: number | undefined = node.id; id !== undefined; id = parents.get(id)) {
+    const frame = nodes.get(id)?.callFrame;
+    if (frame) stack.push(frame);
+  }
+  for (const [name, matches] of inclusive) {
+    if (stack.some(matches)) inclusiveTotals.set(name, (inclusiveTotals.get(name) ?? 0) + spent);
+  }
   selfByGroup.set(group, (selfByGroup.get(group) ?? 0) + spent);
   const { functionName, url, lineNumber } = node.callFrame;
   const where = url ? `${url.replace(/^.*\/(node_modules|src|bench)\//, '$1/')}:${lineNumber + 1}` : '';
@@ -209,10 +255,18 @@ out.push(
 );
 out.push(`log lines per mention: ${(windowLines.length / mentions).toFixed(2)}`);
 for (const [key, count] of top(linesBy, 15)) out.push(`  ${(count / mentions).toFixed(2).padStart(6)}  ${key}`);
+out.push('calls per mention:');
+for (const [key, count] of [...callsBy].sort((a, b) => a[0].localeCompare(b[0])))
+  out.push(`  ${(count / mentions).toFixed(2).padStart(6)}  ${key}`);
 out.push('', 'self time by family (ms, % of busy time):');
 for (const [family, micros] of top(byFamily, 20)) out.push(`  ${ms(micros)} ${pct(micros)}%  ${family}`);
 out.push('', 'self time by package / module:');
 for (const [group, micros] of top(selfByGroup, 30)) out.push(`  ${ms(micros)} ${pct(micros)}%  ${group}`);
+out.push('', 'inclusive time (a sample counts when one of these is on its stack):');
+for (const [name] of inclusive) {
+  const micros = inclusiveTotals.get(name) ?? 0;
+  out.push(`  ${ms(micros)} ${pct(micros)}%  ${name}`);
+}
 out.push('', 'top self-time functions:');
 for (const [name, micros] of top(selfByFunction, 30)) out.push(`  ${ms(micros)} ${pct(micros)}%  ${name}`);
 const report = out.join('\n');
