@@ -109,6 +109,18 @@ describe('relay reuses the link its caller just read', () => {
     expect(result.link.cardMessageTs).toBe('1700000000.000009');
   });
 
+  it('does not reuse a read that a write of the link overlapped', async () => {
+    const s = scene();
+    const first = (await s.tickets.activeLink(thread)) as TicketLink;
+    // The card is recorded while the next read runs: that read may have found the link before or after it.
+    const [link] = await Promise.all([
+      s.tickets.activeLink(thread),
+      s.tickets.recordTicketCard(first.id, '1700000000.000009'),
+    ]);
+    await s.tickets.relay({ thread, actor, text: 'hello', link: link as TicketLink });
+    expect(s.reads()).toBe(3);
+  });
+
   it('reads it again when it was read over a second ago', async () => {
     const s = scene();
     const link = (await s.tickets.activeLink(thread)) as TicketLink;

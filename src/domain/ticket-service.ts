@@ -262,6 +262,8 @@ export function createTicketService({
   const busy = new Map<string, number>();
   /** Bumped when `versions` is cleared (it is bounded): links read before that are read again. */
   let epoch = 0;
+  /** Every write that ended, whichever link: a read that another write ended during is not remembered. */
+  let ended = 0;
   const reads = new WeakMap<TicketLink, { epoch: number; at: number; thread: number; link: number }>();
   const threadWrites = (thread: ThreadRef) => `thread:${threadKey(thread)}`;
   const linkWrites = (linkId: string) => `link:${linkId}`;
@@ -274,6 +276,7 @@ export function createTicketService({
         versions.clear();
         epoch += 1;
       }
+      ended += 1;
       for (const key of keys) {
         versions.set(key, (versions.get(key) ?? 0) + 1);
         const left = (busy.get(key) ?? 1) - 1;
@@ -285,9 +288,11 @@ export function createTicketService({
   /** The link as the store has it, remembered (when no write was under way) for `stillCurrent`. */
   const readActiveLink = async (thread: ThreadRef): Promise<TicketLink | null> => {
     const key = threadWrites(thread);
-    const before = { epoch, at: clock.now().getTime(), thread: versions.get(key) ?? 0, idle: !busy.has(key) };
+    const before = { epoch, ended, at: clock.now().getTime(), thread: versions.get(key) ?? 0, idle: !busy.has(key) };
     const link = await store.activeLink(thread);
-    if (link && before.idle) {
+    // Only a read no write overlapped: none under way on the thread when it began, none ended while it ran, none
+    // under way on the link it found.
+    if (link && before.idle && ended === before.ended && !busy.has(linkWrites(link.id))) {
       reads.set(link, {
         epoch: before.epoch,
         at: before.at,
