@@ -36,10 +36,14 @@ function scene() {
   const clock: Clock = { now: () => new Date(now) };
   let current = linkOf();
   let reads = 0;
+  let slowReads = false;
   const store = {
     activeLink: async () => {
       reads += 1;
-      return { ...current };
+      // The row as it was when the read began; a slow read answers a little later.
+      const found = { ...current };
+      if (slowReads) await new Promise((resolve) => setTimeout(resolve, 20));
+      return found;
     },
     updateLink: async (_id: string, patch: Partial<TicketLink>) => {
       current = { ...current, ...patch };
@@ -75,6 +79,9 @@ function scene() {
     tickets,
     sent,
     reads: () => reads,
+    slowReads: () => {
+      slowReads = true;
+    },
     advance: (ms: number) => {
       now += ms;
     },
@@ -112,13 +119,16 @@ describe('relay reuses the link its caller just read', () => {
   it('does not reuse a read that a write of the link overlapped', async () => {
     const s = scene();
     const first = (await s.tickets.activeLink(thread)) as TicketLink;
-    // The card is recorded while the next read runs: that read may have found the link before or after it.
+    // The card is recorded while the next (slow) read runs, and ends before it: that read found the link without it.
+    s.slowReads();
     const [link] = await Promise.all([
       s.tickets.activeLink(thread),
       s.tickets.recordTicketCard(first.id, '1700000000.000009'),
     ]);
-    await s.tickets.relay({ thread, actor, text: 'hello', link: link as TicketLink });
+    expect(link?.cardMessageTs).toBeNull();
+    const result = await s.tickets.relay({ thread, actor, text: 'hello', link: link as TicketLink });
     expect(s.reads()).toBe(3);
+    expect(result.link.cardMessageTs).toBe('1700000000.000009');
   });
 
   it('reads it again when it was read over a second ago', async () => {
