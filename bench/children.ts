@@ -16,6 +16,10 @@ export interface BenchChild {
   seedLinks(links: SeedLinks): Promise<number>;
   /** Bytes of the embedded database engine's own memory (its WebAssembly and worker heaps, within the RSS); 0 if none. */
   engineMemory(): Promise<number>;
+  /** CPU time used so far, user + system, in µs (the service only). */
+  cpuMicros(): Promise<number>;
+  /** Its monotonic clock in µs (the service only): where a --cpu-prof profile's samples fall. */
+  clockMicros(): Promise<number>;
   /** Asks it to stop cleanly and waits for the exit; kills it (by pid) if it does not go within 30 s. */
   stop(): Promise<void>;
 }
@@ -57,16 +61,22 @@ const baseEnv = (): Record<string, string> => {
 export function forkChild(
   script: ChildScript,
   env: Record<string, string>,
-  options: { readonly readyTimeoutMs?: number } = {},
+  options: {
+    readonly readyTimeoutMs?: number;
+    /** More node flags (bench/profile-relay.ts: --cpu-prof). */
+    readonly execArgv?: readonly string[];
+    /** Where its stdout (the JSON log) goes: a file descriptor; default discarded. */
+    readonly stdout?: number;
+  } = {},
 ): Promise<BenchChild> & { readonly process: ChildProcess; readonly forkedAt: number } {
   const { path, execArgv } = launch(script);
   const forkedAt = performance.now();
   const child = fork(path, [], {
     cwd: repoRoot,
     env: { ...baseEnv(), ...env },
-    execArgv,
+    execArgv: [...(options.execArgv ?? []), ...execArgv],
     // stdout carries the service's JSON logs: discarded, as a log shipper would take them off the process.
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', options.stdout ?? 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -129,6 +139,8 @@ export function forkChild(
         idle: async (timeoutMs = 60_000) => (await ask({ kind: 'idle', timeoutMs })) === true,
         seedLinks: async (links) => Number(await ask({ kind: 'seed-links', links })),
         engineMemory: async () => Number(await ask({ kind: 'engine-memory' })),
+        cpuMicros: async () => Number(await ask({ kind: 'cpu' })),
+        clockMicros: async () => Number(await ask({ kind: 'clock' })),
         stop: () => {
           stopped ??= (async () => {
             if (child.exitCode !== null) return;

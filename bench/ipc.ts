@@ -31,6 +31,8 @@ export const ChildRequest = z.discriminatedUnion('kind', [
   z.object({ id: z.number(), kind: z.literal('stop') }),
   // The embedded database engine's own memory (bytes, a part of the RSS); 0 when the process has none.
   z.object({ id: z.number(), kind: z.literal('engine-memory') }),
+  z.object({ id: z.number(), kind: z.literal('cpu') }),
+  z.object({ id: z.number(), kind: z.literal('clock') }),
 ]);
 export type ChildRequest = z.infer<typeof ChildRequest>;
 
@@ -40,7 +42,11 @@ export type ChildAsk =
   | { readonly kind: 'idle'; readonly timeoutMs: number }
   | { readonly kind: 'seed-links'; readonly links: SeedLinks }
   | { readonly kind: 'stop' }
-  | { readonly kind: 'engine-memory' };
+  | { readonly kind: 'engine-memory' }
+  /** CPU time the process used so far (user + system), in microseconds (process.cpuUsage). */
+  | { readonly kind: 'cpu' }
+  /** The process's monotonic clock in microseconds: the clock a --cpu-prof profile's sample times are on. */
+  | { readonly kind: 'clock' };
 
 export const ChildMessage = z.union([
   z.object({ kind: z.literal('ready'), url: z.string() }),

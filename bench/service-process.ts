@@ -83,6 +83,12 @@ serveParent(async (request) => {
     case 'stop':
       await stop();
       return true;
+    case 'cpu': {
+      const { user, system } = process.cpuUsage();
+      return user + system;
+    }
+    case 'clock':
+      return Number(process.hrtime.bigint() / 1000n);
   }
 });
 process.send?.({ kind: 'ready', url: service.url });

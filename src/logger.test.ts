@@ -29,6 +29,30 @@ const portalError = () =>
   });
 
 describe('createLogger', () => {
+  it('scans a short string the redactor left alone only once, and every other string each time', () => {
+    const scanned: string[] = [];
+    const redactor = createRedactor({ extraSecrets: [secret] });
+    const written: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      redactText: (text) => {
+        scanned.push(text);
+        return redactor.redact(text).text;
+      },
+      destination: { write: (line: string) => written.push(line) },
+    });
+    for (let index = 0; index < 3; index++) {
+      logger.info({ outcome: 'ok', token: `t ${secret}` }, 'slack request handled');
+      logger.info(`failed: ${secret}`);
+    }
+    expect(scanned.filter((text) => text === 'slack request handled')).toHaveLength(1);
+    expect(scanned.filter((text) => text === 'ok')).toHaveLength(1);
+    // A string with a secret in it is redacted every time, never remembered.
+    expect(scanned.filter((text) => text === `failed: ${secret}`)).toHaveLength(3);
+    expect(written.join('\n')).not.toContain(secret);
+    expect(written.filter((line) => line.includes('failed: [REDACTED')).length).toBe(3);
+  });
+
   it('logs a DomainError with its type, code and details, and its secrets redacted', () => {
     const { logger, lines } = memoryLogger();
     logger.error({ err: portalError() }, 'portal call failed');

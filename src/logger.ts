@@ -41,7 +41,8 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-export function createLogger({ level, redactText, destination }: LoggerOptions): Logger {
+export function createLogger({ level, redactText: redactAny, destination }: LoggerOptions): Logger {
+  const redactText = redactAny ? rememberingClean(redactAny) : undefined;
   return pino(
     {
       level,
@@ -68,6 +69,30 @@ export function createLogger({ level, redactText, destination }: LoggerOptions):
     },
     destination,
   );
+}
+
+/** Short strings the redactor left as they were, remembered (a bounded set) so that they are not scanned again. */
+const CleanMaxLength = 64;
+const CleanMaxEntries = 1_024;
+
+/**
+ * The redactor's scan costs tens of microseconds even for "ok", and most strings in log lines are the same few
+ * messages and labels ("slack request handled", "event:app_mention"): a short string it found nothing in is
+ * remembered and passed through next time. Only such strings are kept, and the same text is written to the log as
+ * it is, so nothing is held that the log would not show; the redactor is a pure function of the text (its secrets
+ * are fixed when it is made: src/domain/redact.ts), so the answer cannot change.
+ */
+function rememberingClean(redactText: (text: string) => string): (text: string) => string {
+  const clean = new Set<string>();
+  return (text) => {
+    if (clean.has(text)) return text;
+    const redacted = redactText(text);
+    if (redacted === text && text.length <= CleanMaxLength) {
+      if (clean.size >= CleanMaxEntries) clean.clear();
+      clean.add(text);
+    }
+    return redacted;
+  };
 }
 
 /**
@@ -130,24 +155,36 @@ const boltLevels: Record<string, BoltLogLevel> = {
   silent: 'error' as BoltLogLevel,
 };
 
-/** Bolt and @slack/web-api log through our pino, so their lines are JSON and redacted too. */
+/**
+ * Bolt and @slack/web-api log through our pino, so their lines are JSON and redacted too. Their debug lines (several
+ * per Web API call) are only put into words when debug is on. What they say at info is said at debug here: the one
+ * such line on a request's path, the Web API client's "will retry" on a 429, is logged as a warning by the thread
+ * poster (src/slack/web/thread-poster.ts), and each request has its own info line (src/slack/runtime/app.ts).
+ */
 export function boltLoggerFrom(logger: Logger): BoltLogger {
   let child = logger.child({ component: 'bolt' });
   const text = (parts: unknown[]) =>
-    parts.map((part) => {
-      if (typeof part === 'string') return part;
-      if (part instanceof Error) return `${part.name}: ${part.message}`;
-      try {
-        return JSON.stringify(part);
-      } catch {
-        return String(part);
-      }
-    });
+    parts
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        if (part instanceof Error) return `${part.name}: ${part.message}`;
+        try {
+          return JSON.stringify(part);
+        } catch {
+          return String(part);
+        }
+      })
+      .join(' ');
+  const at =
+    (level: 'debug' | 'warn' | 'error') =>
+    (...parts: unknown[]) => {
+      if (child.isLevelEnabled(level)) child[level](text(parts));
+    };
   return {
-    debug: (...parts: unknown[]) => child.debug(text(parts).join(' ')),
-    info: (...parts: unknown[]) => child.info(text(parts).join(' ')),
-    warn: (...parts: unknown[]) => child.warn(text(parts).join(' ')),
-    error: (...parts: unknown[]) => child.error(text(parts).join(' ')),
+    debug: at('debug'),
+    info: at('debug'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: () => {
       // Levels are set once from LOG_LEVEL; Bolt's WebClient calls this with its own default, which we ignore.
     },

@@ -123,10 +123,11 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
       observe: (call) => {
         metrics.portalCalls.inc({ portal: call.portal, operation: call.operation, outcome: call.outcome });
         metrics.portalCallSeconds.observe({ portal: call.portal, operation: call.operation }, call.seconds);
-        // One line per portal call, tied to the Slack request that caused it by its correlation id. Failures show at
-        // info (the listener that sees the error logs it at its own level; readiness probes fail quietly).
-        const level = call.outcome === 'ok' ? 'debug' : 'info';
-        logger[level](
+        // One line per portal call at debug, tied to the Slack request that caused it by its correlation id. A failed
+        // call is logged at its own level by whoever sees the error (a listener's warning or error, the request's
+        // info line says how it ended; readiness probes fail quietly).
+        if (!logger.isLevelEnabled('debug')) return;
+        logger.debug(
           {
             portal: call.portal,
             operation: call.operation,

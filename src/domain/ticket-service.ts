@@ -165,6 +165,13 @@ export interface TicketService {
     readonly text: string;
     /** Told the message is going out, then the agent's answer step by step, as the agent gives it (live replies). */
     readonly listen?: TurnListener;
+    /**
+     * The thread's link as `activeLink` returned it to the caller just before. It is used instead of reading the link
+     * again when nothing can have changed it since: it was read under a second ago, no write of this service to the
+     * thread's link began since (or was under way), and no earlier message of the thread is still going. Otherwise
+     * the link is read again, in thread order.
+     */
+    readonly link?: TicketLink;
   }): Promise<RelayResult>;
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
   /** A link by its id, active or not (a command card's, an Update Context form's); null when there is none. */
@@ -244,6 +251,64 @@ export function createTicketService({
     };
     next.then(cleanup, cleanup);
     return next;
+  };
+
+  /**
+   * This service's writes to links, per thread and per link id: how many ended (`versions`) and how many are under
+   * way (`busy`). A link `activeLink` read while none was under way, handed back to `relay` before any other began
+   * or ended, is still the thread's link as far as this process can tell, and is not read a second time.
+   */
+  const versions = new Map<string, number>();
+  const busy = new Map<string, number>();
+  /** Bumped when `versions` is cleared (it is bounded): links read before that are read again. */
+  let epoch = 0;
+  /** Every write that ended, whichever link: a read that another write ended during is not remembered. */
+  let ended = 0;
+  const reads = new WeakMap<TicketLink, { epoch: number; at: number; thread: number; link: number }>();
+  const threadWrites = (thread: ThreadRef) => `thread:${threadKey(thread)}`;
+  const linkWrites = (linkId: string) => `link:${linkId}`;
+  const writingLinks = async <T>(keys: readonly string[], work: () => Promise<T>): Promise<T> => {
+    for (const key of keys) busy.set(key, (busy.get(key) ?? 0) + 1);
+    try {
+      return await work();
+    } finally {
+      if (versions.size > 10_000) {
+        versions.clear();
+        epoch += 1;
+      }
+      ended += 1;
+      for (const key of keys) {
+        versions.set(key, (versions.get(key) ?? 0) + 1);
+        const left = (busy.get(key) ?? 1) - 1;
+        if (left > 0) busy.set(key, left);
+        else busy.delete(key);
+      }
+    }
+  };
+  /** The link as the store has it, remembered (when no write was under way) for `stillCurrent`. */
+  const readActiveLink = async (thread: ThreadRef): Promise<TicketLink | null> => {
+    const key = threadWrites(thread);
+    const before = { epoch, ended, at: clock.now().getTime(), thread: versions.get(key) ?? 0, idle: !busy.has(key) };
+    const link = await store.activeLink(thread);
+    // Only a read no write overlapped: none under way on the thread when it began, none ended while it ran, none
+    // under way on the link it found.
+    if (link && before.idle && ended === before.ended && !busy.has(linkWrites(link.id))) {
+      reads.set(link, {
+        epoch: before.epoch,
+        at: before.at,
+        thread: before.thread,
+        link: versions.get(linkWrites(link.id)) ?? 0,
+      });
+    }
+    return link;
+  };
+  const stillCurrent = (link: TicketLink, thread: ThreadRef): boolean => {
+    const read = reads.get(link);
+    if (!read || read.epoch !== epoch || threadKey(link.thread) !== threadKey(thread)) return false;
+    if (clock.now().getTime() - read.at > 1_000) return false;
+    const [byThread, byLink] = [threadWrites(thread), linkWrites(link.id)];
+    if (busy.has(byThread) || busy.has(byLink)) return false;
+    return (versions.get(byThread) ?? 0) === read.thread && (versions.get(byLink) ?? 0) === read.link;
   };
 
   /**
@@ -371,21 +436,23 @@ export function createTicketService({
       created = true;
       const at = clock.now();
       try {
-        link = await store.linkThread(
-          {
-            thread: request.thread,
-            portal: portal.name,
-            api: request.api,
-            spaceId: request.spaceId,
-            spaceName: request.spaceName,
-            ticketName: ticket.ticketName,
-            ticketTitle: start.title,
-            agentId: request.agent.id,
-            agentName: request.agent.label,
-            permissions: request.permissions,
-            createdBy: request.actor.slackUserId,
-          },
-          at,
+        link = await writingLinks([threadWrites(request.thread)], () =>
+          store.linkThread(
+            {
+              thread: request.thread,
+              portal: portal.name,
+              api: request.api,
+              spaceId: request.spaceId,
+              spaceName: request.spaceName,
+              ticketName: ticket.ticketName,
+              ticketTitle: start.title,
+              agentId: request.agent.id,
+              agentName: request.agent.label,
+              permissions: request.permissions,
+              createdBy: request.actor.slackUserId,
+            },
+            at,
+          ),
         );
       } catch (error) {
         // The portal made the ticket: say so, rather than that nothing happened (creating it again makes a second).
@@ -424,7 +491,7 @@ export function createTicketService({
   };
 
   return {
-    activeLink: (thread) => store.activeLink(thread),
+    activeLink: readActiveLink,
 
     linkById: (id) => store.getLink(id),
 
@@ -434,7 +501,8 @@ export function createTicketService({
 
     rememberedRequest: (thread, requestTs) => store.getRequest(thread, requestTs),
 
-    recordTicketCard: (linkId, messageTs) => store.updateLink(linkId, { cardMessageTs: messageTs }, clock.now()),
+    recordTicketCard: (linkId, messageTs) =>
+      writingLinks([linkWrites(linkId)], () => store.updateLink(linkId, { cardMessageTs: messageTs }, clock.now())),
 
     ticketUrl: (link) => portals.get(link.portal).ticketUrl(link.spaceId, link.ticketName),
 
@@ -508,8 +576,11 @@ export function createTicketService({
       const patch = { agentId: change.agent.id, agentName: change.agent.label };
       const notRecorded: NotRecorded[] = [];
       const link =
-        (await recordAfterSend(notRecorded, 'link', () => store.updateLink(previous.id, patch, at))) ??
-        ({ ...previous, ...patch } satisfies TicketLink);
+        (await recordAfterSend(notRecorded, 'link', () =>
+          writingLinks([threadWrites(previous.thread), linkWrites(previous.id)], () =>
+            store.updateLink(previous.id, patch, at),
+          ),
+        )) ?? ({ ...previous, ...patch } satisfies TicketLink);
       await recordAfterSend(notRecorded, 'audit', () =>
         store.appendAudit({
           at,
@@ -525,9 +596,11 @@ export function createTicketService({
       return { previous, link, first: null, redacted: 0, notRecorded };
     },
 
-    relay({ thread, actor, text, listen }) {
+    relay({ thread, actor, text, listen, link: given }) {
+      // Read when the caller read it, with nothing ahead in the thread: no need to read it again (see `link`).
+      const reusable = given && !threadQueues.has(threadKey(thread)) ? given : undefined;
       return inThreadOrder(thread, async () => {
-        const link = await store.activeLink(thread);
+        const link = reusable && stillCurrent(reusable, thread) ? reusable : await store.activeLink(thread);
         if (!link) throw new DomainError('thread.not_linked', 'This thread has no ticket');
         await requireSameApi(link);
         await access.requireSpace(link.portal, actor, link.spaceId, { write: false, fresh: false });

@@ -10,6 +10,7 @@ interface LogLine {
   readonly correlationId?: string;
   readonly operation?: string;
   readonly portal?: string;
+  readonly outcome?: string;
 }
 
 const choice = devChoice;
@@ -65,9 +66,18 @@ describe('correlation ids from Slack request to portal call', () => {
       }),
     );
 
+    // The one line at info for the request: how it ended, under the same id.
+    expect(lines().filter((line) => line.level === 'info' && line.correlationId === delivery.event.event_id)).toEqual([
+      expect.objectContaining({ msg: 'slack request handled', kind: 'event:app_mention', outcome: 'ok' }),
+    ]);
+
     await h.send(delivery.event, 'event', { retryNum: 1 });
     expect(lines()).toContainEqual(
-      expect.objectContaining({ msg: 'duplicate event skipped', correlationId: delivery.event.event_id }),
+      expect.objectContaining({
+        msg: 'slack request handled',
+        outcome: 'duplicate',
+        correlationId: delivery.event.event_id,
+      }),
     );
     expect(h.portal.callsTo('POST', /\/sendmessage$/).slice(sentBefore)).toHaveLength(1);
   });

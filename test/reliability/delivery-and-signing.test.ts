@@ -65,7 +65,13 @@ describe('delivery: de-duplication, Slack retries, fast acks', () => {
     counters.add('duplicatesFound', Math.max(0, sends - 1));
     expect(sends).toBe(1);
     expect(h.transcript(threadTs).filter((text) => text.includes('You asked: "any news?"'))).toHaveLength(1);
-    expect(h.logs.text()).toContain('duplicate event skipped');
+    expect(h.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({
+        msg: 'slack request handled',
+        outcome: 'duplicate',
+        correlationId: delivery.event.event_id,
+      }),
+    );
     // The store remembers it: another instance would skip it too.
     expect(await h.service.store.recordEvent(String(delivery.event.event_id), new Date())).toBe(false);
   });

@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api';
+import { retryPolicies, WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActionId } from '../../src/slack/blocks/ids.js';
 import { createThreadPoster } from '../../src/slack/web/thread-poster.js';
@@ -18,8 +18,16 @@ describe('Slack faults', () => {
   const logLines = () => h.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
 
   beforeAll(async () => {
-    // Fast pacing for everything but the pacing test, which builds a poster with the production pace.
-    h = await startHarness({ serviceOptions: { slackPacing: fastPacing } });
+    // Fast pacing for everything but the pacing test, which builds a poster with the production pace. The Web API
+    // client keeps its production retry policy (the harness's default turns retries off): a 429 is handled by it
+    // alone (src/slack/web/thread-poster.ts). The faults injected below are Slack errors (ok: false), which no
+    // retry policy sends again.
+    h = await startHarness({
+      serviceOptions: {
+        slackPacing: fastPacing,
+        slackClientOptions: { retryConfig: retryPolicies.tenRetriesInAboutThirtyMinutes, timeout: 5_000 },
+      },
+    });
   });
   afterEach(() => {
     h.slack.clearInjections();
@@ -45,8 +53,14 @@ describe('Slack faults', () => {
     const [first, second, third] = posts.map((call) => call.at.getTime()) as [number, number, number];
     expect(second - first).toBeGreaterThanOrEqual(950);
     expect(third - second).toBeGreaterThanOrEqual(950);
+    // One warning per refusal, and the client's retry was the only one: three attempts in all, not more.
     expect(
-      logLines().filter((line) => line.msg === 'Slack rate limited a call; retrying after Retry-After'),
+      logLines().filter(
+        (line) =>
+          line.level === 'warn' &&
+          line.method === 'chat.postMessage' &&
+          line.msg === 'Slack rate limited a call; the Web API client retries it after Retry-After',
+      ),
     ).toHaveLength(2);
   });
 

@@ -24,14 +24,15 @@ import { ticketCardFor } from './ticket-cards.js';
 export async function relayToAgent(
   deps: SlackDeps,
   log: Logger,
-  input: { thread: ThreadRef; slackUserId: string; text: string; agentName: string },
+  input: { thread: ThreadRef; slackUserId: string; text: string; link: TicketLink },
 ): Promise<void> {
   // Started by the turn listener, inside the relay, without holding the message back: the status (or placeholder) and the
   // redaction notice go to Slack while the message goes to the portal. Both are awaited before this relay ends.
   let progressShown: Promise<Progress> | null = null;
   let notified: Promise<void> | null = null;
   const progressOf = async (): Promise<Progress | null> => (progressShown ? await progressShown : null);
-  const { thread, slackUserId, agentName } = input;
+  const { thread, slackUserId } = input;
+  const { agentName } = input.link;
   const done = deps.inFlight.begin({ kind: 'relay', thread, slackUserId, agentName });
   let turn: LiveTurn | null = null;
   try {
@@ -50,10 +51,12 @@ export async function relayToAgent(
         thread: input.thread,
         actor,
         text: input.text,
+        // The link the listener just read: the ticket service reads it again only if it may have changed since.
+        link: input.link,
         // Called once the message passed every check, just before it goes: progress shows only for a message that
         // will really be sent.
         listen: (link, { redacted }) => {
-          progressShown = startProgress(deps, input.thread, input.agentName);
+          progressShown = startProgress(deps, input.thread, agentName);
           notified = tellRedacted(
             deps,
             log,
@@ -70,7 +73,7 @@ export async function relayToAgent(
       // Part of the answer may be in the thread already: it stays, made final, and is never posted again.
       const closed = turn ? await turn.fail(error) : { shown: false, failures: [] };
       if (closed.shown) {
-        await reportCutShort(deps, log, input, error, closed.failures);
+        await reportCutShort(deps, log, { ...input, agentName }, error, closed.failures);
         return;
       }
       const progress = await progressOf();

@@ -25,7 +25,7 @@ export async function onAppMention(deps: SlackDeps, { event, context }: MentionA
   const link = await deps.tickets.activeLink(thread);
   if (link) {
     const ticketLog = log.child({ ticketName: link.ticketName, portal: link.portal });
-    await relayToAgent(deps, ticketLog, { thread, slackUserId: message.userId, text, agentName: link.agentName });
+    await relayToAgent(deps, ticketLog, { thread, slackUserId: message.userId, text, link });
     return;
   }
   await deps.tickets.rememberRequest({ thread, requestTs: message.ts, slackUserId: message.userId, text });

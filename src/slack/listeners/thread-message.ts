@@ -21,6 +21,6 @@ export async function onThreadMessage(deps: SlackDeps, { event, context }: Messa
     thread,
     slackUserId: message.userId,
     text,
-    agentName: link.agentName,
+    link,
   });
 }

@@ -13,7 +13,7 @@ import type { Metrics } from '../../metrics.js';
 import { correlationIdFrom, runWithCorrelation } from '../../observability/correlation.js';
 import type { WorkTracker } from '../../work-tracker.js';
 import { acknowledgeLeftovers, answerUnprocessable } from '../flows/leftovers.js';
-import { passedGate } from './request-gate.js';
+import { gatedPayload, passedGate } from './request-gate.js';
 import { requestContextOf, requestKindOf } from './request-kind.js';
 
 export interface SlackAppOptions {
@@ -63,6 +63,8 @@ declare module '@slack/bolt' {
 
 export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): SlackRuntime {
   const boltLogger = boltLoggerFrom(core.logger);
+  // No retryConfig of ours: the Web API client's default policy (10 retries in about 30 minutes) is the one retry
+  // of Slack calls; it waits out a 429's Retry-After and sends the call again (src/slack/web/thread-poster.ts).
   const clientOptions: WebClientOptions = {
     slackApiUrl: options.apiUrl,
     logger: boltLogger,
@@ -73,8 +75,10 @@ export function createSlackApp(options: SlackAppOptions, core: SlackAppCore): Sl
   // Bolt calls this with the verified, buffered request before the listener runs (and so before the ack).
   // `receivedAt` is when the HTTP server first saw the request (set before the body is read), so the time Slack's
   // 3 s already spent on reading and verifying it counts against a listener's budget.
-  const httpProperties = (request: { rawBody?: Buffer; headers?: Record<string, unknown>; receivedAt?: unknown }) => {
-    requestKinds.set(request, requestKindOf(parseRawBody(request)));
+  // The kind comes from the payload the request gate already parsed (request-gate.ts): Bolt gets the same request
+  // object, and takes no other (gatedListener below).
+  const httpProperties = (request: { rawBody?: Buffer; receivedAt?: unknown }) => {
+    requestKinds.set(request, requestKindOf(gatedPayload(request)));
     return { receivedAt: typeof request.receivedAt === 'number' ? request.receivedAt : performance.now() };
   };
   const socketProperties = () => ({ receivedAt: performance.now() });
@@ -194,11 +198,17 @@ function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 
           metrics.slackAckSeconds.observe({ kind }, (performance.now() - started) / 1000);
         }
 
+        // One line at info per request handled here, once it is done: its kind and correlation id (the child
+        // logger's bindings), the outcome, and how long it took from when the HTTP server first saw it. Everything
+        // else on the way is at debug; warnings and errors keep their own lines.
+        const handled = (outcome: 'ok' | 'error' | 'duplicate', extra: Record<string, unknown> = {}) =>
+          log.info({ outcome, ms: Math.round(performance.now() - started), ...extra }, 'slack request handled');
+
         if (kind.startsWith('event:')) {
           const eventId = (body as { event_id?: unknown }).event_id;
           if (typeof eventId === 'string' && !(await core.firstDelivery(eventId))) {
             metrics.slackRequests.inc({ kind, outcome: 'duplicate' });
-            log.info({ retryNum: context.retryNum, retryReason: context.retryReason }, 'duplicate event skipped');
+            handled('duplicate', { retryNum: context.retryNum, retryReason: context.retryReason });
             return;
           }
         }
@@ -206,8 +216,10 @@ function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 
         try {
           await next();
           metrics.slackRequests.inc({ kind, outcome: 'ok' });
+          handled('ok');
         } catch (error) {
           metrics.slackRequests.inc({ kind, outcome: 'error' });
+          handled('error');
           throw error;
         }
       }),
@@ -218,18 +230,4 @@ function installCoreMiddleware(app: BoltApp, core: SlackAppCore, mode: 'http' | 
     (context.log ?? logger).error({ err: error }, 'unhandled error in a Slack listener');
   };
   app.error(onError);
-}
-
-/** Best effort, for metrics only: Bolt parses the body again for real. */
-function parseRawBody(request: { rawBody?: Buffer; headers?: Record<string, unknown> }): unknown {
-  const raw = request.rawBody;
-  if (!raw || raw.length > 256 * 1024) return undefined;
-  try {
-    const text = raw.toString('utf8');
-    if (String(request.headers?.['content-type'] ?? '').includes('application/json')) return JSON.parse(text);
-    const payload = new URLSearchParams(text).get('payload');
-    return payload ? JSON.parse(payload) : { command: new URLSearchParams(text).get('command') ?? undefined };
-  } catch {
-    return undefined;
-  }
 }

@@ -77,12 +77,20 @@ class BodyTooLarge extends Error {}
 class BodyTooSlow extends Error {}
 class BodyUnreadable extends Error {}
 
-/** The requests that passed a gate, and only those: Bolt's listener takes nothing else (app.ts). */
-const passed = new WeakSet<object>();
+/**
+ * The requests that passed a gate, and only those (Bolt's listener takes nothing else: app.ts), each with the payload
+ * the gate parsed, so that nothing before Bolt parses the body a second time.
+ */
+const passed = new WeakMap<object, unknown>();
 
 /** Whether a gate said 'forward' for this request: its signature, age and replay checks passed. */
 export function passedGate(req: object): boolean {
   return passed.has(req);
+}
+
+/** The payload the gate parsed for a request it forwarded (undefined for any other request). */
+export function gatedPayload(req: object): unknown {
+  return passed.get(req);
 }
 
 /**
@@ -294,7 +302,7 @@ export function createSlackRequestGate({
       if (screened !== 'forward') return { action: 'reject', status: 400, reason: screened };
       // Bolt reads `rawBody` instead of the (now consumed) stream.
       (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
-      passed.add(req);
+      passed.set(req, parsed.value);
       return { action: 'forward' };
     },
   };

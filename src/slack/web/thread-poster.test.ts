@@ -19,6 +19,7 @@ function recordingClient() {
     },
     assistant: { threads: { setStatus: record('assistant.threads.setStatus') } },
     filesUploadV2: record('files.uploadV2'),
+    on: () => client,
   } as unknown as WebClient;
   return { client, calls };
 }

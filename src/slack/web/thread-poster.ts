@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import { type WebClient, WebClientEvent } from '@slack/web-api';
 import { DomainError } from '../../domain/errors.js';
 import type { ThreadRef } from '../../domain/thread-link.js';
 import type { Logger } from '../../logger.js';
@@ -52,25 +52,6 @@ const slackErrorCodes: Record<string, DomainError['code']> = {
   ratelimited: 'slack.rate_limited',
 };
 
-const RateLimitAttempts = 4;
-const MaxRateLimitWaitMs = 60_000;
-
-/**
- * How long to wait before sending again a call Slack rate limited, or null when the failure is not a rate limit.
- * @slack/web-api either rejects at once with the Retry-After (rejectRateLimitedCalls) or waits Retry-After itself
- * and then gives up when it has no retries left (tests run it so): then the wait is already done.
- */
-export function rateLimitWaitMs(error: unknown): number | null {
-  const failure = error as { code?: unknown; retryAfter?: unknown; message?: unknown; data?: { error?: unknown } };
-  if (failure?.code === 'slack_webapi_rate_limited_error' && typeof failure.retryAfter === 'number') {
-    return Math.min(Math.max(failure.retryAfter, 0) * 1000, MaxRateLimitWaitMs);
-  }
-  if (typeof failure?.message === 'string' && /A rate limit was exceeded .*retry-after: \d+/.test(failure.message))
-    return 0;
-  if (failure?.data?.error === 'ratelimited') return 1000;
-  return null;
-}
-
 /** A coded error for a failed Web API call, keeping Slack's error name (never the token) in details. */
 export function slackError(method: string, error: unknown): DomainError {
   const data = (error as { data?: { error?: unknown; response_metadata?: { messages?: unknown } } }).data;
@@ -107,29 +88,28 @@ export function createThreadPoster({
 }): ThreadPoster {
   const pacer = createChannelPacer({ perSecond: perChannelPerSecond, burst });
 
+  // A 429 is handled once, by the Web API client's own retry policy (service.ts, WebClientOptions.retryConfig): it
+  // waits Retry-After (holding the client's queue meanwhile) and sends the call again. A post waits inside its
+  // channel's pacer queue all that time, so later messages to that channel wait too and keep their order. Each
+  // refusal is counted and logged here, as the client reports it.
+  client.on(WebClientEvent.RATE_LIMITED, (retryAfterSeconds: number, { url }: { url: string }) => {
+    const method = url.slice(url.lastIndexOf('/') + 1);
+    metrics.slackApiCalls.inc({ method, outcome: 'ratelimited' });
+    logger.warn(
+      { method, retryAfterMs: retryAfterSeconds * 1000 },
+      'Slack rate limited a call; the Web API client retries it after Retry-After',
+    );
+  });
+
   const call = async <T>(method: string, work: () => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const result = await work();
-        metrics.slackApiCalls.inc({ method, outcome: 'ok' });
-        return result;
-      } catch (error) {
-        const waitMs = rateLimitWaitMs(error);
-        if (waitMs !== null && attempt < RateLimitAttempts) {
-          // Slack refused the call (429) without doing it: after Retry-After it is safe to send it again. A post
-          // waits inside its channel's queue, so later messages to that channel wait too and keep their order.
-          metrics.slackApiCalls.inc({ method, outcome: 'ratelimited' });
-          logger.warn(
-            { method, attempt, retryAfterMs: waitMs },
-            'Slack rate limited a call; retrying after Retry-After',
-          );
-          await new Promise((resolve) => setTimeout(resolve, waitMs));
-          continue;
-        }
-        const coded = slackError(method, error);
-        metrics.slackApiCalls.inc({ method, outcome: String(coded.details.slackError ?? coded.code) });
-        throw coded;
-      }
+    try {
+      const result = await work();
+      metrics.slackApiCalls.inc({ method, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      const coded = slackError(method, error);
+      metrics.slackApiCalls.inc({ method, outcome: String(coded.details.slackError ?? coded.code) });
+      throw coded;
     }
   };
 
