@@ -10,7 +10,7 @@ export const parseVersion = (text: string): Version => {
   return [Number(match[1]), Number(match[2]), Number(match[3])];
 };
 
-const compare = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+export const compareVersions = (a: Version, b: Version): number => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 
 /** One `^X.Y.Z` or `>=X.Y.Z` alternative of an engines range: the only forms package.json uses. */
 interface Alternative {
@@ -30,7 +30,7 @@ export function parseEnginesRange(range: string): Alternative[] {
 /** What npm's semver would answer for these two forms (no prereleases involved). */
 export const satisfies = (version: Version, range: string): boolean =>
   parseEnginesRange(range).some(
-    ({ operator, floor }) => compare(version, floor) >= 0 && (operator === '>=' || version[0] === floor[0]),
+    ({ operator, floor }) => compareVersions(version, floor) >= 0 && (operator === '>=' || version[0] === floor[0]),
   );
 
 export const enginesNode = (): string =>
