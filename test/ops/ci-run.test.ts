@@ -97,6 +97,8 @@ describe('.ci/run', () => {
     expect(imageRuns[0]).not.toContain('--project');
     const floorRuns = line(/^PATH="\$floor_bin:\$PATH" .*\bnpm test\b/);
     expect(floorRuns).toHaveLength(1);
+    // One worker beside the image's two (vitest reads VITEST_MAX_WORKERS for every project; --maxWorkers does not).
+    expect(floorRuns[0]).toContain('VITEST_MAX_WORKERS=1');
     const projects = [...(floorRuns[0] ?? '').matchAll(/--project (\w+)/g)].map((match) => match[1]);
     expect(projects.sort()).toEqual(['integration', 'unit']);
     // Those are projects vitest.config.ts defines.
