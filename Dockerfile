@@ -5,7 +5,9 @@
 # is harmless if you prefer one. test/ops/dockerfile.test.ts checks this file (there is no Docker engine in CI).
 
 # --- build: compile TypeScript, then drop dev dependencies --------------------------------------------------------
-FROM node:24-bookworm-slim AS build
+# Node 24 LTS pinned to its minor; .ci/run runs the tests on that same Node (NODE_IMAGE_VERSION), and
+# test/ops/ci-run.test.ts keeps the two in step. Move both together.
+FROM node:24.22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -15,7 +17,7 @@ RUN npm run build \
   && npm prune --omit=dev --no-audit --no-fund
 
 # --- runtime: production node_modules and dist/ only, as the unprivileged node user --------------------------------
-FROM node:24-bookworm-slim AS runtime
+FROM node:24.22-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     DATA_DIR=/data \
     PORT=3000

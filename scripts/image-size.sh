@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the runtime image ships on top of node:24-bookworm-slim, measured without Docker: production node_modules
+# What the runtime image ships on top of node:24.22-bookworm-slim, measured without Docker: production node_modules
 # (`npm ci --omit=dev` from the lockfile, in a scratch copy) plus the `npm run build` output. Prints sizes with du.
 # Usage: scripts/image-size.sh            (from anywhere; leaves the work tree untouched)
 set -euo pipefail

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { wellFormed, wellFormedDeep } from './well-formed.js';
 
-/** Node 20 has String.prototype.toWellFormed (ES2024); the project's lib (ES2023) does not declare it. */
+/** Every Node package.json's engines accepts (22, 24) has String.prototype.toWellFormed (ES2024); the project's lib (ES2023) does not declare it. */
 const reference = (text: string): string => (text as unknown as { toWellFormed(): string }).toWellFormed();
 const isWellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { imageEnv, instructionsOf, parseCopy, parseDockerfile, parseEnv, type Stage } from './dockerfile-parser.js';
+import { enginesNode, satisfies } from './node-versions.js';
 import { listRepoFiles, productionSources, readRepoFile, withoutComments } from './repo-files.js';
 
 /** No Docker engine here: the Dockerfile is parsed and its promises checked against package.json and tsconfig. */
@@ -47,10 +48,17 @@ describe('the Dockerfile parser', () => {
 });
 
 describe('Dockerfile', () => {
-  it('builds in one stage and runs in another, both on Node 24 (LTS) slim', () => {
+  it('builds in one stage and runs in another, both on one minor of Node 24 (LTS), slim', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.image).toMatch(/^node:24(\.\d+)*-bookworm-slim$/);
+    // Pinned to the minor .ci/run tests on (its NODE_IMAGE_VERSION; test/ops/ci-run.test.ts), not a moving `node:24`.
+    for (const stage of stages) expect(stage.image).toMatch(/^node:24\.\d+-bookworm-slim$/);
+    expect(new Set(stages.map((stage) => stage.image)).size).toBe(1);
     expect(build.name).toBe('build');
+  });
+
+  it('ships a Node that package.json engines accepts', () => {
+    const [, major, minor] = /^node:(\d+)\.(\d+)-/.exec(runtime.image) ?? [];
+    expect(satisfies([Number(major), Number(minor), 0], enginesNode())).toBe(true);
   });
 
   it('installs with the lockfile, compiles, then drops dev dependencies in the build stage', () => {
