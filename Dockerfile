@@ -18,6 +18,15 @@ RUN npm run build \
 
 # --- runtime: production node_modules and dist/ only, as the unprivileged node user --------------------------------
 FROM node:24.22-bookworm-slim AS runtime
+# OCI labels: what the image is (test/ops/dockerfile.test.ts keeps version and licence in step with package.json).
+# VERSION and REVISION can be set at build time: docker build --build-arg REVISION=$(git rev-parse HEAD) .
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="duplo-helpdesk-slack" \
+      org.opencontainers.image.description="DuploCloud AI HelpDesk in Slack: tickets, agent conversations and command approvals in Slack threads" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
 ENV NODE_ENV=production \
     DATA_DIR=/data \
     PORT=3000

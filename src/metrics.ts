@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type BuildInfo, buildInfo } from './build-info.js';
 
 /**
  * Prometheus metrics. One registry per service instance (tests start several in one process), default process
@@ -19,12 +20,22 @@ export interface Metrics {
   readonly commandDecisions: Counter<'decision'>;
   /** 1 when the portal's token was valid at its last readiness check, else 0 (refreshed on each scrape). */
   readonly portalUp: Gauge<'portal'>;
+  /** Always 1, labelled with the service's version and Node (which build runs where: dashboards join on it). */
+  readonly buildInfo: Gauge<'version' | 'node'>;
 }
 
-export function createMetrics(): Metrics {
+export function createMetrics(build: BuildInfo = buildInfo()): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const info = new Gauge({
+    name: 'helpdesk_build_info',
+    help: 'Always 1: the running build, by version (package.json) and Node version',
+    labelNames: ['version', 'node'],
+    registers: [registry],
+  });
+  info.set({ version: build.version, node: build.node }, 1);
   return {
+    buildInfo: info,
     registry,
     slackRequests: new Counter({
       name: 'helpdesk_slack_requests_total',

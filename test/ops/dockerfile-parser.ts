@@ -62,14 +62,14 @@ export function parseCopy(args: string): Copy {
   return { from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' };
 }
 
-/** `ENV A=1 B=2` (and the legacy `ENV A 1`) as a record. */
+/** `ENV A=1 B=2` (and the legacy `ENV A 1`), or a LABEL's pairs (keys with dots and dashes), as a record. */
 export function parseEnv(args: string): Record<string, string> {
   if (!args.includes('=')) {
     const [key = '', ...value] = args.split(/\s+/);
     return { [key]: value.join(' ') };
   }
   return Object.fromEntries(
-    [...args.matchAll(/(\w+)=("(?:[^"\\]|\\.)*"|\S+)/g)].map((match) => [
+    [...args.matchAll(/([\w.-]+)=("(?:[^"\\]|\\.)*"|\S+)/g)].map((match) => [
       match[1] ?? '',
       (match[2] ?? '').replace(/^"|"$/g, ''),
     ]),

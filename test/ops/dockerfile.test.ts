@@ -175,3 +175,27 @@ describe('Dockerfile', () => {
     for (const entry of ['node_modules', 'dist', 'data', '.git', 'coverage', '.env']) expect(ignored).toContain(entry);
   });
 });
+
+describe('the image labels', () => {
+  const packageInfo = JSON.parse(readRepoFile('package.json')) as {
+    name: string;
+    version: string;
+    license: string;
+    description: string;
+  };
+  const labels = parseEnv(
+    of(runtime, 'LABEL')
+      .map((label) => label.args)
+      .join(' '),
+  );
+  const args = Object.fromEntries(of(runtime, 'ARG').map((arg) => arg.args.split('=') as [string, string]));
+
+  it('carries the OCI labels, in step with package.json', () => {
+    expect(labels['org.opencontainers.image.title']).toBe(packageInfo.name);
+    expect(labels['org.opencontainers.image.description']).toBe(packageInfo.description);
+    expect(labels['org.opencontainers.image.licenses']).toBe(packageInfo.license);
+    expect(labels['org.opencontainers.image.version']).toBe(`\${VERSION}`);
+    expect(args.VERSION).toBe(packageInfo.version);
+    expect(labels['org.opencontainers.image.revision']).toBe(`\${REVISION}`);
+  });
+});
