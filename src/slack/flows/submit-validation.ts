@@ -1,6 +1,11 @@
 import { type DomainError, isDomainError } from '../../domain/errors.js';
+import type { PortalClient } from '../../domain/ports.js';
 import type { ThreadRef } from '../../domain/thread-link.js';
 import type { Logger } from '../../logger.js';
+import { type CompleteForm, completeForm, type FormField, fieldLocator } from '../parse/form-fields.js';
+import { type FormMetadata, parseFormMetadata } from '../parse/form-metadata.js';
+import { type FormValues, parseFormValues } from '../parse/form-state.js';
+import { portalWithKey } from '../parse/portal-key.js';
 import { remainingBudgetMs, withinBudget } from '../runtime/submit-budget.js';
 import { replyFor } from '../text/error-replies.js';
 import { reportFailure } from './agent-replies.js';
@@ -57,4 +62,52 @@ export async function checkSubmission<T extends object>(
     await reportFailure(deps, log, check.thread, check.userId, error, check.what);
     return null;
   }
+}
+
+/** A ticket form's submission, read: its metadata, values, the complete choice, its portal, and where each field is. */
+export interface SubmittedTicketForm<M extends FormMetadata = FormMetadata> {
+  readonly metadata: M;
+  readonly values: FormValues;
+  readonly complete: CompleteForm;
+  readonly portal: PortalClient;
+  /** The block id of a field's input in this view (errors are shown beside it). */
+  readonly where: (field: FormField) => string;
+}
+
+/**
+ * Reads a Create Ticket or Update Context submission before anything is asked of the portal: a form whose metadata
+ * `accepts` refuses, or whose portal is no longer configured, is out of date (`reopen` says how to open it again); an
+ * incomplete one is shown the field to fill. Those are answered in the ack here, and the result is null.
+ */
+export async function readTicketForm<M extends FormMetadata = FormMetadata>(
+  deps: SlackDeps,
+  view: { readonly private_metadata: string; readonly state?: { readonly values: unknown } },
+  ack: ViewAck,
+  { accepts, reopen }: { accepts: (metadata: FormMetadata) => metadata is M; reopen: string },
+): Promise<SubmittedTicketForm<M> | null> {
+  const metadata = parseFormMetadata(view.private_metadata);
+  // Slack always sends the view's state; a malformed payload may not, and then every field reads as empty.
+  const stateValues = view.state?.values ?? {};
+  const values = parseFormValues(stateValues);
+  const where = fieldLocator(stateValues);
+  const outOfDate = () =>
+    ack({
+      response_action: 'errors',
+      errors: { [where('portal')]: `This form is out of date. Close it and ${reopen} again.` },
+    });
+  if (!metadata || !accepts(metadata)) {
+    await outOfDate();
+    return null;
+  }
+  const complete = completeForm(values);
+  if (!complete.ok) {
+    await ack({ response_action: 'errors', errors: { [where(complete.field)]: complete.message } });
+    return null;
+  }
+  const portal = portalWithKey(deps.portals.list(), complete.value.portalKey);
+  if (!portal) {
+    await outOfDate();
+    return null;
+  }
+  return { metadata, values, complete: complete.value, portal, where };
 }

@@ -9,12 +9,10 @@ import { type AfterSendFailure, notRecordedFailures, reportNotLinked } from '../
 import { actorFor, liveTurn, reportFailure, tellRedacted } from '../flows/agent-replies.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { showFirstReply } from '../flows/first-reply.js';
-import { checkSubmission } from '../flows/submit-validation.js';
+import { checkSubmission, readTicketForm } from '../flows/submit-validation.js';
 import { showTicketCard } from '../flows/ticket-cards.js';
-import { completeForm, fieldLocator, fieldOf } from '../parse/form-fields.js';
-import { parseFormMetadata } from '../parse/form-metadata.js';
-import { parseFormValues } from '../parse/form-state.js';
-import { portalWithKey } from '../parse/portal-key.js';
+import { fieldOf } from '../parse/form-fields.js';
+import type { FormMetadata } from '../parse/form-metadata.js';
 import { escapeMrkdwn } from '../text/index.js';
 import type { ViewSubmitArgs } from './types.js';
 
@@ -27,31 +25,13 @@ export async function onCreateTicketSubmit(
   { ack, body, view, context }: ViewSubmitArgs,
 ): Promise<void> {
   const log = context.log ?? deps.logger;
-  const metadata = parseFormMetadata(view.private_metadata);
-  // Slack always sends the view's state; a malformed payload may not, and then every field reads as empty.
-  const stateValues = view.state?.values ?? {};
-  const values = parseFormValues(stateValues);
-  const where = fieldLocator(stateValues);
-  const outOfDate = () =>
-    ack({
-      response_action: 'errors',
-      errors: { [where('portal')]: 'This form is out of date. Close it and click Create Ticket again.' },
-    });
-  if (!metadata) {
-    await outOfDate();
-    return;
-  }
-  const complete = completeForm(values);
-  if (!complete.ok) {
-    await ack({ response_action: 'errors', errors: { [where(complete.field)]: complete.message } });
-    return;
-  }
-  const portal = portalWithKey(deps.portals.list(), complete.value.portalKey);
-  if (!portal) {
-    await outOfDate();
-    return;
-  }
-  const { spaceId, agentId, permissionIds } = complete.value;
+  const form = await readTicketForm(deps, view, ack, {
+    accepts: (_metadata): _metadata is FormMetadata => true,
+    reopen: 'click Create Ticket',
+  });
+  if (!form) return;
+  const { metadata, portal, where } = form;
+  const { spaceId, agentId, permissionIds } = form.complete;
 
   const thread = metadata.thread;
   const userId = body.user.id;

@@ -8,12 +8,10 @@ import { actorFor, liveTurn, reportFailure, tellRedacted } from '../flows/agent-
 import type { SlackDeps } from '../flows/deps.js';
 import { showFirstReply } from '../flows/first-reply.js';
 import { buildSharedContext } from '../flows/shared-context.js';
-import { checkSubmission } from '../flows/submit-validation.js';
+import { checkSubmission, readTicketForm } from '../flows/submit-validation.js';
 import { showTicketCard, ticketCardFor } from '../flows/ticket-cards.js';
-import { completeForm, fieldLocator, fieldOf } from '../parse/form-fields.js';
-import { parseFormMetadata } from '../parse/form-metadata.js';
-import { parseFormValues } from '../parse/form-state.js';
-import { portalWithKey } from '../parse/portal-key.js';
+import { fieldOf } from '../parse/form-fields.js';
+import type { FormMetadata } from '../parse/form-metadata.js';
 import { replyFor } from '../text/error-replies.js';
 import { escapeMrkdwn } from '../text/index.js';
 import type { ViewSubmitArgs } from './types.js';
@@ -25,30 +23,13 @@ import type { ViewSubmitArgs } from './types.js';
  */
 export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, context }: ViewSubmitArgs) {
   const log = context.log ?? deps.logger;
-  const metadata = parseFormMetadata(view.private_metadata);
-  // Slack always sends the view's state; a malformed payload may not, and then every field reads as empty.
-  const stateValues = view.state?.values ?? {};
-  const values = parseFormValues(stateValues);
-  const where = fieldLocator(stateValues);
-  const outOfDate = () =>
-    ack({
-      response_action: 'errors',
-      errors: { [where('portal')]: 'This form is out of date. Close it and open Update Context again.' },
-    });
-  if (metadata?.mode !== 'update' || !metadata.linkId) {
-    await outOfDate();
-    return;
-  }
-  const complete = completeForm(values);
-  if (!complete.ok) {
-    await ack({ response_action: 'errors', errors: { [where(complete.field)]: complete.message } });
-    return;
-  }
-  const portal = portalWithKey(deps.portals.list(), complete.value.portalKey);
-  if (!portal) {
-    await outOfDate();
-    return;
-  }
+  const form = await readTicketForm(deps, view, ack, {
+    accepts: (metadata): metadata is FormMetadata & { linkId: string } =>
+      metadata.mode === 'update' && Boolean(metadata.linkId),
+    reopen: 'open Update Context',
+  });
+  if (!form) return;
+  const { metadata, values, complete, portal, where } = form;
   const { thread, linkId } = metadata;
   const userId = body.user.id;
   const validation = (async () => {
@@ -57,9 +38,9 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
       actor: await actorFor(deps, userId),
       linkId,
       portal: portal.name,
-      spaceId: complete.value.spaceId,
-      agentId: complete.value.agentId,
-      permissionIds: complete.value.permissionIds,
+      spaceId: complete.spaceId,
+      agentId: complete.agentId,
+      permissionIds: complete.permissionIds,
     });
     // A move opens a new ticket: it counts against the same limits as Create Ticket.
     if (change.kind === 'moved') deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });
