@@ -21,6 +21,7 @@ import {
   generousLimits,
   getPods,
 } from './support/scenario.js';
+import { stringsIn } from './support/strings.js';
 
 /**
  * Issue 12, second review: every field a person types (the mention, a thread message, a reject reason, Update
@@ -37,17 +38,8 @@ const typed = {
   },
 } as const;
 
-/** Every string inside a value, joined by newlines (hidden characters removed: a split value is still the value). */
-function stringsIn(value: unknown): string {
-  const out: string[] = [];
-  const walk = (item: unknown): void => {
-    if (typeof item === 'string') out.push(item);
-    else if (Array.isArray(item)) for (const entry of item) walk(entry);
-    else if (item !== null && typeof item === 'object') for (const entry of Object.values(item)) walk(entry);
-  };
-  walk(value);
-  return out.join('\n').replace(/[\p{Cf}]/gu, '');
-}
+/** Every string inside a value, hidden characters removed (a split value is still the value). */
+const visibleStringsIn = (value: unknown): string => stringsIn(value).replace(/[\p{Cf}]/gu, '');
 
 describe('what a person types, with its secret hidden by invisible or look-alike characters', () => {
   let h: Harness;
@@ -94,11 +86,11 @@ describe('what a person types, with its secret hidden by invisible or look-alike
       [ActionId.NewMessage]: typed.newMessage.text(typed.newMessage.value),
     });
 
-    const portal = stringsIn(h.portal.calls.slice(portalFrom).map((call) => call.body));
+    const portal = visibleStringsIn(h.portal.calls.slice(portalFrom).map((call) => call.body));
     // What the app sent Slack; the fake's own record of the person's messages is what they typed, not what we sent.
-    const slack = stringsIn(h.slack.calls.slice(slackFrom).map((call) => call.args));
-    const logs = stringsIn(h.logs.lines.slice(logFrom).map((line) => JSON.parse(line) as unknown));
-    const store = stringsIn(await h.service.store.getCard(cardIdOf(h, card.ts)));
+    const slack = visibleStringsIn(h.slack.calls.slice(slackFrom).map((call) => call.args));
+    const logs = visibleStringsIn(h.logs.lines.slice(logFrom).map((line) => JSON.parse(line) as unknown));
+    const store = visibleStringsIn(await h.service.store.getCard(cardIdOf(h, card.ts)));
 
     // Each path reached the portal (redacted), so a missing leak is not a missing call.
     expect(portal).toContain('pods crash after deploy');

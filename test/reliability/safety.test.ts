@@ -14,6 +14,7 @@ import {
   getPods,
   mrkdwnTexts,
 } from './support/scenario.js';
+import { stringsIn } from './support/strings.js';
 import { fileCounters } from './support/summary.js';
 
 const counters = fileCounters('safety');
@@ -213,18 +214,6 @@ describe('safety of what the service posts', () => {
     expect(slackText).toMatch(/\[REDACTED:[a-z-]+\]/);
   });
 });
-
-/** Every string inside a value (objects, arrays, JSON-encoded strings are not decoded), joined by newlines. */
-function stringsIn(value: unknown): string {
-  const out: string[] = [];
-  const walk = (item: unknown): void => {
-    if (typeof item === 'string') out.push(item);
-    else if (Array.isArray(item)) for (const entry of item) walk(entry);
-    else if (item !== null && typeof item === 'object') for (const entry of Object.values(item)) walk(entry);
-  };
-  walk(value);
-  return out.join('\n');
-}
 
 /** Slack mrkdwn's three escapes undone, so an escaped secret is still found. */
 const unescaped = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
