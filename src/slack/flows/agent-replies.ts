@@ -72,6 +72,9 @@ export interface LiveTurn {
   fail(error: unknown): Promise<{ readonly shown: boolean; readonly failures: AfterSendFailure[] }>;
 }
 
+/** Whom a live reply is streamed on behalf of: the person whose message the agent answers (docs/slack-platform.md §8). */
+export const recipientOf = (actor: Actor): StreamRecipient => ({ userId: actor.slackUserId, teamId: actor.teamId });
+
 export function liveTurn(
   deps: SlackDeps,
   log: Logger,

@@ -10,6 +10,7 @@ import {
   type LiveTurn,
   liveTurn,
   type Progress,
+  recipientOf,
   reportFailure,
   startProgress,
   tellRedacted,
@@ -42,7 +43,7 @@ export async function relayToAgent(
       const actor = await actorFor(deps, input.slackUserId);
       // The agent's answer shows in the thread as it is written (flows/live-reply.ts), streamed on the asker's behalf.
       turn = liveTurn(deps, log, {
-        recipient: { userId: actor.slackUserId, teamId: actor.teamId },
+        recipient: recipientOf(actor),
         progress: progressOf,
       });
       const liveListener = turn.listen;

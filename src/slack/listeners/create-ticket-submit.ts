@@ -6,7 +6,7 @@ import type { CreatedTicketResult, ValidatedTicketRequest } from '../../domain/t
 import type { Logger } from '../../logger.js';
 import { buildCreateTicketPromptDone } from '../blocks/create-ticket-prompt.js';
 import { type AfterSendFailure, notRecordedFailures, reportNotLinked } from '../flows/after-send.js';
-import { actorFor, liveTurn, reportFailure, tellRedacted } from '../flows/agent-replies.js';
+import { actorFor, liveTurn, recipientOf, reportFailure, tellRedacted } from '../flows/agent-replies.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { showFirstReply } from '../flows/first-reply.js';
 import { checkSubmission, readTicketForm } from '../flows/submit-validation.js';
@@ -116,8 +116,7 @@ async function createAndShow(
     'in the request went to the new ticket as [REDACTED]',
   );
   const turn = liveTurn(deps, log, {
-    recipient: { userId: validated.actor.slackUserId, teamId: validated.actor.teamId },
-    progress: async () => null,
+    recipient: recipientOf(validated.actor),
   });
   const [firstReply] = await Promise.all([
     deps.tickets.sendFirstMessage(created.first, turn.listen),

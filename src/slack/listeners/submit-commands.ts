@@ -5,7 +5,7 @@ import type { ThreadRef, TicketLink } from '../../domain/thread-link.js';
 import type { Logger } from '../../logger.js';
 import { buildNotice } from '../blocks/notice.js';
 import { type AfterSendFailure, inTheHelpDesk, notRecordedFailures, reportAfterSend } from '../flows/after-send.js';
-import { AgentAnswer, actorFor, postAgentReply } from '../flows/agent-replies.js';
+import { AgentAnswer, actorFor, postAgentReply, recipientOf } from '../flows/agent-replies.js';
 import { postOutputs, refreshCard } from '../flows/command-cards.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { type LiveReply, openLiveReply } from '../flows/live-reply.js';
@@ -65,7 +65,7 @@ async function submitAndPost(
       if (link) {
         live = openLiveReply(deps, log, {
           link,
-          recipient: { userId: actor.slackUserId, teamId: actor.teamId },
+          recipient: recipientOf(actor),
           progress: redrawn.then(() => null),
         });
       }

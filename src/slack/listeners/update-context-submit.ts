@@ -4,7 +4,7 @@ import { threadKey } from '../../domain/thread-link.js';
 import type { ContextUpdateResult } from '../../domain/ticket-service.js';
 import { buildContextChangeNote, buildNotice, type ContextChangeNote, ticketPlace } from '../blocks/notice.js';
 import { notRecordedFailures, reportAfterSend, reportNotLinked } from '../flows/after-send.js';
-import { actorFor, liveTurn, reportFailure, tellRedacted } from '../flows/agent-replies.js';
+import { actorFor, liveTurn, recipientOf, reportFailure, tellRedacted } from '../flows/agent-replies.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { showFirstReply } from '../flows/first-reply.js';
 import { buildSharedContext } from '../flows/shared-context.js';
@@ -119,8 +119,7 @@ export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, 
     });
     // Its first message goes once the new card and the note are up: the answer shows under them as it is written.
     const turn = liveTurn(deps, log, {
-      recipient: { userId: change.next.actor.slackUserId, teamId: change.next.actor.teamId },
-      progress: async () => null,
+      recipient: recipientOf(change.next.actor),
     });
     const firstReply = await deps.tickets.sendFirstMessage(result.first, turn.listen);
     await showFirstReply(deps, log, {
