@@ -136,6 +136,17 @@ export interface StoredAuditEntry extends AuditEntry {
   readonly id: string;
 }
 
+/** Which audit entries to read (the audit export): from `since` on, optionally of one portal or one ticket. */
+export interface AuditQuery {
+  readonly since: Date;
+  readonly portal?: string;
+  readonly ticketName?: string;
+  /** The last entry of the previous page: the next page starts after it. */
+  readonly after?: Pick<StoredAuditEntry, 'at' | 'id'>;
+  /** Entries per page. */
+  readonly limit: number;
+}
+
 /**
  * Persistence for links, cards, processed events, leases and the audit log. Two adapters (PGlite and
  * PostgreSQL) share the same SQL. Every write that guards a once-only effect is a single conditional statement.
@@ -216,6 +227,12 @@ export interface TicketStore {
   // audit
   appendAudit(entry: AuditEntry): Promise<void>;
   auditForTicket(portal: string, ticketName: string): Promise<StoredAuditEntry[]>;
+  /**
+   * One page of the audit log, oldest first (by time, then by id: the order entries were written in). Paged by the
+   * last entry read, so a long log is read a page at a time and entries written meanwhile are neither skipped nor
+   * repeated.
+   */
+  auditPage(query: AuditQuery): Promise<StoredAuditEntry[]>;
 }
 
 /** A reply being streamed into a thread: the message Slack shows as still being written. */

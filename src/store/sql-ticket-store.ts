@@ -13,7 +13,7 @@ import {
   toCard,
   toLink,
 } from './rows.js';
-import type { SqlExecutor } from './sql-executor.js';
+import type { SqlExecutor, SqlParam } from './sql-executor.js';
 import { isUniqueViolation } from './store-errors.js';
 
 // The card lifecycle of domain/command-card.ts; anything else is a caller bug, refused before touching the row.
@@ -378,6 +378,24 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
       const rows = await db.query(
         `SELECT ${auditColumns} FROM audit_log WHERE portal = $1 AND ticket_name = $2 ORDER BY at, id`,
         [portal, ticketName],
+      );
+      return rows.map(toAuditEntry);
+    },
+
+    async auditPage(query): Promise<StoredAuditEntry[]> {
+      const params: SqlParam[] = [query.since];
+      const where = ['at >= $1'];
+      const bind = (value: SqlParam) => `$${params.push(value)}`;
+      if (query.portal !== undefined) where.push(`portal = ${bind(query.portal)}`);
+      if (query.ticketName !== undefined) where.push(`ticket_name = ${bind(query.ticketName)}`);
+      if (query.after !== undefined) {
+        // audit_log.id is a bigserial shown as text, like a link's.
+        if (!/^\d{1,18}$/.test(query.after.id)) throw new Error(`store: ${query.after.id} is not an audit entry id`);
+        where.push(`(at, id) > (${bind(query.after.at)}, ${bind(query.after.id)}::bigint)`);
+      }
+      const rows = await db.query(
+        `SELECT ${auditColumns} FROM audit_log WHERE ${where.join(' AND ')} ORDER BY at, id LIMIT ${bind(query.limit)}`,
+        params,
       );
       return rows.map(toAuditEntry);
     },

@@ -534,6 +534,50 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
       expect(new Set(entries.map((entry) => entry.id)).size).toBe(3);
       expect(await store.auditForTicket('prod', 'no-such-ticket')).toEqual([]);
     });
+
+    it('reads the log from a time on, a page at a time, in the order it was written', async () => {
+      const portal = unique('portal');
+      const entry = (at: Date, ticketName: string, action: string) => ({
+        at,
+        actor: 'U1',
+        action,
+        portal,
+        spaceId: 'tenant-1',
+        ticketName,
+        detail: { action },
+      });
+      // Written out of time order, and two at the same instant: pages follow (at, id), not insertion alone.
+      await store.appendAudit(entry(minutes(5), 'ticket-b', 'command.executed'));
+      await store.appendAudit(entry(minutes(-10), 'ticket-a', 'ticket.created')); // before `since`
+      await store.appendAudit(entry(minutes(1), 'ticket-a', 'command.approved'));
+      await store.appendAudit(entry(minutes(1), 'ticket-a', 'command.rejected'));
+      await store.appendAudit(entry(minutes(3), 'ticket-b', 'ticket.created'));
+      await store.appendAudit({ ...entry(minutes(2), 'ticket-a', 'elsewhere'), portal: unique('portal') });
+
+      const pages: string[][] = [];
+      let after: { at: Date; id: string } | undefined;
+      for (;;) {
+        const page = await store.auditPage({ since: t0, portal, limit: 2, ...(after ? { after } : {}) });
+        if (page.length === 0) break;
+        pages.push(page.map((read) => read.action));
+        const last = page.at(-1);
+        after = last && { at: last.at, id: last.id };
+      }
+      expect(pages).toEqual([
+        ['command.approved', 'command.rejected'],
+        ['ticket.created', 'command.executed'],
+      ]);
+
+      const one = await store.auditPage({ since: t0, portal, ticketName: 'ticket-b', limit: 10 });
+      expect(one.map(({ id: _id, ...read }) => read)).toEqual([
+        entry(minutes(3), 'ticket-b', 'ticket.created'),
+        entry(minutes(5), 'ticket-b', 'command.executed'),
+      ]);
+      expect(await store.auditPage({ since: minutes(6), portal, limit: 10 })).toEqual([]);
+      await expect(store.auditPage({ since: t0, portal, limit: 1, after: { at: t0, id: '1; DROP' } })).rejects.toThrow(
+        /not an audit entry id/,
+      );
+    });
   });
 
   describe('engine', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config.js';
 import { SlackEventsPath } from '../../src/http/service-http-server.js';
-import { imageEnv, parseDockerfile } from './dockerfile-parser.js';
+import { containerInputs, readFrom } from './kubernetes-env.js';
 import { listRepoFiles, readRepoFile } from './repo-files.js';
 
 /**
@@ -16,7 +16,10 @@ import { listRepoFiles, readRepoFile } from './repo-files.js';
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML is walked field by field and asserted in the tests.
 type Doc = any;
 
-const yamlFiles = listRepoFiles('deploy').filter((path) => /\.ya?ml$/.test(path));
+// The Helm chart's templates are YAML only once rendered: test/ops/helm-chart.test.ts renders and parses them.
+const yamlFiles = listRepoFiles('deploy').filter(
+  (path) => /\.ya?ml$/.test(path) && !path.startsWith('deploy/helm/templates/'),
+);
 
 function documentsOf(path: string): Doc[] {
   const documents = parseAllDocuments(readRepoFile(path));
@@ -66,59 +69,6 @@ const one = (resources: Doc[], kind: string): Doc => {
   const found = resources.filter((resource) => resource.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
   return found[0];
-};
-
-const byName = (resources: Doc[], kind: string, name: string): Doc => {
-  const found = resources.find((resource) => resource.kind === kind && resource.metadata?.name === name);
-  if (!found) throw new Error(`no ${kind} named ${name}`);
-  return found;
-};
-
-/** What Kubernetes gives the container: image ENV, then envFrom, then env; and the files its volumes mount. */
-function containerInputs(
-  resources: Doc[],
-  deployment: Doc,
-): { env: Record<string, string>; files: Map<string, string> } {
-  const pod = deployment.spec.template.spec;
-  const [container] = pod.containers;
-  const env: Record<string, string> = { ...imageEnv(parseDockerfile(readRepoFile('Dockerfile'))) };
-  const dataOf = (kind: string, name: string): Record<string, string> => {
-    const resource = byName(resources, kind, name);
-    return kind === 'Secret' ? { ...resource.data, ...resource.stringData } : resource.data;
-  };
-  for (const source of container.envFrom ?? []) {
-    if (source.configMapRef) Object.assign(env, dataOf('ConfigMap', source.configMapRef.name));
-    if (source.secretRef) Object.assign(env, dataOf('Secret', source.secretRef.name));
-  }
-  for (const variable of container.env ?? []) {
-    const from = variable.valueFrom;
-    if (variable.value !== undefined) env[variable.name] = String(variable.value);
-    else if (from?.secretKeyRef)
-      env[variable.name] = dataOf('Secret', from.secretKeyRef.name)[from.secretKeyRef.key] ?? '';
-    else if (from?.configMapKeyRef) {
-      env[variable.name] = dataOf('ConfigMap', from.configMapKeyRef.name)[from.configMapKeyRef.key] ?? '';
-    } else throw new Error(`cannot resolve env ${variable.name}`);
-  }
-  const files = new Map<string, string>();
-  for (const mount of container.volumeMounts ?? []) {
-    const volume = pod.volumes.find((candidate: Doc) => candidate.name === mount.name);
-    const source = volume?.secret
-      ? dataOf('Secret', volume.secret.secretName)
-      : volume?.configMap
-        ? dataOf('ConfigMap', volume.configMap.name)
-        : null;
-    if (!source) continue;
-    const items: Array<{ key: string; path: string }> =
-      (volume.secret ?? volume.configMap).items ?? Object.keys(source).map((key) => ({ key, path: key }));
-    for (const item of items) files.set(posix.join(mount.mountPath, item.path), source[item.key] ?? '');
-  }
-  return { env, files };
-}
-
-const readFrom = (files: Map<string, string>) => (path: string) => {
-  const content = files.get(path);
-  if (content === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-  return content;
 };
 
 describe('deploy/ YAML', () => {
