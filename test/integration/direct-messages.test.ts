@@ -43,6 +43,13 @@ describe('direct messages to the bot (Messages tab)', () => {
     expect(h.portal.calls.length).toBe(portalCalls);
   });
 
+  it('answers a DM that mentions the bot once, though Slack sends it as app_mention and message.im', async () => {
+    const { ts } = await dm.write(alice, `<@${h.slack.botUserId}> can you look at my deployment?`);
+    const transcript = dm.transcript(alice, ts);
+    expect(transcript.filter((text) => text.includes('[Create Ticket]'))).toHaveLength(1);
+    expect(transcript).toHaveLength(2);
+  });
+
   it('DM → Create Ticket → ticket linked to the DM thread → reply relayed → agent answers in the DM thread', async () => {
     const from = h.slack.calls.length;
     const { ts } = await dm.write(alice, 'the checkout page is slow today');

@@ -3,8 +3,13 @@ import type { TicketLink } from '../../domain/thread-link.js';
 import type { Logger } from '../../logger.js';
 import { assistantThreadTitle, buildAssistantGreeting, DefaultSuggestedPrompts } from '../blocks/assistant-pane.js';
 import type { AssistantThreadOpened } from '../parse/assistant-thread.js';
-import { parseHumanMessage, slackTextToPlain, withoutBotMention } from '../parse/message-event.js';
-import { createAssistantThreads, isDirectMessageChannel } from '../web/assistant-threads.js';
+import {
+  isDirectMessageChannel,
+  parseHumanMessage,
+  slackTextToPlain,
+  withoutBotMention,
+} from '../parse/message-event.js';
+import { createAssistantThreads } from '../web/assistant-threads.js';
 import type { SlackDeps } from './deps.js';
 import { answerRequest } from './thread-request.js';
 

@@ -1,6 +1,11 @@
 import type { SlackDeps } from '../flows/deps.js';
 import { answerRequest } from '../flows/thread-request.js';
-import { parseHumanMessage, slackTextToPlain, withoutBotMention } from '../parse/message-event.js';
+import {
+  isDirectMessageChannel,
+  parseHumanMessage,
+  slackTextToPlain,
+  withoutBotMention,
+} from '../parse/message-event.js';
 import type { MentionArgs } from './types.js';
 
 /**
@@ -14,6 +19,9 @@ export async function onAppMention(deps: SlackDeps, { event, context }: MentionA
     log.debug('app_mention without a human author or with unexpected fields: ignored');
     return;
   }
+  // In the app's DM every message also comes as message.im, which answers it (listeners/direct-message.ts): a
+  // mention there would otherwise be answered twice.
+  if (isDirectMessageChannel(message.channelId)) return;
   const text = slackTextToPlain(withoutBotMention(message.text, deps.identity.botUserId));
   await answerRequest(deps, log, { message, text });
 }

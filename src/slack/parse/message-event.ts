@@ -60,6 +60,12 @@ export function withoutBotMention(text: string, botUserId: string): string {
     .trim();
 }
 
+/**
+ * Whether a conversation is a direct message (an `im`: D… ids). The app never asks Slack about one: reading an im
+ * with conversations.info needs im:read, a scope the app does not ask for (docs/slack-platform.md §10).
+ */
+export const isDirectMessageChannel = (channelId: string): boolean => channelId.startsWith('D');
+
 export const mentionsBot = (text: string, botUserId: string): boolean => text.includes(`<@${botUserId}`);
 
 /**

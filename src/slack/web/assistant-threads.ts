@@ -6,12 +6,6 @@ import type { SuggestedPrompts } from '../blocks/assistant-pane.js';
 import { slackError } from './thread-poster.js';
 
 /**
- * Whether a conversation is a direct message (an `im`: D… ids). The app never asks Slack about one: reading an im
- * with conversations.info needs im:read, a scope the app does not ask for (docs/slack-platform.md §10).
- */
-export const isDirectMessageChannel = (channelId: string): boolean => channelId.startsWith('D');
-
-/**
  * The assistant pane's own calls (docs/slack-platform.md §10): suggested prompts when a thread opens and the
  * thread's title in the person's history. Both need `assistant:write`, work only in an assistant thread, and are
  * decoration: a refusal is logged and never stops the conversation. Returns whether Slack took it.

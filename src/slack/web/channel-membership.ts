@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Clock } from '../../domain/ports.js';
 import type { Logger } from '../../logger.js';
-import { isDirectMessageChannel } from './assistant-threads.js';
+import { isDirectMessageChannel } from '../parse/message-event.js';
 
 /** Whether the bot is in a channel: `unknown` when Slack would not say (the bot never fails closed on Slack's word). */
 export type Membership = 'member' | 'not_member' | 'unknown';

@@ -199,8 +199,9 @@ export class UserSimulator {
     const mentionEvent: SlackEvent = { type: 'app_mention', ...base, ...common };
 
     const events: EventEnvelope[] = [];
-    // In the app's DM every message reaches it as message.im; app_mention is for conversations with others.
-    if (mentioned && !channel.imUser) events.push(this.envelope(mentionEvent, channel));
+    // In the app's DM every message reaches it as message.im; one that mentions the bot also comes as app_mention
+    // (reported in shomali11/slacker#83: "an app_mention in a dm (message.im) … the bot will receive two events").
+    if (mentioned) events.push(this.envelope(mentionEvent, channel));
     if (this.options.messageEvents || channel.imUser) events.push(this.envelope(messageEvent, channel));
     const event = events[0] ?? this.envelope(messageEvent, channel);
     return { ts: message.ts, event, events };
