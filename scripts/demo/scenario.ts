@@ -9,6 +9,7 @@ import {
   SeedWorkspaces,
 } from '../../test/fakes/portal/index.js';
 import type { AppResponse, SlackMessage, SlackView } from '../../test/fakes/slack/index.js';
+import { directMessages } from '../../test/support/direct-messages.js';
 import { Channel, type Harness, People, WorkspacePortalName } from '../../test/support/harness.js';
 import type { PageModal } from './html-page.js';
 import type { DemoStage } from './stage.js';
@@ -20,7 +21,8 @@ import { fillModalBlocks, messageText, type Transcript, type TranscriptMessage }
  * agent reply and command card → Approve / Reject with a reason → Submit → output and follow-up → a plain reply →
  * Update Context to staging sharing the thread → the Open AI HelpDesk link. Then, in a second thread, the
  * workspace-scoped portal "helpdesk": Create Ticket with Workspace, Agent (a streaming one) and Scopes → the agent's
- * streamed answer → approve and Submit → its link. Each step checks what the thread shows and fails loudly if not.
+ * streamed answer → approve and Submit → its link. Last, the assistant pane: a question there, with no mention, gets
+ * Create Ticket. Each step checks what the thread shows and fails loudly if not.
  */
 
 export const BotName = 'DuploCloud AI';
@@ -33,6 +35,7 @@ export const Script = {
   /** Carries a password on purpose: the move shares it only after the one redactor has replaced it. */
   newMessage:
     "Same crash loop in staging since this morning's deploy rotated DB_PASSWORD=Tr0ub4dor-staging-42 — please check the web pods there too.",
+  directMessage: 'why did the nightly backup job fail?',
 } as const;
 
 /** The secret in the New Message; it must not reach the new ticket. */
@@ -431,6 +434,7 @@ export async function playScenario(
 
   const workspace = await playWorkspaceThread(play, names, personName, authorName);
   tickets.push(workspace.ticket);
+  await playAssistantPane(play, authorName);
   return {
     threadTs,
     workspaceThreadTs: workspace.threadTs,
@@ -439,6 +443,31 @@ export async function playScenario(
     workspaceHelpdeskUrl: workspace.helpdeskUrl,
     modals: play.modals,
   };
+}
+
+/** Step 12: the assistant pane (the app's DM): a greeting and suggested prompts, and a question with no mention. */
+async function playAssistantPane(play: Play, authorName: (message: SlackMessage) => string): Promise<void> {
+  const { harness, transcript } = play;
+  transcript.step(12, 'alice opens the bot’s assistant pane and asks there, without a mention');
+  const dm = directMessages(harness);
+  const { threadTs } = await dm.openAssistantThread(alice, Channel);
+  const prompts = harness.slack.assistantThread(dm.channelOf(alice), threadTs)?.prompts ?? [];
+  transcript.note(`suggested prompts: ${prompts.map((prompt) => prompt.title).join(' · ')}`);
+  expectThat(prompts.length > 0 && prompts.length <= 4, 'the assistant pane shows no suggested prompts');
+  await dm.write(alice, Script.directMessage, threadTs);
+  for (const message of harness.slack.thread(dm.channelOf(alice), threadTs)) {
+    transcript.message({
+      ts: message.ts,
+      author: authorName(message),
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks } : {}),
+    });
+  }
+  expectThat(
+    dm.transcript(alice, threadTs).some((text) => text.includes('[Create Ticket]')),
+    'the question in the assistant pane got no Create Ticket offer',
+  );
+  transcript.check('a direct message works like a mention: Create Ticket in its thread, the same modal from there');
 }
 
 /** Picks a value in an open modal's select; a select that dispatches refreshes the modal. */

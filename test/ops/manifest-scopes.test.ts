@@ -34,6 +34,9 @@ const methodScopes: Record<string, readonly Requirement[]> = {
   'views.publish': [],
   // Since 2026-03-05 either scope works; assistant:write is being retired (docs/slack-platform.md §8).
   'assistant.threads.setStatus': [['chat:write', 'assistant:write']],
+  // The assistant pane's own methods still need assistant:write (docs/slack-platform.md §10).
+  'assistant.threads.setSuggestedPrompts': [['assistant:write']],
+  'assistant.threads.setTitle': [['assistant:write']],
   'files.uploadV2': [['files:write']],
   'files.getUploadURLExternal': [['files:write']],
   'files.completeUploadExternal': [['files:write']],
@@ -55,6 +58,9 @@ const eventScopes: Record<string, readonly Requirement[]> = {
   'message.groups': [['groups:history']],
   'message.im': [['im:history']],
   'message.mpim': [['mpim:history']],
+  // The assistant pane's events need no scope of their own (docs.slack.dev/reference/events/assistant_thread_started).
+  assistant_thread_started: [],
+  assistant_thread_context_changed: [],
   channel_shared: [['channels:read', 'groups:read']],
   channel_unshared: [['channels:read', 'groups:read']],
 };
@@ -266,6 +272,12 @@ describe('manifest.yml bot scopes against src/', () => {
       [...code.matchAll(/\bapp\s*\.\s*event\s*(?:<[^>]*>)?\s*\(\s*['"`]([a-z_]+)['"`]/g)].map((m) => m[1]),
     );
     if (/\bapp\s*\.\s*message\s*(?:<[^>]*>)?\s*\(/.test(code)) listened.add('message');
+    // Bolt's Assistant (app.assistant) takes assistant_thread_started and messages in DM threads; it would take
+    // assistant_thread_context_changed too, which the app does not use (listeners/assistant-pane.ts).
+    if (/\bapp\s*\.\s*assistant\s*\(/.test(code)) {
+      listened.add('assistant_thread_started');
+      listened.add('message');
+    }
     const subscribed = manifest().botEvents;
     // message.channels / .groups / .im / .mpim all arrive as `message` events.
     const subscribedTypes = new Set(subscribed.map((event) => event.split('.')[0]));

@@ -45,6 +45,12 @@ const Manifest = z.strictObject({
       )
       .min(1)
       .max(10),
+    assistant_view: z
+      .strictObject({
+        assistant_description: z.string().min(1),
+        suggested_prompts: z.array(z.strictObject({ title: z.string(), message: z.string() })).optional(),
+      })
+      .optional(),
   }),
   oauth_config: z.strictObject({
     scopes: z.strictObject({ bot: z.array(z.string().max(50)).max(255) }),
@@ -133,20 +139,30 @@ describe('manifest.yml', () => {
     expect(comments).toContain(`https://<host>${SlackEventsPath}`);
   });
 
-  it('subscribes to mentions, to thread replies in public and private channels, and to Home tab openings', () => {
+  it('subscribes to mentions, thread replies in channels, direct messages, Home tab openings and assistant threads', () => {
     expect(manifest.settings.event_subscriptions.bot_events).toEqual([
       'app_mention',
       'app_home_opened',
       'message.channels',
       'message.groups',
+      'message.im',
+      'assistant_thread_started',
     ]);
+    expect(manifest.oauth_config.scopes.bot).toEqual(expect.arrayContaining(['im:history', 'assistant:write']));
   });
 
-  it('shows a Home tab and no Messages tab', () => {
+  it('shows a Home tab and a Messages tab people can write in', () => {
     expect(manifest.features.app_home).toEqual({
       home_tab_enabled: true,
-      messages_tab_enabled: false,
+      messages_tab_enabled: true,
       messages_tab_read_only_enabled: false,
     });
+  });
+
+  it('offers the assistant pane, described, with prompts set per thread by the app', () => {
+    expect(manifest.features.assistant_view?.assistant_description).toMatch(/DuploCloud AI HelpDesk/);
+    const noDescription = structuredClone(manifest) as unknown as { features: { assistant_view: object } };
+    noDescription.features.assistant_view = { suggested_prompts: [] };
+    expect(Manifest.safeParse(noDescription).success).toBe(false);
   });
 });

@@ -1,8 +1,11 @@
-import type { ThreadRef } from '../../domain/thread-link.js';
-import { buildCreateTicketPrompt } from '../blocks/create-ticket-prompt.js';
 import type { SlackDeps } from '../flows/deps.js';
-import { relayToAgent } from '../flows/relay-to-agent.js';
-import { parseHumanMessage, slackTextToPlain, withoutBotMention } from '../parse/message-event.js';
+import { answerRequest } from '../flows/thread-request.js';
+import {
+  isDirectMessageChannel,
+  parseHumanMessage,
+  slackTextToPlain,
+  withoutBotMention,
+} from '../parse/message-event.js';
 import type { MentionArgs } from './types.js';
 
 /**
@@ -16,22 +19,9 @@ export async function onAppMention(deps: SlackDeps, { event, context }: MentionA
     log.debug('app_mention without a human author or with unexpected fields: ignored');
     return;
   }
-  const thread: ThreadRef = {
-    teamId: deps.identity.teamId,
-    channelId: message.channelId,
-    threadTs: message.threadTs ?? message.ts,
-  };
+  // In the app's DM every message also comes as message.im, which answers it (listeners/direct-message.ts): a
+  // mention there would otherwise be answered twice.
+  if (isDirectMessageChannel(message.channelId)) return;
   const text = slackTextToPlain(withoutBotMention(message.text, deps.identity.botUserId));
-  const link = await deps.tickets.activeLink(thread);
-  if (link) {
-    const ticketLog = log.child({ ticketName: link.ticketName, portal: link.portal });
-    await relayToAgent(deps, ticketLog, { thread, slackUserId: message.userId, text, link });
-    return;
-  }
-  await deps.tickets.rememberRequest({ thread, requestTs: message.ts, slackUserId: message.userId, text });
-  try {
-    await deps.poster.post(thread, buildCreateTicketPrompt({ requestTs: message.ts }));
-  } catch (error) {
-    log.error({ err: error }, 'could not offer Create Ticket');
-  }
+  await answerRequest(deps, log, { message, text });
 }

@@ -8,6 +8,7 @@ import { buildCreateTicketPromptDone } from '../blocks/create-ticket-prompt.js';
 import { type AfterSendFailure, notRecordedFailures, reportNotLinked } from '../flows/after-send.js';
 import { actorFor, liveTurn, recipientOf, reportFailure, tellRedacted } from '../flows/agent-replies.js';
 import type { SlackDeps } from '../flows/deps.js';
+import { titleDirectThread } from '../flows/direct-messages.js';
 import { showFirstReply } from '../flows/first-reply.js';
 import { checkSubmission, readTicketForm } from '../flows/submit-validation.js';
 import { showTicketCard } from '../flows/ticket-cards.js';
@@ -22,7 +23,7 @@ import type { ViewSubmitArgs } from './types.js';
  */
 export async function onCreateTicketSubmit(
   deps: SlackDeps,
-  { ack, body, view, context }: ViewSubmitArgs,
+  { ack, body, view, context, client }: ViewSubmitArgs,
 ): Promise<void> {
   const log = context.log ?? deps.logger;
   const form = await readTicketForm(deps, view, ack, {
@@ -73,7 +74,7 @@ export async function onCreateTicketSubmit(
 
   const done = deps.inFlight.begin({ kind: 'create', thread, slackUserId: userId });
   try {
-    await createAndShow(deps, log, { thread, userId, validated, promptTs: metadata.promptTs });
+    await createAndShow(deps, log, { thread, userId, validated, promptTs: metadata.promptTs, client });
   } finally {
     done();
   }
@@ -82,7 +83,13 @@ export async function onCreateTicketSubmit(
 async function createAndShow(
   deps: SlackDeps,
   log: Logger,
-  input: { thread: ThreadRef; userId: string; validated: ValidatedTicketRequest; promptTs: string | undefined },
+  input: {
+    thread: ThreadRef;
+    userId: string;
+    validated: ValidatedTicketRequest;
+    promptTs: string | undefined;
+    client: ViewSubmitArgs['client'];
+  },
 ): Promise<void> {
   const { thread, userId, validated } = input;
   const creating = await deps.poster.setStatus(thread, `is creating a ticket in ${validated.spaceName}…`);
@@ -120,6 +127,8 @@ async function createAndShow(
   });
   const [firstReply] = await Promise.all([
     deps.tickets.sendFirstMessage(created.first, turn.listen),
+    // In the app's DM (assistant pane), the thread is named after its ticket in the person's history.
+    titleDirectThread(input.client, log, link),
     linked.cardMessageTs && input.promptTs
       ? deps.poster
           .update(thread.channelId, input.promptTs, buildCreateTicketPromptDone(userId, link.ticketName))

@@ -4,9 +4,11 @@ import type { SlackDeps } from '../flows/deps.js';
 import { acknowledgeOnly } from './acknowledge.js';
 import { onAppHomeOpened } from './app-home.js';
 import { onAppMention } from './app-mention.js';
+import { createAssistantPane } from './assistant-pane.js';
 import { onCreateTicketShortcut } from './create-ticket-shortcut.js';
 import { onCreateTicketSubmit } from './create-ticket-submit.js';
 import { onDecideCommand } from './decide-command.js';
+import { onDirectMessage } from './direct-message.js';
 import { onFormSelect } from './form-select.js';
 import { openCreateTicket } from './open-create-ticket.js';
 import { onRejectReasonSubmit } from './reject-reason-submit.js';
@@ -19,7 +21,11 @@ import { onUpdateContextSubmit } from './update-context-submit.js';
 /** The routing table: every Slack surface the app answers, one listener file each. */
 export function registerListeners(app: App, deps: SlackDeps): void {
   app.event('app_mention', (args) => onAppMention(deps, args));
+  // Before the message listeners: it takes the person's messages in threads of their DM with the app (and the
+  // assistant pane's events) and stops them there; everything else goes on.
+  app.assistant(createAssistantPane(deps));
   app.event('message', (args) => onThreadMessage(deps, args));
+  app.event('message', (args) => onDirectMessage(deps, args));
   app.event('app_home_opened', (args) => onAppHomeOpened(deps, args));
 
   app.action<BlockAction>(ActionId.OpenCreateTicket, (args) => openCreateTicket(deps, args));

@@ -5,12 +5,13 @@ import { mentionsBot, parseHumanMessage, slackTextToPlain } from '../parse/messa
 import type { MessageArgs } from './types.js';
 
 /**
- * Any human reply in a linked thread goes to the agent. Top-level messages, unlinked threads, bots, edits and
- * deletions are left alone; a reply that mentions the bot is handled once, by the app_mention listener.
+ * Any human reply in a linked channel thread goes to the agent. Top-level messages, unlinked threads, bots, edits and
+ * deletions are left alone (and the app's DM, see direct-message.ts); a reply that mentions the bot is handled once, by the app_mention listener.
  */
 export async function onThreadMessage(deps: SlackDeps, { event, context }: MessageArgs): Promise<void> {
   const message = parseHumanMessage(event);
-  if (message?.kind !== 'message' || !message.threadTs) return;
+  // The app's DM is the direct-message listener's: every message there is for the bot.
+  if (message?.kind !== 'message' || !message.threadTs || message.direct) return;
   if (message.userId === deps.identity.botUserId || mentionsBot(message.text, deps.identity.botUserId)) return;
   const thread: ThreadRef = { teamId: deps.identity.teamId, channelId: message.channelId, threadTs: message.threadTs };
   const link = await deps.tickets.activeLink(thread);

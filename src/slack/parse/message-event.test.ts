@@ -13,6 +13,7 @@ describe('parseHumanMessage', () => {
       ts: '1700000000.000100',
       threadTs: '1700000000.000001',
       channelId: 'C1',
+      direct: false,
     });
     expect(parseHumanMessage({ ...base, type: 'app_mention', user_team: 'T2', team: 'T1' })?.userTeamId).toBe('T2');
   });
@@ -27,6 +28,16 @@ describe('parseHumanMessage', () => {
     ['not an object', 'hello'],
   ])('ignores %s', (_name, event) => {
     expect(parseHumanMessage(event)).toBeNull();
+  });
+
+  it('knows a message in the app’s DM (message.im) from one in a channel, and never calls a mention direct', () => {
+    expect(parseHumanMessage({ ...base, channel: 'D0ALICE00', channel_type: 'im' })?.direct).toBe(true);
+    expect(parseHumanMessage({ ...base, channel_type: 'channel' })?.direct).toBe(false);
+    expect(parseHumanMessage({ ...base, type: 'app_mention', channel: 'D0ALICE00' })?.direct).toBe(false);
+    expect(
+      parseHumanMessage({ ...base, channel: 'D0ALICE00', channel_type: 'im', subtype: 'message_changed' }),
+    ).toBeNull();
+    expect(parseHumanMessage({ ...base, channel: 'D0ALICE00', channel_type: 'im', bot_id: 'B1' })).toBeNull();
   });
 
   it('keeps file shares and thread broadcasts', () => {

@@ -15,6 +15,8 @@ const HumanMessage = z.object({
     .regex(/^\d{1,12}\.\d{1,9}$/)
     .optional(),
   channel: z.string().regex(/^[CGD][A-Z0-9]{1,30}$/),
+  /** `im` for the app's DM with a person (message.im); app_mention carries none. */
+  channel_type: z.string().max(20).optional(),
   team: z.string().optional(),
   user_team: z.string().optional(),
   bot_id: z.string().optional(),
@@ -29,6 +31,8 @@ export interface HumanMessageEvent {
   readonly ts: string;
   readonly threadTs: string | null;
   readonly channelId: string;
+  /** Written in the app's DM with the person (its Messages tab or assistant pane): every message there is for the bot. */
+  readonly direct: boolean;
 }
 
 export function parseHumanMessage(event: unknown): HumanMessageEvent | null {
@@ -44,6 +48,7 @@ export function parseHumanMessage(event: unknown): HumanMessageEvent | null {
     ts: raw.ts,
     threadTs: raw.thread_ts ?? null,
     channelId: raw.channel,
+    direct: raw.type === 'message' && raw.channel_type === 'im',
   };
 }
 
@@ -54,6 +59,12 @@ export function withoutBotMention(text: string, botUserId: string): string {
     .replace(/[ \t]+/g, ' ')
     .trim();
 }
+
+/**
+ * Whether a conversation is a direct message (an `im`: D… ids). The app never asks Slack about one: reading an im
+ * with conversations.info needs im:read, a scope the app does not ask for (docs/slack-platform.md §10).
+ */
+export const isDirectMessageChannel = (channelId: string): boolean => channelId.startsWith('D');
 
 export const mentionsBot = (text: string, botUserId: string): boolean => text.includes(`<@${botUserId}`);
 

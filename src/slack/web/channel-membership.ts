@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Clock } from '../../domain/ports.js';
 import type { Logger } from '../../logger.js';
+import { isDirectMessageChannel } from '../parse/message-event.js';
 
 /** Whether the bot is in a channel: `unknown` when Slack would not say (the bot never fails closed on Slack's word). */
 export type Membership = 'member' | 'not_member' | 'unknown';
@@ -35,6 +36,9 @@ export function createChannelMembership({
   const cache = new Map<string, { readonly membership: Membership; readonly until: number }>();
   return {
     async check(channelId) {
+      // A DM is never asked about: conversations.info on an im needs im:read, which the app does not ask for. The
+      // app's own DM with a person always takes its posts; in someone else's DM a post fails and is reported then.
+      if (isDirectMessageChannel(channelId)) return 'unknown';
       const now = clock.now().getTime();
       const cached = cache.get(channelId);
       if (cached && cached.until > now) return cached.membership;

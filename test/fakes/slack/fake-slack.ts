@@ -24,6 +24,7 @@ import { type Clock, systemClock } from '../../../src/domain/ports.js';
 import { formDataOf, parseApiRequest, readBody } from './http-body.js';
 import {
   type AppHomeOpenedInput,
+  type AssistantThreadInput,
   type ClickButtonInput,
   type ClickInViewInput,
   type CloseViewInput,
@@ -47,6 +48,7 @@ import {
 import { DEFAULT_STREAM_LIFETIME_MS, DEFAULT_STREAM_TEXT_LIMIT, expireStreams, recordOf } from './streaming.js';
 import type {
   AppHomeOpenedEvent,
+  AssistantThreadEvent,
   BlockActionsPayload,
   BlockSuggestionPayload,
   EphemeralMessage,
@@ -69,7 +71,7 @@ import type {
   ViewSubmissionPayload,
 } from './types.js';
 import { METHODS } from './web-api.js';
-import { ApiError, RateLimitedError, Workspace } from './workspace.js';
+import { ApiError, type AssistantThreadRecord, RateLimitedError, Workspace } from './workspace.js';
 
 export interface FakeSlackOptions {
   /** Default 'T0001'. */
@@ -180,6 +182,21 @@ export interface FakeSlack {
   issueTriggerId(context?: { readonly user?: string; readonly viewId?: string }): string;
   userMessage(input: UserMessageInput): UserMessageResult;
   mention(input: MentionInput): UserMessageResult;
+  /** A person writes in the app's Messages tab (their DM with the bot); Slack sends message.im. */
+  directMessage(input: Omit<UserMessageInput, 'channel'>): UserMessageResult;
+  /** The app's DM channel with a person (D…). */
+  dmChannelOf(userId: string): string;
+  /** A person opens a new thread in the app's assistant pane: its root message is stored, the event returned. */
+  assistantThreadStarted(input: AssistantThreadInput): {
+    readonly channel: string;
+    readonly threadTs: string;
+    readonly event: EventEnvelope<AssistantThreadEvent>;
+  };
+  assistantThreadContextChanged(
+    input: AssistantThreadInput & { readonly threadTs: string },
+  ): EventEnvelope<AssistantThreadEvent>;
+  /** An assistant thread with what the app set on it (title, suggested prompts); undefined when there is none. */
+  assistantThread(channel: string, threadTs: string): AssistantThreadRecord | undefined;
   /** The message event Slack would deliver for a stored message (the bot's own included). */
   messageEventFor(input: { readonly channel: string; readonly ts: string }): EventEnvelope;
   /** The app_home_opened envelope Slack sends when the person opens the app's Home tab (`tab` default 'home'). */
@@ -543,6 +560,29 @@ class FakeSlackServer implements FakeSlack {
 
   userMessage(input: UserMessageInput): UserMessageResult {
     return this.simulator.userMessage(input);
+  }
+
+  directMessage(input: Omit<UserMessageInput, 'channel'>): UserMessageResult {
+    return this.simulator.directMessage(input);
+  }
+
+  dmChannelOf(userId: string): string {
+    return this.ws.dmChannelOf(userId);
+  }
+
+  assistantThreadStarted(input: AssistantThreadInput) {
+    return this.simulator.assistantThreadStarted(input);
+  }
+
+  assistantThreadContextChanged(
+    input: AssistantThreadInput & { readonly threadTs: string },
+  ): EventEnvelope<AssistantThreadEvent> {
+    return this.simulator.assistantThreadContextChanged(input);
+  }
+
+  assistantThread(channel: string, threadTs: string): AssistantThreadRecord | undefined {
+    const thread = this.ws.assistantThread(channel, threadTs);
+    return thread === undefined ? undefined : structuredClone(thread);
   }
 
   mention(input: MentionInput): UserMessageResult {

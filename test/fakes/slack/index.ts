@@ -36,6 +36,7 @@ export {
 } from './sign.js';
 export type {
   AppHomeOpenedInput,
+  AssistantThreadInput,
   ClickButtonInput,
   ClickInViewInput,
   CloseViewInput,
@@ -62,3 +63,4 @@ export {
   validateChunks,
 } from './streaming.js';
 export type * from './types.js';
+export type { AssistantThreadRecord } from './workspace.js';

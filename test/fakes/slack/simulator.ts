@@ -11,6 +11,7 @@ import {
 } from './blocks.js';
 import type {
   AppHomeOpenedEvent,
+  AssistantThreadEvent,
   BlockActionsPayload,
   BlockSuggestionPayload,
   EventEnvelope,
@@ -33,6 +34,15 @@ export interface UserMessageInput {
   /** The parent's ts, to post in a thread. */
   readonly threadTs?: string;
 }
+
+export interface AssistantThreadInput {
+  readonly user: string;
+  /** The channel the person is looking at when they open the pane (the thread's context). */
+  readonly contextChannel?: string;
+}
+
+const channelTypeOf = (channel: ChannelRecord): string =>
+  channel.imUser ? 'im' : channel.isPrivate ? 'group' : 'channel';
 
 export interface MentionInput {
   readonly user: string;
@@ -184,20 +194,89 @@ export class UserSimulator {
       base.parent_user_id = message.parent_user_id;
     }
     const common = { user: user.id, text: message.text, ts: message.ts, channel: channel.id, event_ts: message.ts };
-    const messageEvent: SlackEvent = {
-      type: 'message',
-      ...base,
-      ...common,
-      channel_type: channel.isPrivate ? 'group' : 'channel',
-    };
+    const messageEvent: SlackEvent = { type: 'message', ...base, ...common, channel_type: channelTypeOf(channel) };
     // app_mention carries no channel_type.
     const mentionEvent: SlackEvent = { type: 'app_mention', ...base, ...common };
 
     const events: EventEnvelope[] = [];
+    // In the app's DM every message reaches it as message.im; one that mentions the bot also comes as app_mention
+    // (reported in shomali11/slacker#83: "an app_mention in a dm (message.im) … the bot will receive two events").
     if (mentioned) events.push(this.envelope(mentionEvent, channel));
-    if (this.options.messageEvents) events.push(this.envelope(messageEvent, channel));
+    if (this.options.messageEvents || channel.imUser) events.push(this.envelope(messageEvent, channel));
     const event = events[0] ?? this.envelope(messageEvent, channel);
     return { ts: message.ts, event, events };
+  }
+
+  /** A person writes to the app in its Messages tab (their DM with the bot), at the top or in a thread. */
+  directMessage(input: Omit<UserMessageInput, 'channel'>): UserMessageResult {
+    const user = this.person(input.user);
+    if (this.ws.isExternal(user)) {
+      throw new SimulatorError(
+        `${user.id} is from another organisation: the app's Messages tab is in its own workspace`,
+      );
+    }
+    return this.userMessage({ ...input, channel: this.ws.imChannel(user.id).id });
+  }
+
+  /**
+   * A person opens a new thread in the app's assistant pane: Slack stores the thread's root message and sends
+   * assistant_thread_started with the channel the person is looking at (docs.slack.dev/reference/events/
+   * assistant_thread_started).
+   */
+  assistantThreadStarted(input: AssistantThreadInput): {
+    readonly channel: string;
+    readonly threadTs: string;
+    readonly event: EventEnvelope<AssistantThreadEvent>;
+  } {
+    const user = this.person(input.user);
+    if (this.ws.isExternal(user)) {
+      throw new SimulatorError(
+        `${user.id} is from another organisation: the app's assistant pane is in its own workspace`,
+      );
+    }
+    const thread = this.ws.startAssistantThread(user);
+    const channel = this.ws.imChannel(user.id);
+    const event: AssistantThreadEvent = {
+      type: 'assistant_thread_started',
+      assistant_thread: {
+        user_id: user.id,
+        context: {
+          ...(input.contextChannel === undefined ? {} : { channel_id: input.contextChannel }),
+          team_id: this.ws.config.teamId,
+          enterprise_id: null,
+        },
+        channel_id: thread.channel,
+        thread_ts: thread.threadTs,
+      },
+      event_ts: this.ws.ids.ts(),
+    };
+    return { channel: thread.channel, threadTs: thread.threadTs, event: this.envelope(event, channel) };
+  }
+
+  /** The person moves to another channel while the assistant thread is open (assistant_thread_context_changed). */
+  assistantThreadContextChanged(
+    input: AssistantThreadInput & { readonly threadTs: string },
+  ): EventEnvelope<AssistantThreadEvent> {
+    const user = this.person(input.user);
+    const channel = this.ws.imChannel(user.id);
+    if (!this.ws.assistantThread(channel.id, input.threadTs)) {
+      throw new SimulatorError(`no assistant thread ${input.threadTs} of ${user.id}`);
+    }
+    const event: AssistantThreadEvent = {
+      type: 'assistant_thread_context_changed',
+      assistant_thread: {
+        user_id: user.id,
+        context: {
+          ...(input.contextChannel === undefined ? {} : { channel_id: input.contextChannel }),
+          team_id: this.ws.config.teamId,
+          enterprise_id: null,
+        },
+        channel_id: channel.id,
+        thread_ts: input.threadTs,
+      },
+      event_ts: this.ws.ids.ts(),
+    };
+    return this.envelope(event, channel);
   }
 
   mention(input: MentionInput): UserMessageResult {
@@ -235,7 +314,7 @@ export class UserSimulator {
       ts: message.ts,
       channel: channel.id,
       event_ts: message.ts,
-      channel_type: channel.isPrivate ? 'group' : 'channel',
+      channel_type: channelTypeOf(channel),
     };
     if (message.files) event.subtype = 'file_share';
     return this.envelope(event, channel);

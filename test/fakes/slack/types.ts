@@ -308,6 +308,18 @@ export interface AppHomeOpenedEvent extends SlackObject {
   view?: SlackHomeView;
 }
 
+/** A person opened a thread in the app's assistant pane, or moved elsewhere while it is open. */
+export interface AssistantThreadEvent extends SlackObject {
+  type: 'assistant_thread_started' | 'assistant_thread_context_changed';
+  assistant_thread: {
+    user_id: string;
+    context: { channel_id?: string; team_id: string; enterprise_id: null };
+    channel_id: string;
+    thread_ts: string;
+  };
+  event_ts: string;
+}
+
 export interface EventEnvelope<E extends SlackObject = SlackEvent> extends SlackObject {
   token: string;
   team_id: string;

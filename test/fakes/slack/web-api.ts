@@ -178,6 +178,8 @@ const replies: MethodHandler = (ws, args) => {
 const conversationsInfo: MethodHandler = (ws, args) => {
   const id = str(args.channel);
   const channel = id === undefined ? undefined : ws.channel(id);
+  // A DM is read with im:read, which the app does not ask for (manifest.yml): Slack answers missing_scope.
+  if (channel?.imUser) throw new ApiError('missing_scope');
   if (!channel || (channel.isPrivate && !channel.botIsMember)) throw new ApiError('channel_not_found');
   return {
     channel: {
@@ -339,6 +341,54 @@ const setStatus: MethodHandler = (ws, args) => {
   return {};
 };
 
+/**
+ * The assistant thread a setSuggestedPrompts / setTitle call names: the app's DM with the person, and a thread the
+ * person opened in the assistant pane. Elsewhere Slack answers `channel_not_found` (a conversation that is not an
+ * assistant DM) or `invalid_thread_ts` ("Thread not found"), the errors the methods document
+ * (docs.slack.dev/reference/methods/assistant.threads.setSuggestedPrompts, …setTitle); which of the two Slack
+ * picks for a plain DM thread is not documented [inf].
+ */
+function assistantThreadOf(ws: Workspace, args: SlackObject) {
+  const channel = ws.botChannel(args.channel_id);
+  if (!channel.imUser) throw new ApiError('channel_not_found');
+  const threadTs = required(args, 'thread_ts');
+  const thread = ws.assistantThread(channel.id, threadTs);
+  if (!thread) throw new ApiError('invalid_thread_ts');
+  return thread;
+}
+
+/** Up to four prompts, each with a non-empty `title` and `message` (the method page: "up to four suggested prompts"). */
+const setSuggestedPrompts: MethodHandler = (ws, args) => {
+  const thread = assistantThreadOf(ws, args);
+  const fail = (message: string, at: string) => {
+    throw new ApiError('invalid_arguments', [`[ERROR] ${message} [json-pointer:${at}]`]);
+  };
+  const prompts = args.prompts;
+  if (prompts === undefined) fail('missing required field: prompts', '/prompts');
+  if (!Array.isArray(prompts)) return fail('must be an array', '/prompts');
+  if (prompts.length < 1) fail('must provide at least 1 items', '/prompts');
+  if (prompts.length > 4) fail('no more than 4 items allowed', '/prompts');
+  const read = prompts.map((prompt, index) => {
+    const entry = (typeof prompt === 'object' && prompt !== null ? prompt : {}) as SlackObject;
+    for (const field of ['title', 'message']) {
+      if (typeof entry[field] !== 'string' || entry[field] === '') {
+        fail(`missing required field: ${field}`, `/prompts/${index}/${field}`);
+      }
+    }
+    return { title: String(entry.title), message: String(entry.message) };
+  });
+  if (args.title !== undefined && typeof args.title !== 'string') fail('must be a string', '/title');
+  thread.prompts = read;
+  thread.promptsTitle = str(args.title) ?? null;
+  return {};
+};
+
+const setTitle: MethodHandler = (ws, args) => {
+  const thread = assistantThreadOf(ws, args);
+  thread.title = required(args, 'title');
+  return {};
+};
+
 const getUploadUrl: MethodHandler = (ws, args) => {
   const filename = required(args, 'filename');
   const length = int(args, 'length');
@@ -412,6 +462,8 @@ export const METHODS: Readonly<Record<string, MethodHandler>> = {
   'chat.appendStream': appendStream,
   'chat.stopStream': stopStream,
   'assistant.threads.setStatus': setStatus,
+  'assistant.threads.setSuggestedPrompts': setSuggestedPrompts,
+  'assistant.threads.setTitle': setTitle,
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,
 };

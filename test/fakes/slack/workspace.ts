@@ -67,6 +67,18 @@ export interface ChannelRecord {
   readonly isExtShared: boolean;
   readonly streaming: boolean;
   readonly created: number;
+  /** The app's direct-message conversation with one person (a D… id; channel_type `im`), else null. */
+  readonly imUser: string | null;
+}
+
+/** An assistant thread (the app's Messages tab / assistant pane), opened by its person: root message and what the app set. */
+export interface AssistantThreadRecord {
+  readonly channel: string;
+  readonly threadTs: string;
+  readonly user: string;
+  title: string | null;
+  prompts: readonly { readonly title: string; readonly message: string }[];
+  promptsTitle: string | null;
 }
 
 interface TriggerRecord {
@@ -171,6 +183,7 @@ export class Workspace {
   /** The published Home tab per user id. */
   private readonly homeViews = new Map<string, SlackHomeView>();
   private readonly statusMap = new Map<string, ThreadStatus>();
+  private readonly assistantThreadMap = new Map<string, AssistantThreadRecord>();
   private readonly responseUrls = new Map<string, ResponseUrlRecord>();
   readonly responses: RecordedResponse[] = [];
   private readonly uploads = new Map<string, UploadRecord>();
@@ -203,6 +216,7 @@ export class Workspace {
     this.stacks.clear();
     this.homeViews.clear();
     this.statusMap.clear();
+    this.assistantThreadMap.clear();
     this.responseUrls.clear();
     this.responses.length = 0;
     this.uploads.clear();
@@ -240,6 +254,27 @@ export class Workspace {
       isExtShared: options.isExtShared ?? false,
       streaming: options.streaming ?? true,
       created: Math.floor(this.nowMs() / 1000),
+      imUser: null,
+    };
+    this.channels.set(id, record);
+    return record;
+  }
+
+  /** The app's DM with a person of this workspace: only they and the bot are in it. */
+  imChannel(userId: string): ChannelRecord {
+    const id = this.dmChannelOf(userId);
+    const known = this.channels.get(id);
+    if (known) return known;
+    const record: ChannelRecord = {
+      id,
+      name: id,
+      members: new Set([userId]),
+      botIsMember: true,
+      isPrivate: true,
+      isExtShared: false,
+      streaming: true,
+      created: Math.floor(this.nowMs() / 1000),
+      imUser: userId,
     };
     this.channels.set(id, record);
     return record;
@@ -250,7 +285,9 @@ export class Workspace {
     const known = this.channels.get(id);
     if (known) return known;
     if (this.config.autoChannels && /^[CG][A-Z0-9]{2,}$/.test(id)) return this.addChannel(id);
-    return undefined;
+    // The app's DM with a person exists as soon as the person does (Slack opens it on first use).
+    const owner = [...this.users.values()].find((user) => !this.isExternal(user) && this.dmChannelOf(user.id) === id);
+    return owner ? this.imChannel(owner.id) : undefined;
   }
 
   isMember(channel: ChannelRecord, userId: string): boolean {
@@ -766,6 +803,43 @@ export class Workspace {
   /** The app's DM channel with a person: stable per user, as in Slack. */
   dmChannelOf(userId: string): string {
     return `D${userId.replace(/^[UW]/, '').slice(0, 10).padEnd(8, '0')}`;
+  }
+
+  // ───────────────────────────── assistant threads ─────────────────────────────
+
+  /**
+   * A person opens a new assistant thread (the app's assistant pane): Slack stores a root message of subtype
+   * `assistant_app_thread`, written as the person, under which the app answers (docs.slack.dev/reference/events/
+   * message/assistant_app_thread).
+   */
+  startAssistantThread(user: FakeSlackUser): AssistantThreadRecord {
+    const channel = this.imChannel(user.id);
+    const ts = this.ids.ts();
+    const title = `Chats from ${this.now().toISOString()}`;
+    const root: SlackMessage = {
+      user: user.id,
+      type: 'message',
+      subtype: 'assistant_app_thread',
+      ts,
+      text: title,
+      team: this.teamOf(user),
+      assistant_app_thread: { title, title_blocks: [], artifacts: [] },
+    };
+    this.store(channel.id, root);
+    const record: AssistantThreadRecord = {
+      channel: channel.id,
+      threadTs: ts,
+      user: user.id,
+      title: null,
+      prompts: [],
+      promptsTitle: null,
+    };
+    this.assistantThreadMap.set(key(channel.id, ts), record);
+    return record;
+  }
+
+  assistantThread(channel: string, threadTs: string): AssistantThreadRecord | undefined {
+    return this.assistantThreadMap.get(key(channel, threadTs));
   }
 
   // ───────────────────────────── assistant status ─────────────────────────────
