@@ -134,12 +134,19 @@ const engineGone = (): Error =>
 const fromWire = (error: WireError): Error => Object.assign(new Error(error.message), error);
 
 /**
+ * The engine's JavaScript is PGlite's glue and the rows it hands back; its heap's young generation needs no more than
+ * a few MB, and V8's default reserves several times that in every isolate (about 10-15 MB of RSS measured on Node 24,
+ * README "Performance"). The WebAssembly memory is not counted in these limits.
+ */
+const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+
+/**
  * The worker's entry: the compiled JavaScript beside this file, or (run from source: tests, tsx) the TypeScript one,
  * loaded through tsx, a devDependency.
  */
 const spawnEngineWorker = (settings: EngineSettings): Worker => {
   if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./pglite-engine.js', import.meta.url), { workerData: settings });
+    return new Worker(new URL('./pglite-engine.js', import.meta.url), { workerData: settings, resourceLimits });
   }
   // tsx's ESM API (its CommonJS twin resolves relative to the worker's eval'd script, and fails).
   const tsx = pathToFileURL(
@@ -149,7 +156,7 @@ const spawnEngineWorker = (settings: EngineSettings): Worker => {
   ).href;
   const entry = new URL('./pglite-engine.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: settings });
+  return new Worker(code, { eval: true, workerData: settings, resourceLimits });
 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
