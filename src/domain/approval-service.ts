@@ -218,6 +218,10 @@ export function createApprovalService({
   const requireCurrentContext = async (card: CommandCard, at: Date): Promise<void> => {
     if (card.status !== 'pending') return;
     const link = await store.getLink(card.linkId);
+    // A closed ticket runs nothing; the card stays pending, so it may be decided again once the ticket is reopened.
+    if (link?.active && link.closed) {
+      throw new DomainError('ticket.closed', `Card ${card.id}: the ticket is closed`, { cardId: card.id });
+    }
     if (link?.active && samePermissions(link.permissions, card.permissions)) return;
     const retired = await store.transitionCard(card.id, 'pending', 'expired', { at, outcome: SupersededOutcome });
     if (retired) {
