@@ -1,5 +1,6 @@
 import type { ThreadRef } from '../../domain/thread-link.js';
 import { buildCreateTicketPrompt } from '../blocks/create-ticket-prompt.js';
+import { buildClosedTicketPrompt } from '../blocks/ticket-closure.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { relayToAgent } from '../flows/relay-to-agent.js';
 import { parseHumanMessage, slackTextToPlain, withoutBotMention } from '../parse/message-event.js';
@@ -7,7 +8,8 @@ import type { MentionArgs } from './types.js';
 
 /**
  * `@DuploCloud AI` in a channel. Linked thread: the message goes to the ticket's agent. Unlinked: offer Create
- * Ticket, remembering the request so the ticket gets its text. A top-level mention starts a thread on itself.
+ * Ticket, remembering the request so the ticket gets its text. Closed ticket: offer Reopen or Create Ticket, and
+ * nothing goes to the agent. A top-level mention starts a thread on itself.
  */
 export async function onAppMention(deps: SlackDeps, { event, context }: MentionArgs): Promise<void> {
   const log = context.log ?? deps.logger;
@@ -23,6 +25,14 @@ export async function onAppMention(deps: SlackDeps, { event, context }: MentionA
   };
   const text = slackTextToPlain(withoutBotMention(message.text, deps.identity.botUserId));
   const link = await deps.tickets.activeLink(thread);
+  if (link?.closed) {
+    // Closed from Slack: nothing goes to the agent. Offer Reopen, or Create Ticket with this message as its request.
+    await deps.tickets.rememberRequest({ thread, requestTs: message.ts, slackUserId: message.userId, text });
+    await deps.poster
+      .post(thread, buildClosedTicketPrompt(link, message.ts))
+      .catch((error: unknown) => log.error({ err: error }, 'could not answer a mention in a closed thread'));
+    return;
+  }
   if (link) {
     const ticketLog = log.child({ ticketName: link.ticketName, portal: link.portal });
     await relayToAgent(deps, ticketLog, { thread, slackUserId: message.userId, text, link });
