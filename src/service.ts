@@ -12,6 +12,7 @@ import { createOpenStreamLedger } from './domain/open-streams.js';
 import { type Clock, systemClock, type TicketStore } from './domain/ports.js';
 import { createRateLimiter, type RateLimits } from './domain/rate-limit.js';
 import { createRedactor } from './domain/redact.js';
+import { createTicketClosing } from './domain/ticket-closing.js';
 import { createTicketService } from './domain/ticket-service.js';
 import { createServiceHttpServer } from './http/service-http-server.js';
 import { boltLoggerFrom, createLogger, type Logger } from './logger.js';
@@ -152,6 +153,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   });
   const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID, redactor });
   const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID, redactor });
+  const closing = createTicketClosing({ portals, access, store, clock });
 
   const runtime = createSlackApp(
     {
@@ -184,6 +186,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     access,
     tickets,
     approvals,
+    closing,
     // Open streams are stamped with the wall clock, as live replies always stamped them (not `clock`).
     streams: createOpenStreamLedger({ store, clock: systemClock }),
     housekeeping: createHousekeeping({ store }),

@@ -164,6 +164,9 @@ class StubPortal implements PortalClient {
   reassignAgent(): never {
     throw new Error('not used');
   }
+  setTicketStatus(): never {
+    throw new Error('not used');
+  }
 }
 
 const stubDirectory = (portal: PortalClient): PortalDirectory => createPortalDirectory([portal]);

@@ -226,6 +226,18 @@ export function createApprovalService({
     throw new DomainError('card.superseded', `Card ${card.id} was proposed in an earlier context`, { cardId: card.id });
   };
 
+  /**
+   * A closed ticket runs nothing, whatever was chosen: said before anything else about the card. The card stays
+   * pending, so it may be decided once the ticket is reopened (until it expires).
+   */
+  const requireOpenTicket = async (card: CommandCard): Promise<void> => {
+    if (card.status !== 'pending') return;
+    const link = await store.getLink(card.linkId);
+    if (link?.active && link.closed) {
+      throw new DomainError('ticket.closed', `Card ${card.id}: the ticket is closed`, { cardId: card.id });
+    }
+  };
+
   /** After a conditional update lost, say why from the card as it is now. */
   const lostRace = async (cardId: string): Promise<never> => {
     const current = await store.getCard(cardId);
@@ -289,6 +301,7 @@ export function createApprovalService({
 
     async decide({ cardId, index, decision, reason, shown, actor }) {
       const card = await load(cardId);
+      await requireOpenTicket(card);
       const item = checkDecision(card, { index, shown, decision, now: clock.now() });
       await requireCurrentContext(card, clock.now());
       await requireWriter(card, actor);
@@ -314,6 +327,7 @@ export function createApprovalService({
 
     async claim({ cardId, actor, choices: supplied }) {
       const card = await load(cardId);
+      await requireOpenTicket(card);
       const now = clock.now();
       if (card.status === 'pending' && isPastExpiry(card, now)) {
         await expire(card, now);

@@ -37,6 +37,8 @@ export const ErrorCodes = [
   'thread.not_linked',
   'thread.already_linked',
   'thread.busy',
+  /** The thread's ticket was closed from Slack: nothing goes to its agent until someone reopens it. */
+  'ticket.closed',
   // command cards
   'card.not_found',
   'card.already_submitted',

@@ -72,3 +72,19 @@ export interface Actor {
   /** How the agent is told who wrote (their email when Slack shares it, else their Slack display name). */
   readonly displayName?: string;
 }
+
+/** How a ticket was closed: the person says whether the request was dealt with. */
+export const TicketResolutions = ['resolved', 'unresolved'] as const;
+export type TicketResolution = (typeof TicketResolutions)[number];
+
+/** A change of a ticket's status in its portal: closed (with how), or open again. */
+export type TicketStatusChange =
+  | { readonly status: 'closed'; readonly resolution: TicketResolution }
+  | { readonly status: 'open' };
+
+/**
+ * Whether the HelpDesk keeps a ticket status that can be changed: the workspace-scoped one does
+ * (docs/duplocloud-api.md §4 Close); the tenant-scoped one has no status at all (§3.3), so a ticket there is closed
+ * in Slack only.
+ */
+export const keepsTicketStatus = (api: HelpdeskApi): boolean => api === 'workspace';

@@ -1,7 +1,7 @@
 import type { CardChoice, CardStatus, CommandCard, NewCommandCard } from './command-card.js';
-import type { Agent, HelpdeskApi, Permission, PortalUser, Space, SpaceAccess } from './helpdesk.js';
+import type { Agent, HelpdeskApi, Permission, PortalUser, Space, SpaceAccess, TicketStatusChange } from './helpdesk.js';
 import type { AgentEvent, AgentMessage, MessageData, Sender } from './messages.js';
-import type { NewTicketLink, ThreadRef, TicketLink, TicketLinkPatch } from './thread-link.js';
+import type { NewTicketLink, ThreadRef, TicketClosure, TicketLink, TicketLinkPatch } from './thread-link.js';
 
 // ───────────────────────────── Portal ─────────────────────────────
 
@@ -100,6 +100,11 @@ export interface PortalClient {
   sendMessage(message: OutgoingMessage, onEvent?: AgentEventListener): Promise<AgentMessage>;
   getTicket(spaceId: string, ticketName: string): Promise<Ticket>;
   reassignAgent(spaceId: string, ticketName: string, agent: Agent): Promise<void>;
+  /**
+   * Closes or reopens the ticket in its portal (docs/duplocloud-api.md §4 Close). Only a HelpDesk that keeps a status
+   * has it (`keepsTicketStatus`); on the tenant-scoped one it fails with `input.invalid` and sends nothing.
+   */
+  setTicketStatus(spaceId: string, ticketName: string, change: TicketStatusChange): Promise<void>;
   /** The ticket in the web HelpDesk: the "Open AI HelpDesk" link. */
   ticketUrl(spaceId: string, ticketName: string): string;
 }
@@ -163,8 +168,17 @@ export interface TicketStore {
   updateLink(id: string, patch: TicketLinkPatch, at: Date): Promise<TicketLink>;
   /** Every link the thread has had, oldest first. */
   linkHistory(thread: ThreadRef): Promise<TicketLink[]>;
-  /** Active links created by a Slack user, newest first (App Home). */
+  /** Active links created by a Slack user whose ticket is not closed, newest first (App Home). */
   activeLinksCreatedBy(teamId: string, slackUserId: string, limit: number): Promise<TicketLink[]>;
+  /** Active links created by a Slack user whose ticket was closed from Slack, most recently closed first. */
+  closedLinksCreatedBy(teamId: string, slackUserId: string, limit: number): Promise<TicketLink[]>;
+  /**
+   * Closes the ticket of an active, open link in one conditional update; null when the link is not active or is
+   * already closed (someone else closed or replaced it first): the caller must then do nothing more.
+   */
+  closeLink(id: string, closure: TicketClosure): Promise<TicketLink | null>;
+  /** Reopens an active, closed link in one conditional update; null when it is not active or not closed. */
+  reopenLink(id: string, at: Date): Promise<TicketLink | null>;
 
   // requests waiting for Create Ticket
   saveRequest(request: ThreadRequest, at: Date): Promise<void>;

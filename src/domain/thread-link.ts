@@ -1,4 +1,4 @@
-import type { HelpdeskApi, Permission } from './helpdesk.js';
+import type { HelpdeskApi, Permission, TicketResolution } from './helpdesk.js';
 
 /** A Slack thread: the parent message's ts in a channel of a workspace. */
 export interface ThreadRef {
@@ -38,6 +38,15 @@ export interface TicketLink extends NewTicketLink {
   readonly cardMessageTs: string | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /** Set while the ticket is closed: the thread stops going to the agent until someone reopens it. */
+  readonly closed: TicketClosure | null;
+}
+
+/** Who closed a ticket from Slack, when, and how. */
+export interface TicketClosure {
+  readonly at: Date;
+  readonly by: string; // Slack user id
+  readonly resolution: TicketResolution;
 }
 
 /** Fields of an existing link that may change without a new ticket. Absent means unchanged. */

@@ -27,6 +27,7 @@ const linkOf = (patch: Partial<TicketLink> = {}): TicketLink => ({
   cardMessageTs: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),
+  closed: null,
   ...patch,
 });
 

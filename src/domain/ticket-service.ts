@@ -176,7 +176,7 @@ export interface TicketService {
   activeLink(thread: ThreadRef): Promise<TicketLink | null>;
   /** A link by its id, active or not (a command card's, an Update Context form's); null when there is none. */
   linkById(id: string): Promise<TicketLink | null>;
-  /** A person's tickets whose threads still go to them (App Home), newest first, at most `limit`. */
+  /** A person's tickets whose threads still go to their agent (App Home), newest first, at most `limit`. */
   openTicketsCreatedBy(teamId: string, slackUserId: string, limit: number): Promise<TicketLink[]>;
   /**
    * Keeps a request made in a thread without a ticket, so Create Ticket can start the ticket with its text. It is
@@ -404,7 +404,8 @@ export function createTicketService({
     let created = false;
     try {
       const existing = await store.activeLink(request.thread);
-      if (existing && existing.id !== replacing?.id) {
+      // A closed ticket gives its thread up to a new one (Create Ticket after closing); it stays in the history.
+      if (existing && existing.id !== replacing?.id && !(existing.closed && !replacing)) {
         throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`, {
           ticketName: existing.ticketName,
         });
@@ -526,6 +527,7 @@ export function createTicketService({
       if (!previous || !active || active.id !== previous.id) {
         throw new DomainError('store.conflict', 'The thread changed context meanwhile', { linkId: request.linkId });
       }
+      if (active.closed) throw new DomainError('ticket.closed', 'The thread’s ticket is closed', { linkId: active.id });
       const portal = portals.get(request.portal);
       const spaceChanged = portal.name !== previous.portal || request.spaceId !== previous.spaceId;
       const permissionsChanged = !samePermissions(
@@ -602,6 +604,8 @@ export function createTicketService({
       return inThreadOrder(thread, async () => {
         const link = reusable && stillCurrent(reusable, thread) ? reusable : await store.activeLink(thread);
         if (!link) throw new DomainError('thread.not_linked', 'This thread has no ticket');
+        // Closed from Slack: nothing goes to the agent until someone reopens it (the listeners say so first).
+        if (link.closed) throw new DomainError('ticket.closed', 'The thread’s ticket is closed', { linkId: link.id });
         await requireSameApi(link);
         await access.requireSpace(link.portal, actor, link.spaceId, { write: false, fresh: false });
         await access.requirePermissions(

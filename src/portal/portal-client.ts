@@ -127,6 +127,8 @@ export function createPortalClient(config: PortalConfig, options: PortalClientOp
     sendMessage: async (message, onEvent) => (await adapter()).sendMessage(message, onEvent),
     getTicket: async (spaceId, ticketName) => (await adapter()).getTicket(spaceId, ticketName),
     reassignAgent: async (spaceId, ticketName, agent) => (await adapter()).reassignAgent(spaceId, ticketName, agent),
+    setTicketStatus: async (spaceId, ticketName, change) =>
+      (await adapter()).setTicketStatus(spaceId, ticketName, change),
 
     // The same web path on both generations (§3.8, §4 Link).
     ticketUrl: (spaceId, ticketName) =>

@@ -23,6 +23,7 @@ const stub = (name: string, host = `https://${name.toLowerCase()}.duplo.test`): 
     sendMessage: unused,
     getTicket: unused,
     reassignAgent: unused,
+    setTicketStatus: unused,
     ticketUrl: () => `${host}/app/ai/service-desk`,
   };
 };

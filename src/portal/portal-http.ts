@@ -26,7 +26,8 @@ export type PortalOperation =
   | 'createTicket'
   | 'sendMessage'
   | 'getTicket'
-  | 'reassignAgent';
+  | 'reassignAgent'
+  | 'setTicketStatus';
 
 export interface PortalCallObservation {
   readonly portal: string;

@@ -288,6 +288,19 @@ export function createTenantHelpdesk(http: PortalHttp, config: PortalConfig, hoo
         return { name: ticket.name, title: ticket.title, status: null, agentId: ticket.assignee?.instanceId ?? null };
       }),
 
+    // §3.3: the tenant-scoped HelpDesk has no ticket status, and no public call changes one: a ticket there is closed
+    // in Slack only. Asking for it is a caller's mistake; nothing is sent.
+    setTicketStatus: async () => {
+      throw new DomainError(
+        'input.invalid',
+        `Portal "${config.name}": the tenant-scoped HelpDesk has no ticket status`,
+        {
+          portal: config.name,
+          operation: 'setTicketStatus',
+        },
+      );
+    },
+
     reassignAgent: (tenantId, ticketName, agent) =>
       http.operation('reassignAgent', async (context): Promise<void> => {
         // §3.6: the full agent record; the reply is not read.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { PortalConfig } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
-import type { Agent, Permission, Space } from '../domain/helpdesk.js';
+import type { Agent, Permission, Space, TicketResolution, TicketStatusChange } from '../domain/helpdesk.js';
 import type { AgentEvent, AgentMessage } from '../domain/messages.js';
 import type { AgentEventListener, CreatedTicket, NewTicket, OutgoingMessage, Ticket } from '../domain/ports.js';
 import { eventsFromErrorBody, readEventStream, readText, replyFromEvents, tell } from './agent-events.js';
@@ -58,6 +58,19 @@ export const WorkspaceTicketSchema = dataOf(
 );
 
 export const WorkspaceCreateReplySchema = dataOf(z.object({ name: z.string().min(1), id: optionalText }));
+
+/**
+ * The wire's `disposition` for each resolution (§4 Close: `resolved | unResolved`, from CTL `set_status`), kept here
+ * so a portal that spells it otherwise is corrected in one place.
+ */
+export const Dispositions: Readonly<Record<TicketResolution, string>> = {
+  resolved: 'resolved',
+  unresolved: 'unResolved',
+};
+
+/** The body of `PUT …/tickets/{wid}/{name}/status` (§4 Close): a disposition goes with `closed` only. */
+export const ticketStatusBody = (change: TicketStatusChange) =>
+  change.status === 'closed' ? { status: 'closed', disposition: Dispositions[change.resolution] } : { status: 'open' };
 
 /** How long an agent's streaming flag is trusted before it is read again. */
 const AgentFlagMs = 60_000;
@@ -226,6 +239,16 @@ export function createWorkspaceHelpdesk(
           status: statuses.at(-1)?.status ?? ticket.status ?? null,
           agentId: ticket.aiAgentId ?? null,
         };
+      }),
+
+    setTicketStatus: (workspaceId, ticketName, change) =>
+      http.operation('setTicketStatus', async (context): Promise<void> => {
+        // §4 Close: CTL reads the updated ticket back; nothing here needs it, so a reply of another shape is no error.
+        await http.exchange(context, {
+          method: 'PUT',
+          path: `${ticketsPath(workspaceId, ticketName)}/status`,
+          body: ticketStatusBody(change),
+        });
       }),
 
     reassignAgent: (workspaceId, ticketName, agent) =>

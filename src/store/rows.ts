@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CardStatuses, type CommandCard, Decisions } from '../domain/command-card.js';
-import { HelpdeskApis } from '../domain/helpdesk.js';
+import { HelpdeskApis, TicketResolutions } from '../domain/helpdesk.js';
 import type { StoredAuditEntry } from '../domain/ports.js';
 import type { TicketLink } from '../domain/thread-link.js';
 import type { SqlRow } from './sql-executor.js';
@@ -44,6 +44,9 @@ const LinkRow = z.object({
   card_message_ts: z.string().nullable(),
   created_at: z.date(),
   updated_at: z.date(),
+  closed_at: z.date().nullable(),
+  closed_by: z.string().nullable(),
+  resolution: z.enum(TicketResolutions).nullable(),
 });
 
 const CardRow = z.object({
@@ -83,7 +86,8 @@ const AuditRow = z.object({
 
 /** Column lists matching the row schemas; ids are cast to text because the engines disagree on int8. */
 export const linkColumns = `id::text AS id, team_id, channel_id, thread_ts, portal, api, space_id, space_name, ticket_name,
-  ticket_title, agent_name, agent_id, permissions, created_by, active, card_message_ts, created_at, updated_at`;
+  ticket_title, agent_name, agent_id, permissions, created_by, active, card_message_ts, created_at, updated_at,
+  closed_at, closed_by, resolution`;
 export const cardColumns = `id, link_id, team_id, channel_id, thread_ts, portal, space_id, ticket_name, agent_id,
   permissions, items, choices, status, message_ts, submitted_by, submitted_at, outcome, created_at, updated_at,
   expires_at`;
@@ -117,6 +121,10 @@ export function toLink(raw: SqlRow | undefined): TicketLink {
     cardMessageTs: row.card_message_ts,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    closed:
+      row.closed_at && row.closed_by && row.resolution
+        ? { at: row.closed_at, by: row.closed_by, resolution: row.resolution }
+        : null,
   };
 }
 

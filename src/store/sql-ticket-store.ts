@@ -198,10 +198,46 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
     async activeLinksCreatedBy(teamId, slackUserId, limit) {
       const rows = await db.query(
         `SELECT ${linkColumns} FROM thread_links WHERE team_id = $1 AND created_by = $2 AND active
+           AND closed_at IS NULL
           ORDER BY created_at DESC, id DESC LIMIT $3`,
         [teamId, slackUserId, limit],
       );
       return rows.map(toLink);
+    },
+
+    async closedLinksCreatedBy(teamId, slackUserId, limit) {
+      const rows = await db.query(
+        `SELECT ${linkColumns} FROM thread_links WHERE team_id = $1 AND created_by = $2 AND active
+           AND closed_at IS NOT NULL
+          ORDER BY closed_at DESC, id DESC LIMIT $3`,
+        [teamId, slackUserId, limit],
+      );
+      return rows.map(toLink);
+    },
+
+    async closeLink(id, closure) {
+      const linkId = linkIdParam(id);
+      if (linkId === null) return null;
+      // The WHERE is the once-only guarantee: of two people closing together, one row update wins.
+      const rows = await db.query(
+        `UPDATE thread_links SET closed_at = $2, closed_by = $3, resolution = $4, updated_at = $2
+          WHERE id = $1 AND active AND closed_at IS NULL
+          RETURNING ${linkColumns}`,
+        [linkId, closure.at, closure.by, closure.resolution],
+      );
+      return rows.length === 0 ? null : toLink(rows[0]);
+    },
+
+    async reopenLink(id, at) {
+      const linkId = linkIdParam(id);
+      if (linkId === null) return null;
+      const rows = await db.query(
+        `UPDATE thread_links SET closed_at = NULL, closed_by = NULL, resolution = NULL, updated_at = $2
+          WHERE id = $1 AND active AND closed_at IS NOT NULL
+          RETURNING ${linkColumns}`,
+        [linkId, at],
+      );
+      return rows.length === 0 ? null : toLink(rows[0]);
     },
 
     createCard: (card) => insertCard(db, card),

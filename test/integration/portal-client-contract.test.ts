@@ -376,6 +376,14 @@ describe.each(modes)('Gen A, the tenant-scoped HelpDesk (%s)', (_mode, configure
       ]);
     });
 
+    it('has no ticket status to set (§3.3): refuses without a request', async () => {
+      forget();
+      await expect(
+        client.setTicketStatus(dev.id, 'dev-251125133015', { status: 'closed', resolution: 'resolved' }),
+      ).rejects.toMatchObject({ code: 'input.invalid' });
+      expect(wire()).toEqual([]);
+    });
+
     it('links the ticket in the web HelpDesk (§3.8)', () => {
       expect(client.ticketUrl(dev.id, 'dev-251125133015')).toBe(portal.ticketUrl(dev.id, 'dev-251125133015'));
       expect(client.ticketUrl(dev.id, 'dev-251125133015')).toBe(
@@ -637,6 +645,29 @@ describe.each(modes)('Gen B, the workspace-scoped HelpDesk (%s)', (_mode, config
         ['PUT', `${TICKETS}/${platform.id}/${ticketName}/assignee/${k8s.id}`, undefined],
         ['GET', `${TICKETS}/${platform.id}/${ticketName}`, undefined],
       ]);
+    });
+
+    it('closes with status closed and the disposition, and reopens with status open (§4 Close)', async () => {
+      const { ticketName } = await client.createTicket(newTicket());
+      forget();
+      await client.setTicketStatus(platform.id, ticketName, { status: 'closed', resolution: 'resolved' });
+      expect(portal.ticket(ticketName)?.statusHistory?.at(-1)).toMatchObject({
+        status: 'closed',
+        disposition: 'resolved',
+      });
+      await client.setTicketStatus(platform.id, ticketName, { status: 'open' });
+      await client.setTicketStatus(platform.id, ticketName, { status: 'closed', resolution: 'unresolved' });
+      await expect(client.getTicket(platform.id, ticketName)).resolves.toMatchObject({ status: 'closed' });
+      const path = `${TICKETS}/${platform.id}/${ticketName}/status`;
+      expect(wire()).toEqual([
+        ['PUT', path, { status: 'closed', disposition: 'resolved' }],
+        ['PUT', path, { status: 'open' }],
+        ['PUT', path, { status: 'closed', disposition: 'unResolved' }],
+        ['GET', `${TICKETS}/${platform.id}/${ticketName}`, undefined],
+      ]);
+      await expect(client.setTicketStatus(platform.id, 'PLATFORM-999', { status: 'open' })).rejects.toMatchObject({
+        code: 'portal.not_found',
+      });
     });
 
     it('moves by opening a new ticket in the other workspace: no lookup, no contextUpdated', async () => {

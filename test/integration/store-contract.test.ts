@@ -159,6 +159,7 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
         cardMessageTs: null,
         createdAt: t0,
         updatedAt: t0,
+        closed: null,
       });
       expect(link.id).toMatch(/^\d+$/);
       expect(await store.activeLink(thread)).toEqual(link);
@@ -239,6 +240,69 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
         links.push(await store.linkThread(newLink(newThread(), { createdBy: creator }), minutes(n)));
       const listed = await store.activeLinksCreatedBy('T1', creator, 2);
       expect(listed.map((link) => link.id)).toEqual([links[2]?.id, links[1]?.id]);
+    });
+
+    it('closes an open active link once, lists it as closed rather than open, and reopens it once', async () => {
+      const thread = newThread();
+      const creator = unique('U');
+      const link = await store.linkThread(newLink(thread, { createdBy: creator }), t0);
+      const closure = { at: minutes(3), by: 'U2', resolution: 'unresolved' as const };
+      const closed = await store.closeLink(link.id, closure);
+      expect(closed).toMatchObject({ id: link.id, active: true, closed: closure, updatedAt: minutes(3) });
+      expect(await store.activeLink(thread)).toEqual(closed);
+      // A second close, or one racing it, changes nothing.
+      expect(await store.closeLink(link.id, { ...closure, by: 'U3', resolution: 'resolved' })).toBeNull();
+      expect(await store.getLink(link.id)).toEqual(closed);
+      expect(await store.activeLinksCreatedBy('T1', creator, 10)).toEqual([]);
+      expect(await store.closedLinksCreatedBy('T1', creator, 10)).toEqual([closed]);
+
+      const reopened = await store.reopenLink(link.id, minutes(4));
+      expect(reopened).toMatchObject({ id: link.id, active: true, closed: null, updatedAt: minutes(4) });
+      expect(await store.reopenLink(link.id, minutes(5))).toBeNull();
+      expect(await store.activeLinksCreatedBy('T1', creator, 10)).toEqual([reopened]);
+      expect(await store.closedLinksCreatedBy('T1', creator, 10)).toEqual([]);
+    });
+
+    it('neither closes nor reopens a link that is history or unknown; a new link takes a closed thread over', async () => {
+      const thread = newThread();
+      const creator = unique('U');
+      const first = await store.linkThread(newLink(thread, { createdBy: creator }), t0);
+      await store.closeLink(first.id, { at: minutes(1), by: 'U1', resolution: 'resolved' });
+      const second = await store.linkThread(newLink(thread, { createdBy: creator }), minutes(2));
+      expect(second.closed).toBeNull();
+      expect(await store.activeLink(thread)).toEqual(second);
+      expect(await store.getLink(first.id)).toMatchObject({ active: false, closed: { resolution: 'resolved' } });
+      expect(await store.reopenLink(first.id, minutes(3))).toBeNull();
+      expect(await store.closeLink(first.id, { at: minutes(3), by: 'U1', resolution: 'resolved' })).toBeNull();
+      expect(await store.closedLinksCreatedBy('T1', creator, 10)).toEqual([]);
+      expect(await store.closeLink('999999999', { at: t0, by: 'U1', resolution: 'resolved' })).toBeNull();
+      expect(await store.reopenLink('nope', t0)).toBeNull();
+    });
+
+    it('lists a creator’s closed links most recently closed first, up to the limit', async () => {
+      const creator = unique('U');
+      const links = [];
+      for (let n = 0; n < 3; n += 1)
+        links.push(await store.linkThread(newLink(newThread(), { createdBy: creator }), t0));
+      for (const [n, at] of [
+        [0, 9],
+        [1, 7],
+        [2, 8],
+      ] as const) {
+        await store.closeLink(links[n]?.id ?? '', { at: minutes(at), by: creator, resolution: 'resolved' });
+      }
+      const listed = await store.closedLinksCreatedBy('T1', creator, 2);
+      expect(listed.map((link) => link.id)).toEqual([links[0]?.id, links[2]?.id]);
+    });
+
+    it('of 10 concurrent closes of one link exactly one wins', async () => {
+      const link = await store.linkThread(newLink(newThread()), t0);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          store.closeLink(link.id, { at: minutes(n), by: `U${n}`, resolution: 'resolved' }),
+        ),
+      );
+      expect(results.filter((result) => result !== null)).toHaveLength(1);
     });
 
     it('20 concurrent links of one thread leave exactly one active and all in history', async () => {

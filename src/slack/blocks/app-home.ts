@@ -6,6 +6,7 @@ import { escapeMrkdwn } from '../text/index.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
 import { ActionId, CallbackId } from './ids.js';
 import { clip, mrkdwn, plainText } from './message.js';
+import { resolutionWords } from './ticket-card.js';
 
 /** One open ticket as the Home tab lists it. */
 export interface HomeTicket {
@@ -36,9 +37,18 @@ export interface PortalStatus {
   readonly reason?: string;
 }
 
+/** A ticket closed from Slack, as the Home tab's "Recently closed" lists it. */
+export interface HomeClosedTicket {
+  readonly link: Pick<TicketLink, 'id' | 'ticketName' | 'ticketTitle' | 'portal' | 'closed'>;
+  /** The ticket's Slack thread (a permalink); null when Slack would not give one. */
+  readonly threadUrl: string | null;
+}
+
 export interface AppHomeInput {
   /** Newest first; null when they could not be loaded. */
   readonly tickets: readonly HomeTicket[] | null;
+  /** The person's tickets closed from Slack, most recently closed first (a few); none when absent. */
+  readonly closed?: readonly HomeClosedTicket[];
   /** The store returned as many tickets as it was asked for: there may be older ones. */
   readonly mayHaveMore?: boolean;
   readonly portals: readonly PortalStatus[];
@@ -55,8 +65,15 @@ const PortalsPerSection = 10;
  * HelpDesk, and whether each portal answers. Untrusted text (titles, names, reasons) is escaped. The ticket list is
  * cut to what fits in Slack's 100 blocks, saying how many were left out.
  */
-export function buildAppHome({ tickets, mayHaveMore = false, portals, generatedAt }: AppHomeInput): HomeView {
+export function buildAppHome({
+  tickets,
+  closed = [],
+  mayHaveMore = false,
+  portals,
+  generatedAt,
+}: AppHomeInput): HomeView {
   const status = statusBlocks(portals, generatedAt);
+  const recentlyClosed = closedBlocks(closed);
   const intro: KnownBlock[] = [
     { type: 'header', text: plainText('DuploCloud AI HelpDesk') },
     {
@@ -68,7 +85,8 @@ export function buildAppHome({ tickets, mayHaveMore = false, portals, generatedA
             'ticket for the thread: pick the portal, tenant, agent and permissions.',
           '• Reply in the thread, or mention me there, to talk to the agent. Commands it proposes wait for ' +
             '*Approve*, *Reject* or *Ignore* and one *Submit*.',
-          '• *Update Context* on the ticket card moves the thread to another tenant, agent or permissions.',
+          '• *Update Context* on the ticket card moves the thread to another tenant, agent or permissions; ' +
+            '*Close* (Resolved or Unresolved) stops the thread going to the agent until someone reopens it.',
         ].join('\n'),
       ),
     },
@@ -76,7 +94,10 @@ export function buildAppHome({ tickets, mayHaveMore = false, portals, generatedA
     { type: 'header', text: plainText('Your open tickets') },
   ];
 
-  const room = Math.max(0, Math.floor((HomeBlockLimit - intro.length - 1 - status.length) / BlocksPerTicket));
+  const room = Math.max(
+    0,
+    Math.floor((HomeBlockLimit - intro.length - 1 - recentlyClosed.length - status.length) / BlocksPerTicket),
+  );
   const list: KnownBlock[] = [];
   if (tickets === null) {
     list.push(note(':warning: Your tickets could not be loaded just now. Open this tab again in a moment.'));
@@ -97,7 +118,41 @@ export function buildAppHome({ tickets, mayHaveMore = false, portals, generatedA
   }
 
   // Ticket titles, names and statuses come from the portal (src/well-formed.ts).
-  return wellFormedDeep({ type: 'home', callback_id: CallbackId.Home, blocks: [...intro, ...list, ...status] });
+  return wellFormedDeep({
+    type: 'home',
+    callback_id: CallbackId.Home,
+    blocks: [...intro, ...list, ...recentlyClosed, ...status],
+  });
+}
+
+/** How many recently closed tickets the Home tab lists, at most (one block each). */
+export const HomeClosedLimit = 5;
+
+/** "Recently closed": one line per ticket, with who closed it, how and when, and a link to its thread. */
+function closedBlocks(closed: readonly HomeClosedTicket[]): KnownBlock[] {
+  if (closed.length === 0) return [];
+  const lines = closed.slice(0, HomeClosedLimit).map(({ link, threadUrl }): KnownBlock => {
+    const how = link.closed
+      ? ` · ${resolutionWords[link.closed.resolution]}, closed by <@${link.closed.by}> ${dateToken(link.closed.at, '{date_short_pretty}')}`
+      : '';
+    return {
+      type: 'section',
+      text: mrkdwn(
+        `🔒 *${escapeMrkdwn(clip(link.ticketTitle, 150))}*\n\`${escapeMrkdwn(link.ticketName.replace(/`/g, ''))}\` · ${escapeMrkdwn(link.portal)}${how}`,
+      ),
+      ...(threadUrl
+        ? {
+            accessory: {
+              type: 'button' as const,
+              action_id: ActionId.OpenThread,
+              text: plainText('Open thread'),
+              url: threadUrl,
+            },
+          }
+        : {}),
+    };
+  });
+  return [{ type: 'header', text: plainText('Recently closed') }, ...lines];
 }
 
 const statusWords = (status: HomeTicketStatus): string => {

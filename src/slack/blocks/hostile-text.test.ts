@@ -16,6 +16,7 @@ import {
 } from './notice.js';
 import { buildRejectReasonModal } from './reject-reason-modal.js';
 import { buildTicketCard } from './ticket-card.js';
+import { buildClosedTicketPrompt, buildClosureNote } from './ticket-closure.js';
 import { buildTicketForm, type Choices } from './ticket-form.js';
 
 /**
@@ -75,6 +76,7 @@ const link = {
   createdBy: 'UALICE',
   createdAt: new Date('2026-11-25T10:00:00Z'),
 };
+const closure = { at: new Date('2026-11-26T10:00:00Z'), by: 'UBOB', resolution: 'unresolved' as const };
 
 const card = (status: CardStatus): CommandCard => ({
   id: 'card-1',
@@ -122,6 +124,10 @@ const outputs: Record<string, () => unknown[]> = {
       tickets: [
         { link, url: 'https://acme.duplocloud.net/t/1', threadUrl: null, status: { kind: 'status', value: hostile } },
         { link: { ...link, api: 'workspace' }, url: null, threadUrl: null, status: { kind: 'unknown' } },
+      ],
+      closed: [
+        { link: { ...link, closed: closure }, threadUrl: null },
+        { link: { ...link, closed: closure }, threadUrl: 'https://slack.example/archives/C1/p1' },
       ],
       mayHaveMore: true,
       portals: [
@@ -181,6 +187,12 @@ const outputs: Record<string, () => unknown[]> = {
   buildTicketCard: () => [
     buildTicketCard({ link, url: 'https://acme.duplocloud.net/t/1', spaceLabel: named('Project') }),
     buildTicketCard({ link, url: 'https://acme.duplocloud.net/t/1', supersededBy: named('dev-2') }),
+    buildTicketCard({ link: { ...link, closed: closure }, url: 'https://acme.duplocloud.net/t/1' }),
+  ],
+  buildClosedTicketPrompt: () => [buildClosedTicketPrompt({ ...link, closed: closure }, '1700000000.000100')],
+  buildClosureNote: () => [
+    buildClosureNote({ kind: 'closed', slackUserId: 'UBOB' }, { ...link, closed: closure }),
+    buildClosureNote({ kind: 'reopened', slackUserId: 'UALICE' }, { ...link, closed: null }),
   ],
   buildTicketForm: () =>
     (['ready', 'unavailable', 'loading'] as const).map((status) =>

@@ -14,6 +14,8 @@ export const ActionId = {
   OpenCreateTicket: 'ticket.open_create',
   TicketMenu: 'ticket.menu',
   OpenHelpdesk: 'ticket.open_helpdesk',
+  /** The closed-thread prompt's Reopen button (the card's menu has its own Reopen option). */
+  ReopenTicket: 'ticket.reopen',
   /** App Home: a link button to the ticket's Slack thread. */
   OpenThread: 'home.open_thread',
   // Modal selects (Create Ticket and Update Context share them). A tenant-scoped HelpDesk asks for a Tenant and an
@@ -37,6 +39,9 @@ export const ActionId = {
 /** Overflow option values on the ticket card. */
 export const TicketMenuValue = {
   UpdateContext: 'update_context',
+  CloseResolved: 'close_resolved',
+  CloseUnresolved: 'close_unresolved',
+  Reopen: 'reopen',
 } as const;
 
 /**

@@ -5,6 +5,7 @@ import type { OpenStreamLedger } from '../../domain/open-streams.js';
 import type { Clock, PortalDirectory } from '../../domain/ports.js';
 import type { RateLimiter } from '../../domain/rate-limit.js';
 import type { Redactor } from '../../domain/redact.js';
+import type { TicketClosing } from '../../domain/ticket-closing.js';
 import type { TicketService } from '../../domain/ticket-service.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
@@ -25,6 +26,8 @@ export interface SlackDeps {
   readonly access: AccessService;
   readonly tickets: TicketService;
   readonly approvals: ApprovalService;
+  /** Closing and reopening tickets from Slack. */
+  readonly closing: TicketClosing;
   /** The replies being streamed into threads, recorded so a sweep can close those a stopped process left open. */
   readonly streams: OpenStreamLedger;
   /** What the sweeper prunes: old processed events, requests nobody turned into a ticket. */

@@ -65,10 +65,12 @@ async function withCreateNotice(
     deps.membership.check(metadata.thread.channelId),
     loading,
   ]);
-  const notice = existing
-    ? `This thread is already linked to ticket *${escapeMrkdwn(existing.ticketName)}*. Use *Update Context* on its ticket card to change it.`
-    : membership === 'not_member'
-      ? `${wordsFor('slack.not_in_channel')} Until then no ticket can be created from this channel.`
-      : form.notice;
+  const notice = existing?.closed
+    ? `This thread’s ticket *${escapeMrkdwn(existing.ticketName)}* is closed: a new ticket takes the thread over, and the closed one stays in its history.`
+    : existing
+      ? `This thread is already linked to ticket *${escapeMrkdwn(existing.ticketName)}*. Use *Update Context* on its ticket card to change it.`
+      : membership === 'not_member'
+        ? `${wordsFor('slack.not_in_channel')} Until then no ticket can be created from this channel.`
+        : form.notice;
   return { ...form, ...(notice ? { notice } : {}) };
 }

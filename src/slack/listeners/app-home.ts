@@ -1,6 +1,13 @@
 import type { TicketLink } from '../../domain/thread-link.js';
 import { isClosedStatus } from '../../domain/ticket-service.js';
-import { buildAppHome, type HomeTicket, type HomeTicketStatus, type PortalStatus } from '../blocks/app-home.js';
+import {
+  buildAppHome,
+  HomeClosedLimit,
+  type HomeClosedTicket,
+  type HomeTicket,
+  type HomeTicketStatus,
+  type PortalStatus,
+} from '../blocks/app-home.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { type Budgeted, withinBudget } from '../runtime/submit-budget.js';
 import type { AppHomeOpenedArgs } from './types.js';
@@ -18,10 +25,15 @@ export async function onAppHomeOpened(deps: SlackDeps, { event, client, context 
   const log = context.log ?? deps.logger;
   const userId = event.user;
 
-  const [links, portals] = await Promise.all([
+  const [links, closedLinks, portals] = await Promise.all([
     deps.tickets.openTicketsCreatedBy(deps.identity.teamId, userId, HomeTicketLimit).catch((error: unknown) => {
       log.error({ err: error }, 'App Home: could not load the open tickets');
       return null;
+    }),
+    // Tickets closed from Slack are not open: they are listed apart, as "Recently closed".
+    deps.closing.recentlyClosedBy(deps.identity.teamId, userId, HomeClosedLimit).catch((error: unknown) => {
+      log.error({ err: error }, 'App Home: could not load the recently closed tickets');
+      return [];
     }),
     deps.portalStatus().catch((error: unknown): PortalStatus[] => {
       log.error({ err: error }, 'App Home: could not check the portals');
@@ -34,8 +46,18 @@ export async function onAppHomeOpened(deps: SlackDeps, { event, client, context 
   const tickets =
     listed?.filter((ticket) => ticket.status.kind !== 'status' || !isClosedStatus(ticket.status.value)) ?? null;
 
+  const closed = await Promise.all(
+    closedLinks.map(
+      async (link): Promise<HomeClosedTicket> => ({
+        link,
+        threadUrl: await deps.permalinks.permalink(link.thread.channelId, link.cardMessageTs ?? link.thread.threadTs),
+      }),
+    ),
+  );
+
   const view = buildAppHome({
     tickets,
+    closed,
     mayHaveMore: links !== null && links.length >= HomeTicketLimit,
     portals,
     generatedAt: deps.clock.now(),

@@ -39,7 +39,8 @@ export async function onCreateTicketSubmit(
   const validation = (async (): Promise<ValidatedTicketRequest> => {
     // A second Create Ticket for a thread that got its ticket meanwhile is answered in the form, not the thread.
     const existing = await deps.tickets.activeLink(thread);
-    if (existing) {
+    // A closed ticket gives the thread up to a new one (it stays in the thread's history).
+    if (existing && !existing.closed) {
       throw new DomainError('thread.already_linked', `The thread is already linked to ${existing.ticketName}`);
     }
     deps.limits.take('ticket', { person: userId, thread: threadKey(thread) });

@@ -12,6 +12,7 @@ import { onDirectMessage } from './direct-message.js';
 import { onFormSelect } from './form-select.js';
 import { openCreateTicket } from './open-create-ticket.js';
 import { onRejectReasonSubmit } from './reject-reason-submit.js';
+import { onReopenTicket } from './reopen-ticket.js';
 import { onSpaceOptions } from './space-options.js';
 import { onSubmitCommands } from './submit-commands.js';
 import { onThreadMessage } from './thread-message.js';
@@ -36,6 +37,7 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(ActionId.SelectIdentity, (args) => onFormSelect(deps, args));
   app.action<BlockAction>(ActionId.SelectScopes, (args) => onFormSelect(deps, args));
   app.action<BlockAction>(ActionId.TicketMenu, (args) => onTicketMenu(deps, args));
+  app.action<BlockAction>(ActionId.ReopenTicket, (args) => onReopenTicket(deps, args));
   app.action<BlockAction>(ActionId.OpenHelpdesk, (args) => acknowledgeOnly(args));
   app.action<BlockAction>(ActionId.OpenThread, (args) => acknowledgeOnly(args));
   app.action<BlockAction>(ActionId.SelectAgent, (args) => acknowledgeOnly(args));

@@ -5,8 +5,13 @@ import { mentionsBot, parseHumanMessage, slackTextToPlain } from '../parse/messa
 import type { MessageArgs } from './types.js';
 
 /**
+<<<<<<< HEAD
  * Any human reply in a linked channel thread goes to the agent. Top-level messages, unlinked threads, bots, edits and
  * deletions are left alone (and the app's DM, see direct-message.ts); a reply that mentions the bot is handled once, by the app_mention listener.
+=======
+ * Any human reply in a linked thread goes to the agent. Top-level messages, unlinked or closed threads, bots, edits and
+ * deletions are left alone; a reply that mentions the bot is handled once, by the app_mention listener.
+>>>>>>> feat-close
  */
 export async function onThreadMessage(deps: SlackDeps, { event, context }: MessageArgs): Promise<void> {
   const message = parseHumanMessage(event);
@@ -15,7 +20,8 @@ export async function onThreadMessage(deps: SlackDeps, { event, context }: Messa
   if (message.userId === deps.identity.botUserId || mentionsBot(message.text, deps.identity.botUserId)) return;
   const thread: ThreadRef = { teamId: deps.identity.teamId, channelId: message.channelId, threadTs: message.threadTs };
   const link = await deps.tickets.activeLink(thread);
-  if (!link) return;
+  // A closed ticket hears nothing until someone reopens it (a mention there is answered by the app_mention listener).
+  if (!link || link.closed) return;
   const text = slackTextToPlain(message.text);
   if (text.length === 0) return;
   await relayToAgent(deps, (context.log ?? deps.logger).child({ ticketName: link.ticketName, portal: link.portal }), {

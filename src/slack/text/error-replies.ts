@@ -42,6 +42,8 @@ const replies = {
   'thread.already_linked':
     'This thread is already linked to a ticket. Use Update Context on the ticket card to change it.',
   'thread.busy': 'A ticket is already being created for this thread. Give it a moment.',
+  'ticket.closed':
+    'This thread’s ticket is closed, so nothing here goes to the agent and nothing was run. Mention me in the thread to reopen it or to create a new ticket.',
   'card.not_found': 'These commands are no longer known to the service.',
   'card.already_submitted': 'These commands were already submitted.',
   'card.changed':
@@ -81,6 +83,8 @@ const unrepeatable: Readonly<Record<string, string>> = {
   createTicket: 'The ticket may have been created anyway: look in the AI HelpDesk before you try again.',
   sendMessage:
     'Your message may have reached the agent anyway: look at the ticket in the AI HelpDesk before you send it again.',
+  setTicketStatus:
+    'The ticket’s status may have changed in the AI HelpDesk anyway; in Slack the ticket stays as it was. Look at it in the AI HelpDesk before you try again.',
 };
 
 /** Socket errors that mean the request never left, as opposed to a connection lost while it was being answered. */

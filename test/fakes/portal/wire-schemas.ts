@@ -138,6 +138,10 @@ export const TicketStatusBody = z
     if (value.status === 'closed' && value.disposition === undefined) {
       context.addIssue({ code: 'custom', path: ['disposition'], message: 'is required when closing' });
     }
+    // CTL sends a disposition only with `closed` (§4 Close); one with any other status is a client's mistake.
+    if (value.status !== 'closed' && value.disposition !== undefined) {
+      context.addIssue({ code: 'custom', path: ['disposition'], message: 'goes with status closed only' });
+    }
   });
 
 /** One line naming each wrong field, for the 400 message. */

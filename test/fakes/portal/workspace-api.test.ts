@@ -666,6 +666,13 @@ describe('PUT …/{name}/status (§4)', () => {
       400,
       /status: must be one of open, inProgress, waitingForUserInput, waitingForUserAgent, closed/,
     );
+    expectError(
+      await api('PUT', `${TICKETS}/${platform.id}/${name}/status`, {
+        json: { status: 'open', disposition: 'resolved' },
+      }),
+      400,
+      /disposition: goes with status closed only/,
+    );
     expect(portal.ticket(name)?.status).toBe('inProgress');
     const closed = await api('PUT', `${TICKETS}/${platform.id}/${name}/status`, {
       json: { status: 'closed', disposition: 'unResolved' },
@@ -681,6 +688,9 @@ describe('PUT …/{name}/status (§4)', () => {
       disposition: 'unResolved',
       at: now,
     });
+    const reopened = await api('PUT', `${TICKETS}/${platform.id}/${name}/status`, { json: { status: 'open' } });
+    expect(reopened.status).toBe(200);
+    expect(portal.ticket(name)?.status).toBe('open');
   });
 
   it('lets a test move a ticket through statuses with setTicketStatus', async () => {
