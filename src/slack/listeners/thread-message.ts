@@ -5,13 +5,9 @@ import { mentionsBot, parseHumanMessage, slackTextToPlain } from '../parse/messa
 import type { MessageArgs } from './types.js';
 
 /**
-<<<<<<< HEAD
- * Any human reply in a linked channel thread goes to the agent. Top-level messages, unlinked threads, bots, edits and
- * deletions are left alone (and the app's DM, see direct-message.ts); a reply that mentions the bot is handled once, by the app_mention listener.
-=======
- * Any human reply in a linked thread goes to the agent. Top-level messages, unlinked or closed threads, bots, edits and
- * deletions are left alone; a reply that mentions the bot is handled once, by the app_mention listener.
->>>>>>> feat-close
+ * Any human reply in a linked channel thread goes to the agent. Top-level messages, unlinked or closed threads, bots,
+ * edits and deletions are left alone (and the app's DM, see direct-message.ts); a reply that mentions the bot is
+ * handled once, by the app_mention listener.
  */
 export async function onThreadMessage(deps: SlackDeps, { event, context }: MessageArgs): Promise<void> {
   const message = parseHumanMessage(event);
