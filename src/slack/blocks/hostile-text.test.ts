@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CardStatus, CommandCard } from '../../domain/command-card.js';
 import { buildAgentReply } from './agent-reply.js';
 import { buildAppHome } from './app-home.js';
+import { buildAssistantGreeting } from './assistant-pane.js';
 import { buildCommandCard } from './command-card.js';
 import { buildCommandOutput } from './command-output.js';
 import { buildCreateTicketPrompt, buildCreateTicketPromptDone } from './create-ticket-prompt.js';
@@ -115,6 +116,8 @@ const choices = (status: Choices['status']): Choices =>
 
 /** Each builder, by name, with the outputs it gives for hostile input. */
 const outputs: Record<string, () => unknown[]> = {
+  // Fixed text: nothing a person or portal wrote reaches it.
+  buildAssistantGreeting: () => [buildAssistantGreeting()],
   buildAgentReply: () => [
     buildAgentReply(link.agentName, `${hostile}\n\n${hostileLinks}`, { trustedHosts: ['acme.duplocloud.net'] }),
     buildAgentReply(link.agentName, `${hostile}\n`.repeat(600)),
