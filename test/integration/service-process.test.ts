@@ -157,6 +157,42 @@ describe('the service as a process', { timeout: 60_000 }, () => {
     }
   });
 
+  it('listens while the embedded database is created on a first start: /readyz answers 503 "starting", then 200', async () => {
+    const freshDir = await mkdtemp(join(tmpdir(), 'helpdesk-first-boot-'));
+    const port = await closedPort();
+    const started = startProcess({ ...env, DATA_DIR: freshDir, PORT: String(port) });
+    const answers: { status: number; database?: { ok: boolean; reason?: string } }[] = [];
+    try {
+      const deadline = Date.now() + 45_000;
+      while (Date.now() < deadline && answers.at(-1)?.status !== 200) {
+        if (started.child.exitCode !== null) throw new Error(`exited early: ${started.output()}`);
+        const answer = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => null);
+        if (answer) {
+          const report = (await answer.json()) as { checks: { name: string; ok: boolean; reason?: string }[] };
+          answers.push({ status: answer.status, database: report.checks.find((check) => check.name === 'database') });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      // Creating the cluster takes seconds; the server listens from the first of them.
+      expect(answers[0]).toEqual({
+        status: 503,
+        database: {
+          name: 'database',
+          ok: false,
+          reason: expect.stringContaining('The embedded database is starting.'),
+        },
+      });
+      expect(answers.at(-1)).toMatchObject({ status: 200, database: { ok: true } });
+      // Once ready it stays ready: no 503 after the first 200.
+      expect(answers.findIndex((answer) => answer.status === 200)).toBe(answers.length - 1);
+      started.child.kill('SIGTERM');
+      expect(await started.exit).toBe(0);
+    } finally {
+      started.child.kill('SIGKILL');
+      await rm(freshDir, { recursive: true, force: true });
+    }
+  });
+
   it('reports a failing portal by name on /readyz', async () => {
     const started = startProcess({
       ...env,
