@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAuditExport } from '../../scripts/audit/export.js';
+import { runAuditExport } from '../../src/audit/export.js';
 import type { AuditEntry, TicketStore } from '../../src/domain/ports.js';
 import { openPgliteStore } from '../../src/store/pglite.js';
 import { openPostgresStore } from '../../src/store/postgres.js';
@@ -17,7 +17,7 @@ const runAudit = async (args: readonly string[], env: Record<string, string>) =>
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'scripts/audit.ts', ...args],
+      ['--import', 'tsx', 'src/audit-cli.ts', ...args],
       // No DATABASE_URL or DATA_DIR from the developer's environment or .env: only what the test gives.
       { env: { PATH: process.env.PATH ?? '', DATABASE_URL: '', DATA_DIR: '', ...env }, timeout: 60_000 },
     );

@@ -161,7 +161,7 @@ describe('the service as a process', { timeout: 60_000 }, () => {
     const freshDir = await mkdtemp(join(tmpdir(), 'helpdesk-first-boot-'));
     const port = await closedPort();
     const started = startProcess({ ...env, DATA_DIR: freshDir, PORT: String(port) });
-    const answers: { status: number; database?: { ok: boolean; reason?: string } }[] = [];
+    const answers: { status: number; database: { ok: boolean; reason?: string } | undefined }[] = [];
     try {
       const deadline = Date.now() + 45_000;
       while (Date.now() < deadline && answers.at(-1)?.status !== 200) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseAuditArgs, parseSince } from '../../scripts/audit/args.js';
-import { embeddedDatabaseRefusal } from '../../scripts/audit/embedded-database.js';
-import { csvField, csvHeader, csvRecord, jsonRecord, toAuditRecord } from '../../scripts/audit/format.js';
-import { readStoreConfig } from '../../scripts/audit/store-config.js';
+import { parseAuditArgs, parseSince } from '../../src/audit/args.js';
+import { embeddedDatabaseRefusal } from '../../src/audit/embedded-database.js';
+import { csvField, csvHeader, csvRecord, jsonRecord, toAuditRecord } from '../../src/audit/format.js';
+import { readStoreConfig } from '../../src/audit/store-config.js';
 import type { StoredAuditEntry } from '../../src/domain/ports.js';
 import { createRedactor } from '../../src/domain/redact.js';
 

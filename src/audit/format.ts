@@ -1,5 +1,5 @@
-import type { StoredAuditEntry } from '../../src/domain/ports.js';
-import type { Redactor } from '../../src/domain/redact.js';
+import type { StoredAuditEntry } from '../domain/ports.js';
+import type { Redactor } from '../domain/redact.js';
 
 /**
  * One audit entry as the export prints it. Any action prints the same way: the columns are the log's own, and

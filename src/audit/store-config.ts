@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StoreConfig } from '../../src/store/open-store.js';
+import type { StoreConfig } from '../store/open-store.js';
 
 /**
  * Where the service keeps its data, read as src/config.ts reads it (the same DATABASE_URL and DATA_DIR rules): the

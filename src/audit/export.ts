@@ -1,9 +1,9 @@
 import type { Writable } from 'node:stream';
-import type { StoredAuditEntry, TicketStore } from '../../src/domain/ports.js';
-import { createRedactor } from '../../src/domain/redact.js';
-import type { StoreConfig } from '../../src/store/open-store.js';
-import { openPgliteStore } from '../../src/store/pglite.js';
-import { openPostgresStore } from '../../src/store/postgres.js';
+import type { StoredAuditEntry, TicketStore } from '../domain/ports.js';
+import { createRedactor } from '../domain/redact.js';
+import type { StoreConfig } from '../store/open-store.js';
+import { openPgliteStore } from '../store/pglite.js';
+import { openPostgresStore } from '../store/postgres.js';
 import { AuditUsage, parseAuditArgs } from './args.js';
 import { embeddedDatabaseRefusal } from './embedded-database.js';
 import { csvHeader, csvRecord, jsonRecord, toAuditRecord } from './format.js';
