@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config.js';
 import { createAccessService } from './domain/access.js';
 import { createApprovalService } from './domain/approval-service.js';
+import { createChannelDefaultsService } from './domain/channel-defaults-service.js';
 import { DomainError, isDomainError } from './domain/errors.js';
 import { createHousekeeping } from './domain/housekeeping.js';
 import { createOpenStreamLedger } from './domain/open-streams.js';
@@ -184,6 +185,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     access,
     tickets,
     approvals,
+    channelDefaults: createChannelDefaultsService({ store, portals, access, clock }),
     // Open streams are stamped with the wall clock, as live replies always stamped them (not `clock`).
     streams: createOpenStreamLedger({ store, clock: systemClock }),
     housekeeping: createHousekeeping({ store }),

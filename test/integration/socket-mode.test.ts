@@ -29,6 +29,7 @@ const kinds: Record<SlackDeliveryKind, SocketEnvelopeType> = {
   event: 'events_api',
   interaction: 'interactive',
   options: 'interactive',
+  command: 'slash_commands',
 };
 
 const dev = SeedTenants.dev;
@@ -104,6 +105,8 @@ describe('the service in Socket Mode', () => {
       send: deliver,
       say: (user, text, threadTs) => say(user, text, threadTs),
       mention: (user, text, threadTs) => say(user, text, threadTs, true),
+      helpdesk: (user, text, channel = Channel) =>
+        deliver(slack.slashCommand({ user: user.id, channel, command: '/helpdesk', text }), 'command'),
       startInstance: () => Promise.reject(new Error('one instance in the Socket Mode tests')),
       transcript: (threadTs) => slack.thread(Channel, threadTs).map((message) => renderMessageText(message)),
       botMessage(threadTs, pattern) {

@@ -1,8 +1,10 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import type { ChannelDefaults } from '../../domain/channel-defaults.js';
 import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
 import type { TicketLink } from '../../domain/thread-link.js';
 import { wellFormedDeep } from '../../well-formed.js';
 import { escapeMrkdwn } from '../text/index.js';
+import { describeChannelDefaults } from './channel-defaults.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
 import { ActionId, CallbackId } from './ids.js';
 import { clip, mrkdwn, plainText } from './message.js';
@@ -39,6 +41,8 @@ export interface PortalStatus {
 export interface AppHomeInput {
   /** Newest first; null when they could not be loaded. */
   readonly tickets: readonly HomeTicket[] | null;
+  /** The channels whose Create Ticket defaults the person set (/helpdesk defaults), newest first. */
+  readonly channelDefaults?: readonly ChannelDefaults[];
   /** The store returned as many tickets as it was asked for: there may be older ones. */
   readonly mayHaveMore?: boolean;
   readonly portals: readonly PortalStatus[];
@@ -55,8 +59,14 @@ const PortalsPerSection = 10;
  * HelpDesk, and whether each portal answers. Untrusted text (titles, names, reasons) is escaped. The ticket list is
  * cut to what fits in Slack's 100 blocks, saying how many were left out.
  */
-export function buildAppHome({ tickets, mayHaveMore = false, portals, generatedAt }: AppHomeInput): HomeView {
-  const status = statusBlocks(portals, generatedAt);
+export function buildAppHome({
+  tickets,
+  mayHaveMore = false,
+  channelDefaults = [],
+  portals,
+  generatedAt,
+}: AppHomeInput): HomeView {
+  const status = [...defaultsBlocks(channelDefaults), ...statusBlocks(portals, generatedAt)];
   const intro: KnownBlock[] = [
     { type: 'header', text: plainText('DuploCloud AI HelpDesk') },
     {
@@ -105,7 +115,8 @@ const statusWords = (status: HomeTicketStatus): string => {
   return status.kind === 'unknown' ? ' · status not known right now' : '';
 };
 
-function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[] {
+/** One open ticket: what it is, where, and links to its thread and the web HelpDesk (App Home, /helpdesk tickets). */
+export function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[] {
   const labels = helpdeskLabels(link.api);
   const field = (label: string, value: string) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 300))}`);
   const opened = dateToken(link.createdAt, '{date_short_pretty}');
@@ -133,6 +144,17 @@ function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[
     buttons.length > 0
       ? { type: 'actions', elements: buttons }
       : context('No link is available for this ticket right now.'),
+  ];
+}
+
+/** Channels whose defaults the person set: few (the caller limits them), one line each. */
+function defaultsBlocks(defaults: readonly ChannelDefaults[]): KnownBlock[] {
+  if (defaults.length === 0) return [];
+  return [
+    { type: 'divider' },
+    { type: 'header', text: plainText('Channel defaults you set') },
+    note(defaults.map((entry) => `• <#${entry.channel.channelId}>: ${describeChannelDefaults(entry)}`).join('\n')),
+    context('`/helpdesk defaults` in a channel shows or changes its defaults.'),
   ];
 }
 

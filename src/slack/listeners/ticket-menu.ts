@@ -3,7 +3,7 @@ import { buildNotice } from '../blocks/notice.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { openTicketForm } from '../flows/ticket-form-open.js';
 import { parseMessageAction } from '../parse/block-action.js';
-import type { FormMetadata } from '../parse/form-metadata.js';
+import type { TicketFormMetadata } from '../parse/form-metadata.js';
 import { portalKey } from '../parse/portal-key.js';
 import { wordsFor } from '../text/error-replies.js';
 import type { ButtonArgs } from './types.js';
@@ -22,7 +22,7 @@ export async function onTicketMenu(deps: SlackDeps, { ack, body, client, context
       .catch(() => undefined);
     return;
   }
-  const metadata: FormMetadata = {
+  const metadata: TicketFormMetadata = {
     v: 2,
     mode: 'update',
     thread,

@@ -43,6 +43,7 @@ export type {
   MessageTarget,
   SelectInViewInput,
   SelectOptionInput,
+  SlashCommandInput,
   SubmitViewInput,
   SuggestOptionsInput,
   UserMessageInput,
