@@ -41,7 +41,7 @@ describe('npm run demo', () => {
     expect(sink.text).toMatch(/all servers stopped; took \d+\.\d s/);
   });
 
-  it('prints a header for each of the eleven steps, and names one portal of each HelpDesk generation', () => {
+  it('prints a header for each of the twelve steps, and names one portal of each HelpDesk generation', () => {
     const headers = sink.text.match(/^━━ \d+\. .*$/gm) ?? [];
     expect(headers.map((header) => header.split(' ')[1])).toEqual([
       '1.',
@@ -55,9 +55,16 @@ describe('npm run demo', () => {
       '9.',
       '10.',
       '11.',
+      '12.',
     ]);
     expect(sink.text).toMatch(/fake DuploCloud portal "acme" .*\(tenant-scoped HelpDesk\)/);
     expect(sink.text).toMatch(/fake DuploCloud portal "helpdesk" .*\(workspace-scoped HelpDesk\)/);
+  });
+
+  it('12: /helpdesk tickets and status are answered to alice alone', () => {
+    expect(sink.text).toContain('alice types /helpdesk tickets');
+    expect(sink.text).toMatch(/DuploCloud AI \(only you can see this\)[\s\S]*Your open tickets/);
+    expect(sink.text).toMatch(/\*?helpdesk\*?: workspace-scoped HelpDesk · ✅ reachable/);
   });
 
   it('1: the mention is answered with a Create Ticket button', () => {
