@@ -4,7 +4,13 @@ import { wellFormedDeep } from '../../well-formed.js';
 import { escapeMrkdwn } from '../text/index.js';
 import { type HomeTicket, type PortalStatus, ticketBlocks } from './app-home.js';
 import { SlashCommand } from './ids.js';
-import { clip, type MessageContent, mrkdwn } from './message.js';
+import { blocksTextLength, clip, type MessageContent, mrkdwn } from './message.js';
+
+/**
+ * What an answer's blocks may carry in text: Slack refuses a message past about 12,000 characters
+ * (`msg_blocks_too_long`, see message.ts), so answers stop short of it and say what they left out.
+ */
+const AnswerTextBudget = 10_000;
 
 const command = SlashCommand.Helpdesk;
 
@@ -48,18 +54,24 @@ export function buildHelpdeskStatus(portals: readonly PortalStatus[]): MessageCo
     const reach = portal.ok
       ? '✅ reachable'
       : `⚠️ not reachable${portal.reason ? ` (${escapeMrkdwn(clip(portal.reason, 200))})` : ''}`;
-    return `• *${escapeMrkdwn(portal.name)}*: ${generation} · ${reach}`;
+    return `• *${escapeMrkdwn(clip(portal.name, 80))}*: ${generation} · ${reach}`;
   });
   const healthy = portals.filter((portal) => portal.ok).length;
-  const blocks: KnownBlock[] = [];
-  // Ten portals a section keeps each text far below Slack's 3,000 characters.
-  for (let start = 0; start < lines.length; start += 10) {
-    blocks.push({ type: 'section', text: mrkdwn(lines.slice(start, start + 10).join('\n')) });
-  }
-  if (blocks.length === 0) blocks.push({ type: 'section', text: mrkdwn('No DuploCloud portal is configured.') });
   const summary = `${healthy} of ${portals.length} portal${portals.length === 1 ? '' : 's'} reachable`;
-  blocks.unshift({ type: 'section', text: mrkdwn(`*DuploCloud portals* · ${summary}`) });
-  return wellFormedDeep({ text: `DuploCloud portals: ${summary}`, blocks: blocks.slice(0, 50) });
+  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*DuploCloud portals* · ${summary}`) }];
+  // Ten portals a section keeps each text far below Slack's 3,000 characters.
+  let shown = 0;
+  for (let start = 0; start < lines.length; start += 10) {
+    const section: KnownBlock = { type: 'section', text: mrkdwn(lines.slice(start, start + 10).join('\n')) };
+    if (blocks.length >= 48 || blocksTextLength([...blocks, section]) > AnswerTextBudget) break;
+    blocks.push(section);
+    shown = Math.min(lines.length, start + 10);
+  }
+  if (lines.length === 0) blocks.push({ type: 'section', text: mrkdwn('No DuploCloud portal is configured.') });
+  if (shown < lines.length) {
+    blocks.push({ type: 'context', elements: [mrkdwn(`…and ${lines.length - shown} more: see \`/readyz\`.`)] });
+  }
+  return wellFormedDeep({ text: `DuploCloud portals: ${summary}`, blocks });
 }
 
 /** How many tickets `/helpdesk tickets` shows: a message takes at most 50 blocks, two per ticket. */
@@ -82,13 +94,24 @@ export function buildHelpdeskTickets(tickets: readonly HomeTicket[] | null, mayH
     const none = `You have no open tickets. \`${command} new\` or *Create Ticket* on a mention starts one.`;
     return { text: 'You have no open tickets.', blocks: [{ type: 'section', text: mrkdwn(none) }] };
   }
-  const shown = tickets.slice(0, CommandTicketLimit);
-  const count = `${shown.length}${mayHaveMore || tickets.length > shown.length ? '+' : ''}`;
+  const listed: KnownBlock[] = [];
+  let shown = 0;
+  for (const ticket of tickets.slice(0, CommandTicketLimit)) {
+    const blocks = ticketBlocks(ticket);
+    if (blocksTextLength([...listed, ...blocks]) > AnswerTextBudget) break;
+    listed.push(...blocks);
+    shown += 1;
+  }
+  const more = mayHaveMore || tickets.length > shown;
+  const count = `${shown}${more ? '+' : ''}`;
   return wellFormedDeep({
     text: `Your open tickets: ${count}`,
     blocks: [
       { type: 'section', text: mrkdwn(`*Your open tickets* (${count}, newest first)`) },
-      ...shown.flatMap((ticket) => ticketBlocks(ticket)),
+      ...listed,
+      ...(more
+        ? [{ type: 'context' as const, elements: [mrkdwn('Older ones are in their threads and on the Home tab.')] }]
+        : []),
     ],
   });
 }
