@@ -165,6 +165,16 @@ describe('the service in Socket Mode', () => {
     expect(portal.calls.length).toBe(portalCalls);
   });
 
+  it('answers /helpdesk over the socket: acked at once, the answer to the caller alone', async () => {
+    const before = slack.ephemerals(People.alice.id).length;
+    const response = await h.helpdesk(People.alice, 'status');
+    expect(response.elapsedMs).toBeLessThan(3_000);
+    expect(acks.at(-1)?.ack).toEqual({});
+    const answers = slack.ephemerals(People.alice.id);
+    expect(answers).toHaveLength(before + 1);
+    expect(answers.at(-1)?.text).toContain('1 of 1 portal reachable');
+  });
+
   it('does no work twice for an event Slack redelivers over the socket', async () => {
     const mention = slack.mention({ user: People.alice.id, channel: Channel, text: 'delivered twice' });
     for (const envelope of mention.events) await deliver(envelope, 'event');
