@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { z } from 'zod';
+import { SlashCommand } from '../blocks/ids.js';
 import type { ReplayGuard } from './replay-guard.js';
 
 /**
@@ -238,7 +239,11 @@ export function screenPayload(value: unknown): 'forward' | 'not_an_object' | 'un
   if (body.ssl_check === '1' || body.type === 'url_verification') return 'forward';
   if (body.event !== undefined) return EventEnvelope.safeParse(body).success ? 'forward' : 'malformed_shape';
   // A slash command (form fields, docs/slack-platform.md §1): Bolt routes it by `command`; its listener parses the rest.
-  if (body.command !== undefined) return SlashCommandShape.safeParse(body).success ? 'forward' : 'malformed_shape';
+  // One Bolt has no listener for would wait out Bolt's 3-second timeout, so only ours goes on.
+  if (body.command !== undefined) {
+    if (!SlashCommandShape.safeParse(body).success) return 'malformed_shape';
+    return body.command === SlashCommand.Helpdesk ? 'forward' : 'unknown_kind';
+  }
   // The same order of tests as Bolt's getTypeAndConversation: what Bolt would not classify, it would not answer.
   const type = typeof body.type === 'string' ? body.type : undefined;
   const boltKnows =
