@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import type { AppConfig } from './config.js';
 import { createAccessService } from './domain/access.js';
 import { createApprovalService } from './domain/approval-service.js';
+import { createChannelDefaultsService } from './domain/channel-defaults-service.js';
 import { DomainError, isDomainError } from './domain/errors.js';
 import { createHousekeeping } from './domain/housekeeping.js';
 import { createOpenStreamLedger } from './domain/open-streams.js';
@@ -187,6 +188,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
     tickets,
     approvals,
     closing,
+    channelDefaults: createChannelDefaultsService({ store, portals, access, clock }),
     // Open streams are stamped with the wall clock, as live replies always stamped them (not `clock`).
     streams: createOpenStreamLedger({ store, clock: systemClock }),
     housekeeping: createHousekeeping({ store }),

@@ -435,6 +435,7 @@ export async function playScenario(
   const workspace = await playWorkspaceThread(play, names, personName, authorName);
   tickets.push(workspace.ticket);
   await playAssistantPane(play, authorName);
+  await playHelpdeskCommand(play, tickets);
   return {
     threadTs,
     workspaceThreadTs: workspace.threadTs,
@@ -468,6 +469,35 @@ async function playAssistantPane(play: Play, authorName: (message: SlackMessage)
     'the question in the assistant pane got no Create Ticket offer',
   );
   transcript.check('a direct message works like a mention: Create Ticket in its thread, the same modal from there');
+}
+
+/** Step 13: `/helpdesk tickets` and `/helpdesk status`, answered to alice alone. */
+async function playHelpdeskCommand(play: Play, tickets: readonly DemoTicket[]): Promise<void> {
+  const { harness, transcript } = play;
+  transcript.step(13, 'alice asks for her open tickets and the portals with /helpdesk');
+  const ask = async (text: string): Promise<string> => {
+    transcript.note(`alice types /helpdesk ${text}`);
+    const response = await harness.helpdesk(alice, text);
+    expectThat(response.status === 200 && response.elapsedMs < 3_000, `/helpdesk ${text} was not acked in time`);
+    const answer = harness.slack.ephemerals(alice.id).at(-1);
+    expectThat(answer, `/helpdesk ${text} gave no answer`);
+    const shown = {
+      ts: answer.ts,
+      author: `${BotName} (only you can see this)`,
+      text: answer.text,
+      ...(answer.blocks ? { blocks: answer.blocks } : {}),
+    };
+    transcript.message(shown);
+    return messageText(shown, play.names);
+  };
+  const open = await ask('tickets');
+  // The first ticket moved to staging: its staging ticket and the workspace ticket are the open ones.
+  for (const ticket of tickets.slice(-2)) {
+    expectThat(open.includes(ticket.name), `/helpdesk tickets does not list ${ticket.name}`);
+  }
+  const status = await ask('status');
+  expectThat(/2 of 2 portals reachable/.test(status), '/helpdesk status does not say both portals are reachable');
+  transcript.check('only alice saw the answers: her open tickets, and both portals with their HelpDesk');
 }
 
 /** Picks a value in an open modal's select; a select that dispatches refreshes the modal. */

@@ -1,3 +1,4 @@
+import type { ChannelDefaults, ChannelRef } from './channel-defaults.js';
 import type { CardChoice, CardStatus, CommandCard, NewCommandCard } from './command-card.js';
 import type { Agent, HelpdeskApi, Permission, PortalUser, Space, SpaceAccess, TicketStatusChange } from './helpdesk.js';
 import type { AgentEvent, AgentMessage, MessageData, Sender } from './messages.js';
@@ -237,6 +238,13 @@ export interface TicketStore {
    * caller only, and forgotten.
    */
   claimStaleStreams(before: Date, limit: number): Promise<OpenStream[]>;
+
+  // channel defaults (/helpdesk defaults)
+  channelDefaults(channel: ChannelRef): Promise<ChannelDefaults | null>;
+  /** Sets a channel's defaults, replacing any it had. */
+  setChannelDefaults(defaults: ChannelDefaults): Promise<void>;
+  /** The channels whose defaults a Slack user set last, newest first (App Home). */
+  channelDefaultsSetBy(teamId: string, slackUserId: string, limit: number): Promise<ChannelDefaults[]>;
 
   // audit
   appendAudit(entry: AuditEntry): Promise<void>;

@@ -3,6 +3,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Permission } from '../domain/helpdesk.js';
 import type { AuditEntry, OpenStream, StoredAuditEntry, TicketStore } from '../domain/ports.js';
 import { type NewTicketLink, type ThreadRef, threadKey } from '../domain/thread-link.js';
+import { channelDefaultsColumns, toChannelDefaults } from './channel-defaults-rows.js';
 import {
   auditColumns,
   cardColumns,
@@ -391,6 +392,47 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
           startedAt: stream.started_at,
         };
       });
+    },
+
+    async channelDefaults(channel) {
+      const rows = await db.query(
+        `SELECT ${channelDefaultsColumns} FROM channel_defaults WHERE team_id = $1 AND channel_id = $2`,
+        [channel.teamId, channel.channelId],
+      );
+      return rows.length > 0 ? toChannelDefaults(rows[0]) : null;
+    },
+
+    async setChannelDefaults(defaults) {
+      await db.query(
+        `INSERT INTO channel_defaults (${channelDefaultsColumns})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+         ON CONFLICT (team_id, channel_id) DO UPDATE SET portal = EXCLUDED.portal, api = EXCLUDED.api,
+           space_id = EXCLUDED.space_id, space_name = EXCLUDED.space_name, agent_id = EXCLUDED.agent_id,
+           agent_name = EXCLUDED.agent_name, permissions = EXCLUDED.permissions, set_by = EXCLUDED.set_by,
+           set_at = EXCLUDED.set_at`,
+        [
+          defaults.channel.teamId,
+          defaults.channel.channelId,
+          defaults.portal,
+          defaults.api,
+          defaults.spaceId,
+          defaults.spaceName,
+          defaults.agentId,
+          defaults.agentName,
+          permissionsJson(defaults.permissions),
+          defaults.setBy,
+          defaults.setAt,
+        ],
+      );
+    },
+
+    async channelDefaultsSetBy(teamId, slackUserId, limit) {
+      const rows = await db.query(
+        `SELECT ${channelDefaultsColumns} FROM channel_defaults WHERE team_id = $1 AND set_by = $2
+          ORDER BY set_at DESC, channel_id LIMIT $3`,
+        [teamId, slackUserId, limit],
+      );
+      return rows.map(toChannelDefaults);
     },
 
     async appendAudit(entry: AuditEntry) {

@@ -61,6 +61,12 @@ describe('npm run demo', () => {
     expect(sink.text).toMatch(/fake DuploCloud portal "helpdesk" .*\(workspace-scoped HelpDesk\)/);
   });
 
+  it('12: /helpdesk tickets and status are answered to alice alone', () => {
+    expect(sink.text).toContain('alice types /helpdesk tickets');
+    expect(sink.text).toMatch(/DuploCloud AI \(only you can see this\)[\s\S]*Your open tickets/);
+    expect(sink.text).toMatch(/\*?helpdesk\*?: workspace-scoped HelpDesk · ✅ reachable/);
+  });
+
   it('1: the mention is answered with a Create Ticket button', () => {
     expect(sink.text).toContain('@DuploCloud AI pods of the web service keep crashing in dev — can you take a look?');
     expect(sink.text).toMatch(/This thread is not linked to a HelpDesk ticket yet[\s\S]*\[Create Ticket\]/);

@@ -29,6 +29,7 @@ const kinds: Record<SlackDeliveryKind, SocketEnvelopeType> = {
   event: 'events_api',
   interaction: 'interactive',
   options: 'interactive',
+  command: 'slash_commands',
 };
 
 const dev = SeedTenants.dev;
@@ -104,6 +105,8 @@ describe('the service in Socket Mode', () => {
       send: deliver,
       say: (user, text, threadTs) => say(user, text, threadTs),
       mention: (user, text, threadTs) => say(user, text, threadTs, true),
+      helpdesk: (user, text, channel = Channel) =>
+        deliver(slack.slashCommand({ user: user.id, channel, command: '/helpdesk', text }), 'command'),
       startInstance: () => Promise.reject(new Error('one instance in the Socket Mode tests')),
       transcript: (threadTs) => slack.thread(Channel, threadTs).map((message) => renderMessageText(message)),
       botMessage(threadTs, pattern) {
@@ -160,6 +163,16 @@ describe('the service in Socket Mode', () => {
     expect(thread[1]?.thread_ts).toBe(ts);
     expect(h.transcript(ts)[1]).toContain('[Create Ticket]');
     expect(portal.calls.length).toBe(portalCalls);
+  });
+
+  it('answers /helpdesk over the socket: acked at once, the answer to the caller alone', async () => {
+    const before = slack.ephemerals(People.alice.id).length;
+    const response = await h.helpdesk(People.alice, 'status');
+    expect(response.elapsedMs).toBeLessThan(3_000);
+    expect(acks.at(-1)?.ack).toEqual({});
+    const answers = slack.ephemerals(People.alice.id);
+    expect(answers).toHaveLength(before + 1);
+    expect(answers.at(-1)?.text).toContain('1 of 1 portal reachable');
   });
 
   it('does no work twice for an event Slack redelivers over the socket', async () => {

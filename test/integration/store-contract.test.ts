@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChannelDefaults } from '../../src/domain/channel-defaults.js';
 import type { CardItem, NewCommandCard } from '../../src/domain/command-card.js';
 import type { TicketStore } from '../../src/domain/ports.js';
 import type { NewTicketLink, ThreadRef } from '../../src/domain/thread-link.js';
@@ -641,6 +642,63 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
       await expect(store.auditPage({ since: t0, portal, limit: 1, after: { at: t0, id: '1; DROP' } })).rejects.toThrow(
         /not an audit entry id/,
       );
+    });
+  });
+
+  describe('channel defaults', () => {
+    const defaultsFor = (channelId: string, overrides: Partial<ChannelDefaults> = {}): ChannelDefaults => ({
+      channel: { teamId: 'T1', channelId },
+      portal: 'prod',
+      api: 'tenant',
+      spaceId: 'tenant-1',
+      spaceName: 'dev01',
+      agentId: 'instance-1',
+      agentName: 'kubernetes',
+      permissions: [{ id: 'dev-deployer', name: 'dev-deployer' }],
+      setBy: 'U1',
+      setAt: t0,
+      ...overrides,
+    });
+
+    it('has none for a channel nobody set, keeps what was set, and replaces it on the next set', async () => {
+      const channelId = unique('C');
+      expect(await store.channelDefaults({ teamId: 'T1', channelId })).toBeNull();
+      const first = defaultsFor(channelId);
+      await store.setChannelDefaults(first);
+      expect(await store.channelDefaults({ teamId: 'T1', channelId })).toEqual(first);
+      // Another team's channel of the same id is another channel.
+      expect(await store.channelDefaults({ teamId: 'T2', channelId })).toBeNull();
+
+      const second = defaultsFor(channelId, {
+        portal: 'helpdesk',
+        api: 'workspace',
+        spaceId: 'ws-1',
+        spaceName: 'platform',
+        agentId: 'agent-1',
+        agentName: 'generic',
+        permissions: [
+          { id: 'scope-1', name: 'full-access' },
+          { id: 'scope-2', name: 'read-only' },
+        ],
+        setBy: 'U2',
+        setAt: minutes(5),
+      });
+      await store.setChannelDefaults(second);
+      expect(await store.channelDefaults({ teamId: 'T1', channelId })).toEqual(second);
+    });
+
+    it('lists the channels whose defaults a person set last, newest first, up to the limit', async () => {
+      const setter = unique('U');
+      const [a, b, c] = [unique('C'), unique('C'), unique('C')];
+      await store.setChannelDefaults(defaultsFor(a, { setBy: setter, setAt: minutes(1) }));
+      await store.setChannelDefaults(defaultsFor(b, { setBy: setter, setAt: minutes(3) }));
+      await store.setChannelDefaults(defaultsFor(c, { setBy: setter, setAt: minutes(2) }));
+      const listed = await store.channelDefaultsSetBy('T1', setter, 2);
+      expect(listed.map((defaults) => defaults.channel.channelId)).toEqual([b, c]);
+      // Someone else set c since: it is theirs now.
+      await store.setChannelDefaults(defaultsFor(c, { setBy: 'U-other', setAt: minutes(4) }));
+      expect((await store.channelDefaultsSetBy('T1', setter, 10)).map((d) => d.channel.channelId)).toEqual([b, a]);
+      expect(await store.channelDefaultsSetBy('T2', setter, 10)).toEqual([]);
     });
   });
 

@@ -291,6 +291,24 @@ describe('manifest.yml bot scopes against src/', () => {
     ).toEqual([]);
   });
 
+  it('registers a listener for every slash command in the manifest, and no other, by the name in ids.ts', async () => {
+    const { SlashCommand } = await import('../../src/slack/blocks/ids.js');
+    const code = sources()
+      .map(({ source }) => withoutComments(source))
+      .join('\n');
+    const registered = [...code.matchAll(/\bapp\s*\.\s*command\s*(?:<[^>]*>)?\s*\(\s*([^,)]+)/g)].map((match) => {
+      const argument = (match[1] ?? '').trim();
+      const constant = /^SlashCommand\.(\w+)$/.exec(argument)?.[1];
+      if (constant) return (SlashCommand as Record<string, string>)[constant] ?? `unknown SlashCommand.${constant}`;
+      return argument.replace(/^['"`]|['"`]$/g, '');
+    });
+    const inManifest = (manifest().slashCommands as Array<{ command: string }>).map((entry) => entry.command);
+    expect(inManifest.length).toBeGreaterThan(0);
+    expect(registered.sort(), 'app.command listeners against manifest features.slash_commands').toEqual(
+      inManifest.sort(),
+    );
+  });
+
   it('registers a listener for every shortcut in the manifest, with the id from src/slack/blocks/ids.ts', async () => {
     const { CallbackId } = await import('../../src/slack/blocks/ids.js');
     const code = sources()

@@ -51,6 +51,21 @@ const Manifest = z.strictObject({
         suggested_prompts: z.array(z.strictObject({ title: z.string(), message: z.string() })).optional(),
       })
       .optional(),
+    slash_commands: z
+      .array(
+        z.strictObject({
+          command: z
+            .string()
+            .regex(/^\/[a-z0-9_-]+$/)
+            .max(32),
+          description: z.string().min(1).max(2000),
+          usage_hint: z.string().max(1000).optional(),
+          should_escape: z.boolean().optional(),
+          url: httpsUrl.optional(),
+        }),
+      )
+      .max(50)
+      .optional(),
   }),
   oauth_config: z.strictObject({
     scopes: z.strictObject({ bot: z.array(z.string().max(50)).max(255) }),
@@ -108,6 +123,20 @@ describe('manifest.yml', () => {
     ]);
     // The official DuploCloud backend uses this id; keeping it lets operators switch apps without a new manifest.
     expect(CallbackId.CreateTicketShortcut).toBe('ai_shortcut_invoke');
+  });
+
+  it('offers /helpdesk, as the app registers it, unescaped (the app reads the text as typed), its URL left to HTTP mode', async () => {
+    const { SlashCommand } = await import('../../src/slack/blocks/ids.js');
+    expect(manifest.features.slash_commands).toEqual([
+      expect.objectContaining({ command: SlashCommand.Helpdesk, should_escape: false }),
+    ]);
+    const [helpdesk] = manifest.features.slash_commands ?? [];
+    for (const subcommand of ['help', 'tickets', 'new', 'status', 'defaults']) {
+      expect(helpdesk?.usage_hint).toContain(subcommand);
+    }
+    // Socket Mode: Slack ignores request URLs (the comment says where HTTP mode sends the command).
+    expect(helpdesk?.url).toBeUndefined();
+    expect(text).toContain('features.slash_commands[0].url');
   });
 
   it('runs in Socket Mode with interactivity, static tokens and a single workspace', () => {

@@ -82,6 +82,8 @@ export interface Harness {
   /** A person writes in the channel (or a thread); every event Slack would send is delivered. */
   say(user: FakeSlackUser, text: string, threadTs?: string): Promise<{ ts: string }>;
   mention(user: FakeSlackUser, text: string, threadTs?: string): Promise<{ ts: string }>;
+  /** A person runs `/helpdesk <text>` in a channel (default the harness's); the app's HTTP answer (its ack). */
+  helpdesk(user: FakeSlackUser, text: string, channel?: string): Promise<AppResponse>;
   /** The thread as a person reads it: one rendered text per message, parent first. */
   transcript(threadTs: string): string[];
   /** The newest message in the thread from the bot whose rendered text matches. */
@@ -176,6 +178,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await deliverAll(result.events);
       return { ts: result.ts };
     },
+    helpdesk: (user, text, channel = Channel) =>
+      send(slack.slashCommand({ user: user.id, channel, command: '/helpdesk', text }), 'command'),
     transcript: (threadTs) => slack.thread(Channel, threadTs).map((message) => renderMessageText(message)),
     botMessage(threadTs, pattern) {
       const found = slack

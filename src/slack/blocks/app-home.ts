@@ -1,8 +1,10 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import type { ChannelDefaults } from '../../domain/channel-defaults.js';
 import { describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
 import type { TicketLink } from '../../domain/thread-link.js';
 import { wellFormedDeep } from '../../well-formed.js';
 import { escapeMrkdwn } from '../text/index.js';
+import { describeChannelDefaults } from './channel-defaults.js';
 import { helpdeskLabels } from './helpdesk-labels.js';
 import { ActionId, CallbackId } from './ids.js';
 import { clip, mrkdwn, plainText } from './message.js';
@@ -49,6 +51,8 @@ export interface AppHomeInput {
   readonly tickets: readonly HomeTicket[] | null;
   /** The person's tickets closed from Slack, most recently closed first (a few); none when absent. */
   readonly closed?: readonly HomeClosedTicket[];
+  /** The channels whose Create Ticket defaults the person set (/helpdesk defaults), newest first. */
+  readonly channelDefaults?: readonly ChannelDefaults[];
   /** The store returned as many tickets as it was asked for: there may be older ones. */
   readonly mayHaveMore?: boolean;
   readonly portals: readonly PortalStatus[];
@@ -69,10 +73,11 @@ export function buildAppHome({
   tickets,
   closed = [],
   mayHaveMore = false,
+  channelDefaults = [],
   portals,
   generatedAt,
 }: AppHomeInput): HomeView {
-  const status = statusBlocks(portals, generatedAt);
+  const status = [...defaultsBlocks(channelDefaults), ...statusBlocks(portals, generatedAt)];
   const recentlyClosed = closedBlocks(closed);
   const intro: KnownBlock[] = [
     { type: 'header', text: plainText('DuploCloud AI HelpDesk') },
@@ -160,7 +165,8 @@ const statusWords = (status: HomeTicketStatus): string => {
   return status.kind === 'unknown' ? ' · status not known right now' : '';
 };
 
-function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[] {
+/** One open ticket: what it is, where, and links to its thread and the web HelpDesk (App Home, /helpdesk tickets). */
+export function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[] {
   const labels = helpdeskLabels(link.api);
   const field = (label: string, value: string) => mrkdwn(`*${label}*\n${escapeMrkdwn(clip(value, 300))}`);
   const opened = dateToken(link.createdAt, '{date_short_pretty}');
@@ -188,6 +194,17 @@ function ticketBlocks({ link, url, threadUrl, status }: HomeTicket): KnownBlock[
     buttons.length > 0
       ? { type: 'actions', elements: buttons }
       : context('No link is available for this ticket right now.'),
+  ];
+}
+
+/** Channels whose defaults the person set: few (the caller limits them), one line each. */
+function defaultsBlocks(defaults: readonly ChannelDefaults[]): KnownBlock[] {
+  if (defaults.length === 0) return [];
+  return [
+    { type: 'divider' },
+    { type: 'header', text: plainText('Channel defaults you set') },
+    note(defaults.map((entry) => `• <#${entry.channel.channelId}>: ${describeChannelDefaults(entry)}`).join('\n')),
+    context('`/helpdesk defaults` in a channel shows or changes its defaults.'),
   ];
 }
 

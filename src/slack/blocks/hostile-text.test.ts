@@ -4,9 +4,16 @@ import type { CardStatus, CommandCard } from '../../domain/command-card.js';
 import { buildAgentReply } from './agent-reply.js';
 import { buildAppHome } from './app-home.js';
 import { buildAssistantGreeting } from './assistant-pane.js';
+import { buildChannelDefaultsMessage, buildChannelDefaultsSaved } from './channel-defaults.js';
 import { buildCommandCard } from './command-card.js';
 import { buildCommandOutput } from './command-output.js';
 import { buildCreateTicketPrompt, buildCreateTicketPromptDone } from './create-ticket-prompt.js';
+import {
+  buildHelpdeskHelp,
+  buildHelpdeskStatus,
+  buildHelpdeskTickets,
+  buildNewTicketThread,
+} from './helpdesk-command.js';
 import {
   buildContextChangeNote,
   buildNotice,
@@ -33,6 +40,7 @@ const named = (what: string) => `${what} ${hostile}`;
 
 const trustedMarkup = [
   /^<@U(ALICE|BOB)>$/,
+  /^<#C0HELPDESK>$/, // a channel the service names by the id Slack gave it (/helpdesk defaults)
   /^<!date\^\d+\^[^|<>]+\|[^|<>]+>$/,
   /^<(?:https?:\/\/|mailto:)[^|<>\s]+>$/, // a bare link shows its own target
   /^<https:\/\/acme\.duplocloud\.net\/[^|<>\s]*\|the ticket>$/, // a plain label on a link to the portal
@@ -114,6 +122,19 @@ const choices = (status: Choices['status']): Choices =>
       ? { status, reason: named('Could not load') }
       : { status };
 
+const channelDefaults = {
+  channel: { teamId: 'T1', channelId: 'C0HELPDESK' },
+  portal: link.portal,
+  api: 'tenant' as const,
+  spaceId: 'dev',
+  spaceName: link.spaceName,
+  agentId: 'k8s-1',
+  agentName: link.agentName,
+  permissions: link.permissions,
+  setBy: 'UALICE',
+  setAt: new Date('2026-11-25T10:00:00Z'),
+};
+
 /** Each builder, by name, with the outputs it gives for hostile input. */
 const outputs: Record<string, () => unknown[]> = {
   // Fixed text: nothing a person or portal wrote reaches it.
@@ -133,6 +154,7 @@ const outputs: Record<string, () => unknown[]> = {
         { link: { ...link, closed: closure }, threadUrl: 'https://slack.example/archives/C1/p1' },
       ],
       mayHaveMore: true,
+      channelDefaults: [channelDefaults],
       portals: [
         { name: named('acme'), ok: true, api: 'tenant' },
         { name: named('beta'), ok: false, reason: named('portal.unauthorized') },
@@ -140,6 +162,29 @@ const outputs: Record<string, () => unknown[]> = {
       generatedAt: new Date('2026-11-25T10:15:00Z'),
     }),
   ],
+  buildChannelDefaultsMessage: () => [
+    buildChannelDefaultsMessage({ channelId: 'C0HELPDESK', defaults: channelDefaults, operator: [] }),
+    buildChannelDefaultsMessage({
+      channelId: 'C0HELPDESK',
+      defaults: null,
+      operator: [{ portal: named('acme'), space: named('dev'), agent: named('agent') }],
+    }),
+  ],
+  buildChannelDefaultsSaved: () => [buildChannelDefaultsSaved(channelDefaults)],
+  buildHelpdeskHelp: () => [buildHelpdeskHelp(), buildHelpdeskHelp(hostile)],
+  buildHelpdeskStatus: () => [
+    buildHelpdeskStatus([
+      { name: named('acme'), ok: true, api: 'tenant' },
+      { name: named('nowhere'), ok: false, reason: named('portal.undetected') },
+    ]),
+  ],
+  buildHelpdeskTickets: () => [
+    buildHelpdeskTickets(
+      [{ link, url: 'https://acme.duplocloud.net/t/1', threadUrl: null, status: { kind: 'status', value: hostile } }],
+      true,
+    ),
+  ],
+  buildNewTicketThread: () => [buildNewTicketThread('UALICE', `${hostile}\n${hostileLinks}`)],
   buildCommandCard: () =>
     (['pending', 'submitted', 'executed', 'failed', 'expired'] as const).map((status) =>
       buildCommandCard({

@@ -7,8 +7,13 @@ export const CallbackId = {
   UpdateContext: 'ticket.update_context',
   RejectReason: 'command.reject_reason',
   CreateTicketShortcut: 'ai_shortcut_invoke',
+  /** The channel defaults modal (/helpdesk defaults). */
+  ChannelDefaults: 'helpdesk.channel_defaults',
   Home: 'home',
 } as const;
+
+/** The app's slash command (manifest.yml features.slash_commands). */
+export const SlashCommand = { Helpdesk: '/helpdesk' } as const;
 
 export const ActionId = {
   OpenCreateTicket: 'ticket.open_create',
@@ -28,6 +33,8 @@ export const ActionId = {
   SelectScopes: 'ticket.scopes',
   ShareThread: 'ticket.share_thread',
   NewMessage: 'ticket.new_message',
+  /** /helpdesk defaults: the button that opens the channel defaults modal. */
+  ChangeChannelDefaults: 'helpdesk.change_defaults',
   // Command cards
   Approve: 'command.approve',
   Reject: 'command.reject',

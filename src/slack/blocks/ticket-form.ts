@@ -36,7 +36,8 @@ export interface PortalChoice {
 }
 
 export interface TicketForm {
-  readonly mode: 'create' | 'update';
+  /** Create Ticket, Update Context, or a channel's defaults (/helpdesk defaults): the same fields. */
+  readonly mode: 'create' | 'update' | 'defaults';
   /** Serialized private_metadata (see parse/form-metadata.ts). */
   readonly metadata: string;
   readonly portals: readonly PortalChoice[];
@@ -53,6 +54,8 @@ export interface TicketForm {
   readonly current?: CurrentContext;
   /** Update Context: the change opens a new ticket (portal, space or permissions differ), so ask about sharing. */
   readonly askShareThread?: boolean;
+  /** Defaults: the channel whose defaults the form sets. */
+  readonly channelId?: string;
 }
 
 /** Above this many spaces the select loads its options on demand, so people can search them. */
@@ -231,7 +234,19 @@ function shareThreadBlocks(): KnownBlock[] {
 /** The Create Ticket and Update Context modals: one builder, so both follow the same access rules and refresh. */
 export function buildTicketForm(form: TicketForm): ModalView {
   const update = form.mode === 'update';
+  const defaults = form.mode === 'defaults';
   const blocks: KnownBlock[] = [];
+
+  if (defaults && form.channelId) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `Create Ticket in <#${form.channelId}> starts from these. Whoever creates a ticket is checked again for each of them.`,
+        ),
+      ],
+    });
+  }
 
   if (form.current) {
     const current = form.current;
@@ -273,9 +288,9 @@ export function buildTicketForm(form: TicketForm): ModalView {
   // Names come from the portal: a lone surrogate in one would make Slack refuse the whole view (src/well-formed.ts).
   return wellFormedDeep({
     type: 'modal',
-    callback_id: update ? CallbackId.UpdateContext : CallbackId.CreateTicket,
-    title: plainText(update ? 'Update Context' : 'Create Ticket'),
-    submit: plainText(update ? 'Update' : 'Create'),
+    callback_id: update ? CallbackId.UpdateContext : defaults ? CallbackId.ChannelDefaults : CallbackId.CreateTicket,
+    title: plainText(update ? 'Update Context' : defaults ? 'Channel defaults' : 'Create Ticket'),
+    submit: plainText(update ? 'Update' : defaults ? 'Save' : 'Create'),
     close: plainText('Cancel'),
     private_metadata: form.metadata,
     blocks,

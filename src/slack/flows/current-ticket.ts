@@ -4,6 +4,6 @@ import type { CurrentTicket } from './ticket-form-loader.js';
 
 /** The ticket an Update Context modal is about. */
 export async function currentTicketOf(deps: SlackDeps, metadata: FormMetadata): Promise<CurrentTicket | undefined> {
-  if (!metadata.linkId) return undefined;
+  if (metadata.mode === 'defaults' || !metadata.linkId) return undefined;
   return (await deps.tickets.linkById(metadata.linkId)) ?? undefined;
 }

@@ -1,5 +1,6 @@
 import type { AccessService } from '../../domain/access.js';
 import type { ApprovalService } from '../../domain/approval-service.js';
+import type { ChannelDefaultsService } from '../../domain/channel-defaults-service.js';
 import type { Housekeeping } from '../../domain/housekeeping.js';
 import type { OpenStreamLedger } from '../../domain/open-streams.js';
 import type { Clock, PortalDirectory } from '../../domain/ports.js';
@@ -28,6 +29,8 @@ export interface SlackDeps {
   readonly approvals: ApprovalService;
   /** Closing and reopening tickets from Slack. */
   readonly closing: TicketClosing;
+  /** What Create Ticket preselects in a channel (/helpdesk defaults). */
+  readonly channelDefaults: ChannelDefaultsService;
   /** The replies being streamed into threads, recorded so a sweep can close those a stopped process left open. */
   readonly streams: OpenStreamLedger;
   /** What the sweeper prunes: old processed events, requests nobody turned into a ticket. */

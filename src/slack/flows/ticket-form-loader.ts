@@ -1,10 +1,11 @@
+import type { ChannelDefaults } from '../../domain/channel-defaults.js';
 import { isDomainError } from '../../domain/errors.js';
 import { type Agent, describePermissions, type HelpdeskApi } from '../../domain/helpdesk.js';
 import type { PortalClient } from '../../domain/ports.js';
 import type { TicketLink } from '../../domain/thread-link.js';
 import { helpdeskLabels } from '../blocks/helpdesk-labels.js';
 import type { ChoiceOption, Choices, CurrentContext, TicketForm } from '../blocks/ticket-form.js';
-import { type FormMetadata, serializeFormMetadata } from '../parse/form-metadata.js';
+import { channelOf, type FormMetadata, serializeFormMetadata } from '../parse/form-metadata.js';
 import type { FormValues } from '../parse/form-state.js';
 import { portalKey, portalWithKey } from '../parse/portal-key.js';
 import { replyFor } from '../text/error-replies.js';
@@ -58,7 +59,12 @@ const sameIds = (a: readonly string[], b: readonly string[]): boolean =>
  */
 export function loadingTicketForm(
   deps: SlackDeps,
-  { mode, metadata, current }: { mode: 'create' | 'update'; metadata: string; current?: CurrentTicket },
+  {
+    mode,
+    metadata,
+    current,
+    channelId,
+  }: { mode: TicketForm['mode']; metadata: string; current?: CurrentTicket; channelId?: string },
 ): TicketForm {
   const configured = deps.portals.list();
   const portal =
@@ -76,7 +82,22 @@ export function loadingTicketForm(
     agents: { status: 'hidden' },
     permissions: { status: 'hidden' },
     ...(current ? { current: currentContextOf(current) } : {}),
+    ...(channelId ? { channelId } : {}),
   };
+}
+
+/**
+ * The channel's defaults a Create Ticket (or defaults) form starts from; none for Update Context, which starts from
+ * the ticket. A store that does not answer leaves the form without them (the operator's defaults still apply).
+ */
+async function channelDefaultsFor(deps: SlackDeps, metadata: FormMetadata): Promise<ChannelDefaults | null> {
+  if (metadata.mode === 'update') return null;
+  try {
+    return await deps.channelDefaults.get(channelOf(metadata));
+  } catch (error) {
+    deps.logger.warn({ err: error }, 'could not read the channel defaults: the form starts without them');
+    return null;
+  }
 }
 
 /**
@@ -88,16 +109,19 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
   const { metadata, values, current } = request;
   const configured = deps.portals.list();
   const choices = configured.map((candidate) => ({ key: portalKey(candidate.name), name: candidate.name }));
+  const channelDefaults = await channelDefaultsFor(deps, metadata);
   const portal: PortalClient | undefined =
     portalWithKey(configured, values.portalKey) ??
     portalWithKey(configured, metadata.portal) ??
     configured.find((candidate) => candidate.name === current?.portal) ??
+    configured.find((candidate) => candidate.name === channelDefaults?.portal) ??
     (configured.length === 1 ? configured[0] : undefined);
 
   const base = {
     mode: metadata.mode,
     portals: choices,
     ...(current ? { current: currentContextOf(current) } : {}),
+    ...(metadata.mode === 'defaults' ? { channelId: metadata.channel.channelId } : {}),
   } as const;
   const hidden = { status: 'hidden' } as const;
   if (!portal) {
@@ -132,6 +156,11 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
   const helpdesk = { api, spaceLabel: portal.settings.spaceLabel };
   const labels = helpdeskLabels(api, portal.settings.spaceLabel);
   const here = current?.portal === portal.name && current.api === api ? current : undefined;
+  // The channel's defaults apply in their own portal, while it speaks the HelpDesk they were set for.
+  const fromChannel = channelDefaults?.portal === portal.name && channelDefaults.api === api ? channelDefaults : null;
+  const startsFromDefaults = metadata.mode !== 'update';
+  /** Defaults that are no longer there (or not this person's to use), said in the form rather than dropped silently. */
+  const gone: string[] = [];
 
   let spaces: Choices;
   let spaceOptions: ChoiceOption[] = [];
@@ -170,9 +199,18 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
           values.spaceId,
           metadata.portal === key ? metadata.spaceId : undefined,
           here?.spaceId,
-          metadata.mode === 'create' ? byIdOrName(spaceOptions, portal.settings.defaultSpace) : undefined,
+          fromChannel?.spaceId,
+          startsFromDefaults ? byIdOrName(spaceOptions, portal.settings.defaultSpace) : undefined,
         )
       : undefined;
+  if (
+    fromChannel &&
+    spaces.status === 'ready' &&
+    !spaceOptions.some((option) => option.value === fromChannel.spaceId)
+  ) {
+    gone.push(`${labels.space.toLowerCase()} *${escapeMrkdwn(fromChannel.spaceName)}*`);
+  }
+  const channelChoice = fromChannel && fromChannel.spaceId === spaceId ? fromChannel : null;
   if (spaces.status === 'ready' && spaceId) spaces = { ...spaces, selected: [spaceId] };
 
   let agents: Choices = hidden;
@@ -187,8 +225,20 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
     ]);
     agents =
       agentResult.status === 'fulfilled'
-        ? agentChoices(agentResult.value, values, sameSpace?.agentId, metadata.mode === 'create' ? portal : null)
+        ? agentChoices(
+            agentResult.value,
+            values,
+            sameSpace?.agentId ?? channelChoice?.agentId,
+            startsFromDefaults ? portal : null,
+          )
         : unavailable(`Could not load agents: ${replyFor(agentResult.reason)}`);
+    if (
+      channelChoice &&
+      agentResult.status === 'fulfilled' &&
+      !agentResult.value.some((agent) => agent.id === channelChoice.agentId)
+    ) {
+      gone.push(`agent *${escapeMrkdwn(channelChoice.agentName)}*`);
+    }
     if (agentResult.status === 'fulfilled' && agentResult.value.length === 0) {
       agents = unavailable(
         `No AI agents are available for this ${labels.space.toLowerCase()} in ${escapeMrkdwn(portal.name)}.`,
@@ -199,7 +249,12 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
       const known = (ids: readonly string[] | undefined) =>
         (ids ?? []).filter((id) => options.some((option) => option.value === id));
       const chosen = known(values.permissionIds);
-      const previous = known(sameSpace?.permissions.map((permission) => permission.id));
+      const previous = known((sameSpace ?? channelChoice)?.permissions.map((permission) => permission.id));
+      if (channelChoice && !sameSpace && previous.length < channelChoice.permissions.length) {
+        gone.push(
+          `${labels.permissions.toLowerCase()} *${escapeMrkdwn(describePermissions(channelChoice.permissions))}*`,
+        );
+      }
       const selected =
         chosen.length > 0
           ? chosen
@@ -242,7 +297,7 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
     spaces,
     agents,
     permissions,
-    ...(notice ? { notice } : {}),
+    ...(notice || gone.length > 0 ? { notice: [notice, defaultsGone(gone)].filter(Boolean).join('\n') } : {}),
     ...(current && spaceId
       ? {
           askShareThread:
@@ -267,6 +322,12 @@ function agentChoices(
   );
   return { status: 'ready', options, ...(selected ? { selected: [selected] } : {}) };
 }
+
+/** Trusted mrkdwn: the names in `gone` are escaped already. */
+const defaultsGone = (gone: readonly string[]): string | undefined =>
+  gone.length === 0
+    ? undefined
+    : `This channel’s default ${gone.join(', ')} ${gone.length === 1 ? 'is' : 'are'} no longer available to you (removed, or not yours to use), so ${gone.length === 1 ? 'it is' : 'they are'} not preselected.`;
 
 const noIdentities = (portal: string) =>
   `This tenant has no \`helpdesk-impersonatable-users\` setting in ${escapeMrkdwn(portal)}, so the agent cannot act as anyone. A portal administrator adds it under Administrator → Tenants → Settings (value \`user1;user2\`).`;

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { buildNotice } from '../blocks/notice.js';
 import { buildTicketForm } from '../blocks/ticket-form.js';
-import type { FormMetadata } from '../parse/form-metadata.js';
+import type { TicketFormMetadata } from '../parse/form-metadata.js';
 import { serializeFormMetadata } from '../parse/form-metadata.js';
 import { replyFor, wordsFor } from '../text/error-replies.js';
 import { escapeMrkdwn } from '../text/index.js';
@@ -15,7 +15,7 @@ import { type CurrentTicket, loadingTicketForm, loadTicketForm } from './ticket-
 export interface TicketFormOpening {
   readonly triggerId: string;
   readonly userId: string;
-  readonly metadata: FormMetadata;
+  readonly metadata: TicketFormMetadata;
   /** Update Context: the thread's ticket, whose context the form starts from. */
   readonly current?: CurrentTicket;
 }
@@ -57,7 +57,7 @@ export async function openTicketForm(
 /** Create Ticket says first why a ticket cannot be made here: the thread already has one, or the bot is not in it. */
 async function withCreateNotice(
   deps: SlackDeps,
-  metadata: FormMetadata,
+  metadata: TicketFormMetadata,
   loading: ReturnType<typeof loadTicketForm>,
 ): Promise<Awaited<ReturnType<typeof loadTicketForm>>> {
   const [existing, membership, form] = await Promise.all([

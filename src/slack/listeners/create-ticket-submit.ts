@@ -13,7 +13,7 @@ import { showFirstReply } from '../flows/first-reply.js';
 import { checkSubmission, readTicketForm } from '../flows/submit-validation.js';
 import { showTicketCard } from '../flows/ticket-cards.js';
 import { fieldOf } from '../parse/form-fields.js';
-import type { FormMetadata } from '../parse/form-metadata.js';
+import type { FormMetadata, TicketFormMetadata } from '../parse/form-metadata.js';
 import { escapeMrkdwn } from '../text/index.js';
 import type { ViewSubmitArgs } from './types.js';
 
@@ -27,7 +27,7 @@ export async function onCreateTicketSubmit(
 ): Promise<void> {
   const log = context.log ?? deps.logger;
   const form = await readTicketForm(deps, view, ack, {
-    accepts: (_metadata): _metadata is FormMetadata => true,
+    accepts: (metadata: FormMetadata): metadata is TicketFormMetadata => metadata.mode !== 'defaults',
     reopen: 'click Create Ticket',
   });
   if (!form) return;

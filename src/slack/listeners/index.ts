@@ -1,15 +1,18 @@
 import type { App, BlockAction, BlockSuggestion, MessageShortcut, ViewSubmitAction } from '@slack/bolt';
-import { ActionId, CallbackId } from '../blocks/ids.js';
+import { ActionId, CallbackId, SlashCommand } from '../blocks/ids.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { acknowledgeOnly } from './acknowledge.js';
 import { onAppHomeOpened } from './app-home.js';
 import { onAppMention } from './app-mention.js';
 import { createAssistantPane } from './assistant-pane.js';
+import { onChangeChannelDefaults } from './change-channel-defaults.js';
+import { onChannelDefaultsSubmit } from './channel-defaults-submit.js';
 import { onCreateTicketShortcut } from './create-ticket-shortcut.js';
 import { onCreateTicketSubmit } from './create-ticket-submit.js';
 import { onDecideCommand } from './decide-command.js';
 import { onDirectMessage } from './direct-message.js';
 import { onFormSelect } from './form-select.js';
+import { onHelpdeskCommand } from './helpdesk-command.js';
 import { openCreateTicket } from './open-create-ticket.js';
 import { onRejectReasonSubmit } from './reject-reason-submit.js';
 import { onReopenTicket } from './reopen-ticket.js';
@@ -53,4 +56,8 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.view<ViewSubmitAction>(CallbackId.UpdateContext, (args) => onUpdateContextSubmit(deps, args));
   app.view<ViewSubmitAction>(CallbackId.RejectReason, (args) => onRejectReasonSubmit(deps, args));
   app.shortcut<MessageShortcut>(CallbackId.CreateTicketShortcut, (args) => onCreateTicketShortcut(deps, args));
+
+  app.command(SlashCommand.Helpdesk, (args) => onHelpdeskCommand(deps, args));
+  app.action<BlockAction>(ActionId.ChangeChannelDefaults, (args) => onChangeChannelDefaults(deps, args));
+  app.view<ViewSubmitAction>(CallbackId.ChannelDefaults, (args) => onChannelDefaultsSubmit(deps, args));
 }

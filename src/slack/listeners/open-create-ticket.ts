@@ -1,7 +1,7 @@
 import type { SlackDeps } from '../flows/deps.js';
 import { openTicketForm } from '../flows/ticket-form-open.js';
 import { CreateTicketPromptValueSchema, parseMessageAction } from '../parse/block-action.js';
-import type { FormMetadata } from '../parse/form-metadata.js';
+import type { TicketFormMetadata } from '../parse/form-metadata.js';
 import type { ButtonArgs } from './types.js';
 
 /**
@@ -18,7 +18,7 @@ export async function openCreateTicket(deps: SlackDeps, { ack, body, client, con
     log.warn('Create Ticket click without a trigger or request: ignored');
     return;
   }
-  const metadata: FormMetadata = {
+  const metadata: TicketFormMetadata = {
     v: 2,
     mode: 'create',
     thread: { teamId: deps.identity.teamId, channelId: click.channelId, threadTs: click.threadTs },

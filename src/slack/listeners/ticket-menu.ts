@@ -4,7 +4,7 @@ import type { SlackDeps } from '../flows/deps.js';
 import { changeClosure } from '../flows/ticket-closure.js';
 import { openTicketForm } from '../flows/ticket-form-open.js';
 import { parseMessageAction } from '../parse/block-action.js';
-import type { FormMetadata } from '../parse/form-metadata.js';
+import type { TicketFormMetadata } from '../parse/form-metadata.js';
 import { portalKey } from '../parse/portal-key.js';
 import { wordsFor } from '../text/error-replies.js';
 import type { ButtonArgs } from './types.js';
@@ -56,7 +56,7 @@ export async function onTicketMenu(deps: SlackDeps, { ack, body, client, context
     return;
   }
   if (!click.triggerId) return;
-  const metadata: FormMetadata = {
+  const metadata: TicketFormMetadata = {
     v: 2,
     mode: 'update',
     thread,

@@ -4,6 +4,7 @@ import type {
   BlockSuggestion,
   MessageShortcut,
   SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
   SlackOptionsMiddlewareArgs,
   SlackShortcutMiddlewareArgs,
@@ -18,3 +19,4 @@ export type MentionArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_ment
 export type MessageArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>;
 export type AppHomeOpenedArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>;
 export type MessageShortcutArgs = AllMiddlewareArgs & SlackShortcutMiddlewareArgs<MessageShortcut>;
+export type CommandArgs = AllMiddlewareArgs & SlackCommandMiddlewareArgs;

@@ -11,7 +11,7 @@ import { buildSharedContext } from '../flows/shared-context.js';
 import { checkSubmission, readTicketForm } from '../flows/submit-validation.js';
 import { showTicketCard, ticketCardFor } from '../flows/ticket-cards.js';
 import { fieldOf } from '../parse/form-fields.js';
-import type { FormMetadata } from '../parse/form-metadata.js';
+import type { TicketFormMetadata } from '../parse/form-metadata.js';
 import { replyFor } from '../text/error-replies.js';
 import { escapeMrkdwn } from '../text/index.js';
 import type { ViewSubmitArgs } from './types.js';
@@ -24,7 +24,7 @@ import type { ViewSubmitArgs } from './types.js';
 export async function onUpdateContextSubmit(deps: SlackDeps, { ack, body, view, context }: ViewSubmitArgs) {
   const log = context.log ?? deps.logger;
   const form = await readTicketForm(deps, view, ack, {
-    accepts: (metadata): metadata is FormMetadata & { linkId: string } =>
+    accepts: (metadata): metadata is TicketFormMetadata & { linkId: string } =>
       metadata.mode === 'update' && Boolean(metadata.linkId),
     reopen: 'open Update Context',
   });

@@ -55,6 +55,24 @@ describe('the request gate', () => {
     expect(passedGate(req)).toBe(true);
   });
 
+  it('forwards our signed slash command (form fields, no payload=), acks another, refuses a field written twice', async () => {
+    const gate = createSlackRequestGate({ signingSecret: Secret });
+    const fields = { command: '/helpdesk', text: 'status', team_id: 'T1', channel_id: 'C1', user_id: 'U1' };
+    const body = new URLSearchParams(fields).toString();
+    const { req } = request({ 'content-type': 'application/x-www-form-urlencoded', ...sign(body) }, body);
+    expect(await gate.screen(req)).toEqual({ action: 'forward' });
+    expect(passedGate(req)).toBe(true);
+
+    const other = body.replace('helpdesk', 'other');
+    const unknown = request({ 'content-type': 'application/x-www-form-urlencoded', ...sign(other) }, other);
+    expect(await gate.screen(unknown.req)).toEqual({ action: 'ignore', reason: 'unknown_kind' });
+
+    const twice = `${body}&user_id=U2`;
+    const second = request({ 'content-type': 'application/x-www-form-urlencoded', ...sign(twice) }, twice);
+    expect(await gate.screen(second.req)).toMatchObject({ action: 'reject', status: 400, reason: 'malformed_shape' });
+    expect(passedGate(second.req)).toBe(false);
+  });
+
   it('refuses unsigned bodies, however costly, before parsing them at all', async () => {
     const gate = createSlackRequestGate({ signingSecret: Secret });
     const jsonParse = vi.spyOn(JSON, 'parse');

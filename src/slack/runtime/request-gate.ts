@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { parse as parseQueryString } from 'node:querystring';
 import { z } from 'zod';
+import { SlashCommand } from '../blocks/ids.js';
 import type { ReplayGuard } from './replay-guard.js';
 
 /**
@@ -212,6 +213,9 @@ const Interactive = z.object({
 const ViewPayload = Interactive.extend({ view: PlainObject });
 
 const ViewTypes = new Set(['view_submission', 'view_closed']);
+const SlashCommandShape = z
+  .object({ command: z.string(), team_id: z.string(), channel_id: z.string(), user_id: z.string() })
+  .loose();
 
 /** How Bolt's HTTPReceiver parses a body (HTTPModuleFunctions.parseHTTPRequestBody), without throwing. */
 function parseLikeBolt(body: Buffer, contentType: string | undefined): { ok: true; value: unknown } | { ok: false } {
@@ -234,7 +238,12 @@ export function screenPayload(value: unknown): 'forward' | 'not_an_object' | 'un
   const body = value as Record<string, unknown>;
   if (body.ssl_check === '1' || body.type === 'url_verification') return 'forward';
   if (body.event !== undefined) return EventEnvelope.safeParse(body).success ? 'forward' : 'malformed_shape';
-  if (body.command !== undefined) return 'unknown_kind'; // no slash commands in this app
+  // A slash command (form fields, docs/slack-platform.md §1): Bolt routes it by `command`; its listener parses the rest.
+  // One Bolt has no listener for would wait out Bolt's 3-second timeout, so only ours goes on.
+  if (body.command !== undefined) {
+    if (!SlashCommandShape.safeParse(body).success) return 'malformed_shape';
+    return body.command === SlashCommand.Helpdesk ? 'forward' : 'unknown_kind';
+  }
   // The same order of tests as Bolt's getTypeAndConversation: what Bolt would not classify, it would not answer.
   const type = typeof body.type === 'string' ? body.type : undefined;
   const boltKnows =

@@ -32,6 +32,7 @@ import {
   type MessageShortcutInput,
   type SelectInViewInput,
   type SelectOptionInput,
+  type SlashCommandInput,
   type SubmitViewInput,
   type SuggestOptionsInput,
   type UserMessageInput,
@@ -204,6 +205,8 @@ export interface FakeSlack {
   clickButton(input: ClickButtonInput): BlockActionsPayload;
   /** The `message_action` payload of one of the app's message shortcuts run on a message. */
   messageShortcut(input: MessageShortcutInput): Record<string, unknown>;
+  /** The form fields of one of the app's slash commands, run in a channel (deliver with kind 'command'). */
+  slashCommand(input: SlashCommandInput): Record<string, string>;
   selectOption(input: SelectOptionInput): BlockActionsPayload;
   clickButtonInView(input: ClickInViewInput): BlockActionsPayload;
   selectInView(input: SelectInViewInput): BlockActionsPayload | null;
@@ -603,6 +606,10 @@ class FakeSlackServer implements FakeSlack {
 
   messageShortcut(input: MessageShortcutInput): Record<string, unknown> {
     return this.simulator.messageShortcut(input);
+  }
+
+  slashCommand(input: SlashCommandInput): Record<string, string> {
+    return this.simulator.slashCommand(input);
   }
 
   selectOption(input: SelectOptionInput): BlockActionsPayload {

@@ -44,6 +44,7 @@ export type {
   MessageTarget,
   SelectInViewInput,
   SelectOptionInput,
+  SlashCommandInput,
   SubmitViewInput,
   SuggestOptionsInput,
   UserMessageInput,

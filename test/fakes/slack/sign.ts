@@ -15,8 +15,11 @@ export function signSlackRequest(
   return { 'x-slack-signature': `v0=${digest}`, 'x-slack-request-timestamp': String(timestampSeconds) };
 }
 
-/** event: Events API (JSON). interaction: block_actions, view_submission, view_closed. options: block_suggestion. */
-export type SlackDeliveryKind = 'event' | 'interaction' | 'options';
+/**
+ * event: Events API (JSON). interaction: block_actions, view_submission, view_closed. options: block_suggestion.
+ * command: a slash command (its fields form-encoded, without `payload=`).
+ */
+export type SlackDeliveryKind = 'event' | 'interaction' | 'options' | 'command';
 
 /** The raw body and content type Slack uses for each kind: JSON for events, `payload=<JSON>` forms for the rest. */
 export function encodeSlackDelivery(
@@ -24,6 +27,14 @@ export function encodeSlackDelivery(
   kind: SlackDeliveryKind,
 ): { readonly body: string; readonly contentType: string } {
   if (kind === 'event') return { body: JSON.stringify(payload), contentType: 'application/json' };
+  if (kind === 'command') {
+    // Every field a string, as Slack posts them (docs/slack-platform.md §1).
+    const fields = Object.entries(payload as Record<string, unknown>).map(([key, value]): [string, string] => [
+      key,
+      String(value),
+    ]);
+    return { body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' };
+  }
   // Exactly this content type: Bolt compares it verbatim before reading `payload`.
   return {
     body: new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),

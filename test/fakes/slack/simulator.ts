@@ -107,6 +107,15 @@ export interface SubmitViewInput {
   readonly values?: Readonly<Record<string, SimulatedInput>>;
 }
 
+/** A person runs one of the app's slash commands in a channel they are in (the bot need not be). */
+export interface SlashCommandInput {
+  readonly user: string;
+  readonly channel: string;
+  /** With its slash: `/helpdesk`. */
+  readonly command: string;
+  readonly text?: string;
+}
+
 export interface AppHomeOpenedInput {
   readonly user: string;
   /** Default 'home'. */
@@ -471,6 +480,33 @@ export class UserSimulator {
       }),
       message_ts: input.messageTs,
       message: structuredClone(message),
+    };
+  }
+
+  /**
+   * The fields Slack posts for a slash command (docs.slack.dev/interactivity/implementing-slash-commands), all strings,
+   * form-encoded (postToApp kind 'command'). Its response_url takes ephemeral or in_channel answers, 5 times in
+   * 30 minutes, and there is no message to replace; its trigger_id opens a modal within 3 s.
+   */
+  slashCommand(input: SlashCommandInput): Record<string, string> {
+    const user = this.person(input.user);
+    const channel = this.place(user, input.channel);
+    if (!/^\/[a-z0-9_-]{1,31}$/.test(input.command)) throw new SimulatorError(`not a slash command: ${input.command}`);
+    const team = this.team(user);
+    return {
+      token: this.ws.config.verificationToken,
+      team_id: team.id,
+      team_domain: team.domain,
+      channel_id: channel.id,
+      channel_name: channel.name,
+      user_id: user.id,
+      user_name: user.name,
+      command: input.command,
+      text: input.text ?? '',
+      api_app_id: this.ws.config.appId,
+      is_enterprise_install: 'false',
+      response_url: this.ws.newResponseUrl({ channel: channel.id, user: user.id, messageTs: null, ephemeral: true }),
+      trigger_id: this.ws.issueTrigger({ user: user.id }),
     };
   }
 

@@ -104,7 +104,8 @@ interface ResponseUrlRecord {
   readonly id: string;
   readonly channel: string;
   readonly user: string;
-  readonly messageTs: string;
+  /** The message the interaction came from; null for a slash command's (there is none to replace or delete). */
+  readonly messageTs: string | null;
   readonly ephemeral: boolean;
   readonly createdAt: number;
   uses: number;
@@ -906,7 +907,7 @@ export class Workspace {
 
   // ───────────────────────────── response_url ─────────────────────────────
 
-  newResponseUrl(context: { channel: string; user: string; messageTs: string; ephemeral: boolean }): string {
+  newResponseUrl(context: { channel: string; user: string; messageTs: string | null; ephemeral: boolean }): string {
     const id = this.ids.token();
     this.responseUrls.set(id, { id, createdAt: this.nowMs(), uses: 0, ...context });
     return `${this.baseUrl}/actions/${this.config.teamId}/${id}`;
@@ -924,15 +925,18 @@ export class Workspace {
     if (record.uses >= RESPONSE_URL_USES) return reject(404, 'used_url');
     record.uses += 1;
 
-    const source = record.ephemeral
-      ? this.ephemeral(record.channel, record.messageTs, record.user)
-      : this.message(record.channel, record.messageTs);
+    const source =
+      record.messageTs === null
+        ? undefined
+        : record.ephemeral
+          ? this.ephemeral(record.channel, record.messageTs, record.user)
+          : this.message(record.channel, record.messageTs);
     const done = (outcome: RecordedResponse['outcome']) => {
       this.responses.push({ url, body, at: this.now(), outcome });
       return { status: 200, body: { ok: true } };
     };
     if (body.delete_original === true || body.delete_original === 'true') {
-      if (!source) return reject(404, 'message_not_found');
+      if (!source || record.messageTs === null) return reject(404, 'message_not_found');
       if (record.ephemeral) this.replaceEphemeral(source as EphemeralMessage, null);
       else this.deleteMessage(record.channel, record.messageTs);
       return done('deleted');
@@ -943,7 +947,7 @@ export class Workspace {
     const text = typeof body.text === 'string' ? body.text : '';
     const blocks = Array.isArray(body.blocks) ? body.blocks : undefined;
     if (body.replace_original === true || body.replace_original === 'true') {
-      if (!source) return reject(404, 'message_not_found');
+      if (!source || record.messageTs === null) return reject(404, 'message_not_found');
       if (record.ephemeral) this.replaceEphemeral(source as EphemeralMessage, { text, ...(blocks ? { blocks } : {}) });
       else this.updateBotMessage(record.channel, record.messageTs, { text, ...(blocks ? { blocks } : {}) });
       return done('replaced');

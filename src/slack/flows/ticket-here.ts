@@ -1,0 +1,70 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../../logger.js';
+import { buildNewTicketThread } from '../blocks/helpdesk-command.js';
+import type { MessageContent } from '../blocks/message.js';
+import { buildNotice } from '../blocks/notice.js';
+import { replyFor, wordsFor } from '../text/error-replies.js';
+import { slackError } from '../web/thread-poster.js';
+import type { SlackDeps } from './deps.js';
+import { openTicketForm } from './ticket-form-open.js';
+
+export interface TicketHere {
+  readonly channelId: string;
+  readonly userId: string;
+  readonly triggerId: string;
+  /** What the person typed after `new`: the ticket's request (may be empty). */
+  readonly request: string;
+}
+
+/**
+ * `/helpdesk new`: Create Ticket for this channel. A ticket lives in a thread, so the bot first starts one with a
+ * top-level message (the person's request, redacted, as its text), then opens the Create Ticket modal on the command's
+ * trigger for that thread, as the message shortcut does for a message. The trigger lives 3 s
+ * (docs/slack-platform.md §1): the membership check is cached and the post is one call, so both fit before views.open.
+ * `answer` tells the caller alone why nothing opened.
+ */
+export async function openTicketFormHere(
+  deps: SlackDeps,
+  client: WebClient,
+  log: Logger,
+  here: TicketHere,
+  answer: (content: MessageContent) => Promise<void>,
+): Promise<void> {
+  const { channelId, userId, triggerId, request } = here;
+  if (channelId.startsWith('D')) {
+    await answer(buildNotice(`Use \`/helpdesk new\` in a channel: a ticket lives in a channel's thread.`));
+    return;
+  }
+  if ((await deps.membership.check(channelId)) === 'not_member') {
+    await answer(
+      buildNotice(`${wordsFor('slack.not_in_channel')} Until then no ticket can be created from this channel.`),
+    );
+    return;
+  }
+  let threadTs: string;
+  try {
+    const content = buildNewTicketThread(userId, deps.redactor.redact(request).text);
+    const posted = await client.chat.postMessage({
+      channel: channelId,
+      text: content.text,
+      blocks: content.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    threadTs = String(posted.ts);
+  } catch (error) {
+    const coded = slackError('chat.postMessage', error);
+    log.warn({ code: coded.code, details: coded.details }, '/helpdesk new: could not start the ticket thread');
+    await answer(buildNotice(replyFor(coded)));
+    return;
+  }
+  const thread = { teamId: deps.identity.teamId, channelId, threadTs };
+  // The request is kept as typed (the ticket service redacts it when the ticket is made), before anyone can submit.
+  const saving = deps.tickets.rememberRequest({ thread, requestTs: threadTs, slackUserId: userId, text: request });
+  await openTicketForm(deps, client, log, {
+    triggerId,
+    userId,
+    metadata: { v: 2, mode: 'create', thread, requestTs: threadTs },
+  });
+  await saving;
+}
