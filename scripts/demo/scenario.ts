@@ -90,6 +90,15 @@ class ThreadWatcher {
     return this.harness.slack.thread(Channel, this.threadTs);
   }
 
+  /** Takes what the thread and the ephemerals show now as already printed (a later step's watcher). */
+  skipShown(): this {
+    for (const message of this.messages()) {
+      this.shown.set(message.ts, JSON.stringify([message.text, message.blocks, message.files]));
+    }
+    this.shownEphemerals = this.harness.slack.ephemerals().length;
+    return this;
+  }
+
   /** Prints new and changed messages, in thread order; with `until`, stops after the first one it matches. */
   flush(until?: (message: SlackMessage) => boolean): void {
     for (const message of this.messages()) {
@@ -436,6 +445,7 @@ export async function playScenario(
   tickets.push(workspace.ticket);
   await playAssistantPane(play, authorName);
   await playHelpdeskCommand(play, tickets);
+  await playCloseTicket(play, workspace, authorName, personName);
   return {
     threadTs,
     workspaceThreadTs: workspace.threadTs,
@@ -498,6 +508,48 @@ async function playHelpdeskCommand(play: Play, tickets: readonly DemoTicket[]): 
   const status = await ask('status');
   expectThat(/2 of 2 portals reachable/.test(status), '/helpdesk status does not say both portals are reachable');
   transcript.check('only alice saw the answers: her open tickets, and both portals with their HelpDesk');
+}
+
+/** Step 14: alice closes the workspace ticket as Resolved; a mention there then goes nowhere and offers Reopen. */
+async function playCloseTicket(
+  play: Play,
+  workspace: { readonly threadTs: string; readonly ticket: DemoTicket },
+  authorName: (message: SlackMessage) => string,
+  personName: (userId: string) => string,
+): Promise<void> {
+  const { harness, transcript } = play;
+  transcript.step(14, 'alice closes the workspace ticket as Resolved, then mentions the bot in its thread');
+  const watcher = new ThreadWatcher(harness, transcript, workspace.threadTs, authorName, personName).skipShown();
+  const card = botMessage(play, watcher, /Close: Resolved/, 'the workspace ticket card');
+  transcript.note('alice opens the ticket card menu [⋯] and chooses Close: Resolved.');
+  await sendInteraction(
+    play,
+    harness.slack.selectOption({
+      user: alice.id,
+      channel: Channel,
+      messageTs: card.ts,
+      actionId: ActionId.TicketMenu,
+      value: TicketMenuValue.CloseResolved,
+    }),
+  );
+  watcher.flush();
+  const closedCard = watcher.messages().find((message) => message.ts === card.ts);
+  expectThat(closedCard, 'the ticket card is gone');
+  const cardText = messageText(watcher.toTranscript(closedCard), play.names);
+  expectThat(/Closed: Resolved/.test(cardText) && /Reopen/.test(cardText), 'the card does not show the ticket closed');
+  const portal = harness.workspace;
+  expectThat(portal, 'the workspace-scoped fake portal is not running');
+  const closes = portal.callsTo('PUT', new RegExp(`/${workspace.ticket.name}/status$`));
+  expectThat(closes.length === 1, 'the workspace-scoped HelpDesk was not asked to close the ticket');
+  const sentBefore = portal.calls.length;
+  transcript.note('alice mentions the bot in the closed thread.');
+  await harness.mention(alice, 'one more thing about the cluster', workspace.threadTs);
+  watcher.flush();
+  botMessage(play, watcher, /was closed[\s\S]*Reopen/, 'the answer to a mention in a closed thread');
+  expectThat(portal.calls.length === sentBefore, 'a mention in a closed thread reached the portal');
+  transcript.check(
+    'closed in the portal and on the card; the next mention went nowhere and offers Reopen or a new ticket',
+  );
 }
 
 /** Picks a value in an open modal's select; a select that dispatches refreshes the modal. */

@@ -41,7 +41,7 @@ describe('npm run demo', () => {
     expect(sink.text).toMatch(/all servers stopped; took \d+\.\d s/);
   });
 
-  it('prints a header for each of the twelve steps, and names one portal of each HelpDesk generation', () => {
+  it('prints a header for each of the fourteen steps, and names one portal of each HelpDesk generation', () => {
     const headers = sink.text.match(/^━━ \d+\. .*$/gm) ?? [];
     expect(headers.map((header) => header.split(' ')[1])).toEqual([
       '1.',
@@ -56,15 +56,30 @@ describe('npm run demo', () => {
       '10.',
       '11.',
       '12.',
+      '13.',
+      '14.',
     ]);
     expect(sink.text).toMatch(/fake DuploCloud portal "acme" .*\(tenant-scoped HelpDesk\)/);
     expect(sink.text).toMatch(/fake DuploCloud portal "helpdesk" .*\(workspace-scoped HelpDesk\)/);
   });
 
-  it('12: /helpdesk tickets and status are answered to alice alone', () => {
+  it('13: /helpdesk tickets and status are answered to alice alone', () => {
     expect(sink.text).toContain('alice types /helpdesk tickets');
     expect(sink.text).toMatch(/DuploCloud AI \(only you can see this\)[\s\S]*Your open tickets/);
     expect(sink.text).toMatch(/\*?helpdesk\*?: workspace-scoped HelpDesk · ✅ reachable/);
+  });
+
+  it('12: the assistant pane greets with suggested prompts and answers a question without a mention', () => {
+    expect(sink.text).toMatch(/suggested prompts: .+ · .+/);
+    expect(sink.text).toMatch(
+      /why did the nightly backup job fail\?[\s\S]*not linked to a HelpDesk ticket yet[\s\S]*\[Create Ticket\]/,
+    );
+  });
+
+  it('14: a closed ticket shows closed on its card, and a mention in its thread offers Reopen', () => {
+    expect(sink.text).toContain('alice opens the ticket card menu [⋯] and chooses Close: Resolved.');
+    expect(sink.text).toMatch(/\*?Closed: Resolved\*? by @alice/);
+    expect(sink.text).toMatch(/was closed as \*?Resolved\*?, so your message did not go to the/);
   });
 
   it('1: the mention is answered with a Create Ticket button', () => {
@@ -79,7 +94,9 @@ describe('npm run demo', () => {
     expect(sink.text).toContain('Agent: [Select: Kubernetes Agent]');
     expect(sink.text).toContain('Default Permissions: [Select: dev-deployer]');
     expect(sink.text).toContain('[Cancel] [Create]');
-    expect(sink.text).toMatch(/# 🎫 pods of the web service[\s\S]*\[⋯ Update Context \| Open AI HelpDesk\]/);
+    expect(sink.text).toMatch(
+      /# 🎫 pods of the web service[\s\S]*\[⋯ Update Context \| Close: Resolved \| Close: Unresolved \| Open AI HelpDesk\]/,
+    );
     expect(result.tickets[0]).toMatchObject({ portal: 'acme', space: 'dev', name: expect.stringMatching(/^dev-/) });
   });
 
