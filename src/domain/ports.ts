@@ -123,7 +123,10 @@ export interface ThreadRequest {
   readonly thread: ThreadRef;
   readonly requestTs: string;
   readonly slackUserId: string;
+  /** Redacted before it is kept (TicketService.rememberRequest). */
   readonly text: string;
+  /** How many values the redactor replaced in it; 0 when none (or when given to be remembered). */
+  readonly redacted?: number;
 }
 
 export interface AuditEntry {

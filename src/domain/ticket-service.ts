@@ -26,6 +26,8 @@ export interface CreateTicketRequest {
   readonly permissionIds: readonly string[];
   /** The thread's request, without the bot mention; redacted by the service before it is kept or sent. */
   readonly request: string;
+  /** Values already replaced in `request` when it was remembered (ThreadRequest.redacted): told with the others. */
+  readonly requestRedacted?: number;
 }
 
 /** A request checked against the portal now: the space is usable, the agent exists, the permissions are allowed. */
@@ -182,6 +184,7 @@ export interface TicketService {
    * Keeps a request made in a thread without a ticket, so Create Ticket can start the ticket with its text. It is
    * kept as typed: the ticket service redacts it when a ticket is made from it (createTicket), before it is sent.
    */
+  /** Keeps a thread's request (redacted) until Create Ticket is submitted for it. */
   rememberRequest(request: ThreadRequest): Promise<void>;
   /** The request remembered for a thread's message; null when there is none (never made, or pruned). */
   rememberedRequest(thread: ThreadRef, requestTs: string): Promise<ThreadRequest | null>;
@@ -498,7 +501,11 @@ export function createTicketService({
 
     openTicketsCreatedBy: (teamId, slackUserId, limit) => store.activeLinksCreatedBy(teamId, slackUserId, limit),
 
-    rememberRequest: (request) => store.saveRequest(request, clock.now()),
+    rememberRequest: (request) => {
+      // Kept until a ticket is made from it (or pruned): redacted first, like everything a person wrote.
+      const { text, count } = redactor.redact(request.text);
+      return store.saveRequest({ ...request, text, redacted: count }, clock.now());
+    },
 
     rememberedRequest: (thread, requestTs) => store.getRequest(thread, requestTs),
 
@@ -511,13 +518,22 @@ export function createTicketService({
 
     validateCreate,
 
-    createTicket: (request) =>
-      openTicket(
+    async createTicket(request) {
+      const result = await openTicket(
         request,
         null,
         { continuation: false, title: request.request, history: [], message: request.request },
         false,
-      ),
+      );
+      // The remembered request was redacted when it was kept: its replaced values count as this ticket's too.
+      const earlier = request.requestRedacted ?? 0;
+      if (earlier === 0) return result;
+      return {
+        ...result,
+        redacted: result.redacted + earlier,
+        first: result.first && { ...result.first, redacted: result.first.redacted + earlier },
+      };
+    },
 
     sendFirstMessage,
 

@@ -167,7 +167,7 @@ export function toAuditEntry(raw: SqlRow | undefined): StoredAuditEntry {
   };
 }
 
-export const RequestRow = z.object({ slack_user_id: z.string(), text: z.string() });
+export const RequestRow = z.object({ slack_user_id: z.string(), text: z.string(), redacted: z.number().int().min(0) });
 
 export const OpenStreamRow = z.object({
   team_id: z.string(),

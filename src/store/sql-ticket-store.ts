@@ -160,8 +160,8 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
 
     async saveRequest(request, at) {
       await db.query(
-        `INSERT INTO thread_requests (team_id, channel_id, thread_ts, request_ts, slack_user_id, text, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO thread_requests (team_id, channel_id, thread_ts, request_ts, slack_user_id, text, redacted, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
            ON CONFLICT (team_id, channel_id, thread_ts, request_ts) DO NOTHING`,
         [
           request.thread.teamId,
@@ -170,6 +170,7 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
           request.requestTs,
           request.slackUserId,
           request.text,
+          request.redacted ?? 0,
           at,
         ],
       );
@@ -177,14 +178,14 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
 
     async getRequest(thread, requestTs) {
       const rows = await db.query(
-        `SELECT slack_user_id, text FROM thread_requests
+        `SELECT slack_user_id, text, redacted FROM thread_requests
           WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3 AND request_ts = $4`,
         [thread.teamId, thread.channelId, thread.threadTs, requestTs],
       );
       const row = rows[0];
       if (!row) return null;
       const parsed = RequestRow.parse(row);
-      return { thread, requestTs, slackUserId: parsed.slack_user_id, text: parsed.text };
+      return { thread, requestTs, slackUserId: parsed.slack_user_id, text: parsed.text, redacted: parsed.redacted };
     },
 
     async pruneRequests(before) {

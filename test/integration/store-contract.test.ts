@@ -498,13 +498,19 @@ describe.each(engines)('TicketStore on %s', (_engine, makeEngine) => {
   describe('thread requests', () => {
     it('saves a request once, reads it back, and prunes old ones', async () => {
       const thread = newThread();
-      const request = { thread, requestTs: '1700000000.000200', slackUserId: 'U1', text: 'pods crash in dev' };
+      const request = {
+        thread,
+        requestTs: '1700000000.000200',
+        slackUserId: 'U1',
+        text: 'pods crash in dev, DB_PASSWORD=[REDACTED:password]',
+        redacted: 1,
+      };
       expect(await store.getRequest(thread, request.requestTs)).toBeNull();
       await store.saveRequest(request, t0);
       await store.saveRequest({ ...request, text: 'a retry must not overwrite' }, minutes(1));
       expect(await store.getRequest(thread, request.requestTs)).toEqual(request);
       expect(await store.getRequest({ ...thread, channelId: 'C-other' }, request.requestTs)).toBeNull();
-      const later = { ...request, requestTs: '1700000000.000300', text: 'second' };
+      const later = { ...request, requestTs: '1700000000.000300', text: 'second', redacted: 0 };
       await store.saveRequest(later, minutes(30));
       expect(await store.pruneRequests(minutes(10))).toBeGreaterThanOrEqual(1);
       expect(await store.getRequest(thread, request.requestTs)).toBeNull();

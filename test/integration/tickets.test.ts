@@ -289,6 +289,12 @@ describe('tickets from Slack threads', () => {
     const thread = { teamId: h.slack.teamId, channelId: Channel, threadTs };
     const link = await h.service.store.activeLink(thread);
     expect(link?.ticketTitle).toMatch(/^DB_PASSWORD=\[REDACTED:[^\]]+\] fails in dev$/);
+    // The request was kept (from the mention until Create Ticket) redacted, with how many values were replaced.
+    const kept = await h.service.store.getRequest(thread, threadTs);
+    expect(kept).toMatchObject({
+      text: expect.stringMatching(/^DB_PASSWORD=\[REDACTED:[^\]]+\] fails in dev$/),
+      redacted: 1,
+    });
     const created = h.portal.tickets(dev.id).find((ticket) => ticket.name === link?.ticketName);
     const first = h.portal.callsTo('POST', new RegExp(`/${link?.ticketName}/sendmessage$`)).at(0)?.body;
     for (const [where, text] of Object.entries({

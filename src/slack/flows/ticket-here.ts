@@ -59,7 +59,7 @@ export async function openTicketFormHere(
     return;
   }
   const thread = { teamId: deps.identity.teamId, channelId, threadTs };
-  // The request is kept as typed (the ticket service redacts it when the ticket is made), before anyone can submit.
+  // The request is kept (redacted by the ticket service) before anyone can submit.
   const saving = deps.tickets.rememberRequest({ thread, requestTs: threadTs, slackUserId: userId, text: request });
   await openTicketForm(deps, client, log, {
     triggerId,

@@ -60,6 +60,7 @@ export async function onCreateTicketSubmit(
       // The request is thread text shared with the agent (and its first line the ticket's title): the ticket service
       // redacts it before it is kept or sent.
       request: request?.text ?? '',
+      requestRedacted: request?.redacted ?? 0,
     });
   })();
   const validated = await checkSubmission(deps, log, {
