@@ -147,6 +147,52 @@ describe('/helpdesk', () => {
     expect(h.transcript(threadTs).join('\n')).toContain('Update Context');
   });
 
+  it('new, then Cancel: the thread’s message says Create Ticket was cancelled; a mention there offers it again', async () => {
+    const before = new Set(h.slack.openViews(People.alice.id).map((view) => view.id));
+    await h.helpdesk(
+      People.alice,
+      'new the cron job never ran, token ghp_0123456789abcdefghijABCDEFGHIJ012345 attached',
+    );
+    const view = h.slack.openViews(People.alice.id).find((candidate) => !before.has(candidate.id));
+    if (!view) throw new Error('the Create Ticket modal did not open');
+    const parent = h.slack
+      .messages(Channel)
+      .filter((message) => message.bot_id === h.slack.botId && message.thread_ts === undefined)
+      .at(-1);
+    const threadTs = String(parent?.ts);
+
+    const closed = h.slack.closeView({ user: People.alice.id, viewId: String(view.id) });
+    if (!closed) throw new Error('the Create Ticket modal of /helpdesk new does not ask to hear its cancel');
+    expect((await h.send(closed, 'interaction')).status).toBe(200);
+    const shown = renderBlocksText((h.slack.message(Channel, threadTs)?.blocks ?? []) as never);
+    expect(shown).toContain('cancelled Create Ticket: no ticket was made');
+    expect(shown).toContain('the cron job never ran');
+    expect(shown).not.toContain('ghp_0123456789');
+    expect(await h.service.store.activeLink({ teamId: h.slack.teamId, channelId: Channel, threadTs })).toBeNull();
+
+    await h.mention(People.alice, 'try again please', threadTs);
+    expect(h.transcript(threadTs).at(-1)).toContain('Create Ticket');
+  });
+
+  it('a Create Ticket form from a mention does not ask to hear its cancel', async () => {
+    const before = new Set(h.slack.openViews(People.alice.id).map((view) => view.id));
+    const { ts } = await h.mention(People.alice, 'pods crash');
+    const prompt = h.slack.thread(Channel, ts).at(-1);
+    if (!prompt) throw new Error('no Create Ticket prompt');
+    await h.send(
+      h.slack.clickButton({
+        user: People.alice.id,
+        channel: Channel,
+        messageTs: prompt.ts,
+        actionId: ActionId.OpenCreateTicket,
+      }),
+      'interaction',
+    );
+    const view = h.slack.openViews(People.alice.id).find((candidate) => !before.has(candidate.id));
+    if (!view) throw new Error('the Create Ticket modal did not open');
+    expect(h.slack.closeView({ user: People.alice.id, viewId: String(view.id) })).toBeNull();
+  });
+
   it('new where the bot is not in the channel: says to invite it, opens nothing, posts nothing', async () => {
     const views = h.slack.openViews(People.alice.id).length;
     const text = await helpdesk(h, People.alice, 'new help me', OtherChannel);

@@ -121,7 +121,7 @@ export function buildHelpdeskTickets(tickets: readonly HomeTicket[] | null, mayH
  * escaped (never a mention or a link) after redaction by the caller.
  */
 export function buildNewTicketThread(userId: string, request: string): MessageContent {
-  const quoted = request ? `\n>${escapeMrkdwn(clip(request, 2_000)).replace(/\n/g, '\n>')}` : '';
+  const quoted = quote(request);
   return wellFormedDeep({
     text: `<@${userId}> is creating a HelpDesk ticket`,
     blocks: [
@@ -133,3 +133,24 @@ export function buildNewTicketThread(userId: string, request: string): MessageCo
     ],
   });
 }
+
+/** The same message once its Create Ticket was cancelled: no ticket, and how to start again. */
+export function buildNewTicketThreadCancelled(userId: string, request: string): MessageContent {
+  return wellFormedDeep({
+    text: `<@${userId}> cancelled Create Ticket`,
+    blocks: [
+      {
+        type: 'section',
+        text: mrkdwn(`:heavy_minus_sign: <@${userId}> cancelled Create Ticket: no ticket was made.${quote(request)}`),
+      },
+      {
+        type: 'context',
+        elements: [mrkdwn(`Mention me in this thread to be offered Create Ticket again, or use \`${command} new\`.`)],
+      },
+    ],
+  });
+}
+
+/** The person's request (already redacted), quoted and escaped. */
+const quote = (request: string): string =>
+  request ? `\n>${escapeMrkdwn(clip(request, 2_000)).replace(/\n/g, '\n>')}` : '';

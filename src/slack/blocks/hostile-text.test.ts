@@ -13,6 +13,7 @@ import {
   buildHelpdeskStatus,
   buildHelpdeskTickets,
   buildNewTicketThread,
+  buildNewTicketThreadCancelled,
 } from './helpdesk-command.js';
 import {
   buildContextChangeNote,
@@ -185,6 +186,7 @@ const outputs: Record<string, () => unknown[]> = {
     ),
   ],
   buildNewTicketThread: () => [buildNewTicketThread('UALICE', `${hostile}\n${hostileLinks}`)],
+  buildNewTicketThreadCancelled: () => [buildNewTicketThreadCancelled('UALICE', `${hostile}\n${hostileLinks}`)],
   buildCommandCard: () =>
     (['pending', 'submitted', 'executed', 'failed', 'expired'] as const).map((status) =>
       buildCommandCard({

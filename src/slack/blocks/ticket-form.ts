@@ -56,6 +56,8 @@ export interface TicketForm {
   readonly askShareThread?: boolean;
   /** Defaults: the channel whose defaults the form sets. */
   readonly channelId?: string;
+  /** Slack tells the app when the person cancels the form (a thread started for it says it was cancelled). */
+  readonly notifyOnClose?: boolean;
 }
 
 /** Above this many spaces the select loads its options on demand, so people can search them. */
@@ -292,6 +294,7 @@ export function buildTicketForm(form: TicketForm): ModalView {
     title: plainText(update ? 'Update Context' : defaults ? 'Channel defaults' : 'Create Ticket'),
     submit: plainText(update ? 'Update' : defaults ? 'Save' : 'Create'),
     close: plainText('Cancel'),
+    ...(form.notifyOnClose ? { notify_on_close: true } : {}),
     private_metadata: form.metadata,
     blocks,
   });

@@ -64,7 +64,14 @@ export function loadingTicketForm(
     metadata,
     current,
     channelId,
-  }: { mode: TicketForm['mode']; metadata: string; current?: CurrentTicket; channelId?: string },
+    notifyOnClose,
+  }: {
+    mode: TicketForm['mode'];
+    metadata: string;
+    current?: CurrentTicket;
+    channelId?: string;
+    notifyOnClose?: boolean;
+  },
 ): TicketForm {
   const configured = deps.portals.list();
   const portal =
@@ -83,6 +90,7 @@ export function loadingTicketForm(
     permissions: { status: 'hidden' },
     ...(current ? { current: currentContextOf(current) } : {}),
     ...(channelId ? { channelId } : {}),
+    ...(notifyOnClose ? { notifyOnClose } : {}),
   };
 }
 
@@ -122,6 +130,7 @@ export async function loadTicketForm(deps: SlackDeps, request: FormRequest): Pro
     portals: choices,
     ...(current ? { current: currentContextOf(current) } : {}),
     ...(metadata.mode === 'defaults' ? { channelId: metadata.channel.channelId } : {}),
+    ...(notifiesOnClose(metadata) ? { notifyOnClose: true } : {}),
   } as const;
   const hidden = { status: 'hidden' } as const;
   if (!portal) {
@@ -334,6 +343,10 @@ const noIdentities = (portal: string) =>
 
 const noScopes = (portal: string, space: string) =>
   `This ${escapeMrkdwn(space.toLowerCase())} in ${escapeMrkdwn(portal)} has no scope this service may use. The operator allows scopes with \`allowed_scope_ids\` in DUPLO_SLACK_APP_PORTALS (or HELPDESK_ALLOWED_SCOPE_IDS).`;
+
+/** A Create Ticket form whose thread `/helpdesk new` started: its cancel is heard (listeners/create-ticket-closed.ts). */
+export const notifiesOnClose = (metadata: FormMetadata): boolean =>
+  metadata.mode === 'create' && metadata.startedThread === true;
 
 function stripChoice(metadata: FormMetadata): FormMetadata {
   const { portal: _portal, spaceId: _spaceId, ...rest } = metadata;

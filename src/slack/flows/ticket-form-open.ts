@@ -9,7 +9,7 @@ import { escapeMrkdwn } from '../text/index.js';
 import { slackError } from '../web/thread-poster.js';
 import { updateView } from '../web/view-updates.js';
 import type { SlackDeps } from './deps.js';
-import { type CurrentTicket, loadingTicketForm, loadTicketForm } from './ticket-form-loader.js';
+import { type CurrentTicket, loadingTicketForm, loadTicketForm, notifiesOnClose } from './ticket-form-loader.js';
 
 /** What opens the ticket form: the click's trigger, who clicked, and the form's metadata (its mode and thread). */
 export interface TicketFormOpening {
@@ -33,7 +33,12 @@ export async function openTicketForm(
 ): Promise<void> {
   const mode = metadata.mode;
   const first = buildTicketForm(
-    loadingTicketForm(deps, { mode, metadata: serializeFormMetadata(metadata), ...(current ? { current } : {}) }),
+    loadingTicketForm(deps, {
+      mode,
+      metadata: serializeFormMetadata(metadata),
+      ...(current ? { current } : {}),
+      ...(notifiesOnClose(metadata) ? { notifyOnClose: true } : {}),
+    }),
   );
   let opened: { id: string; hash: string | null };
   try {

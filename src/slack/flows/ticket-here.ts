@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
+import type { ThreadRef } from '../../domain/thread-link.js';
 import type { Logger } from '../../logger.js';
-import { buildNewTicketThread } from '../blocks/helpdesk-command.js';
+import { buildNewTicketThread, buildNewTicketThreadCancelled } from '../blocks/helpdesk-command.js';
 import type { MessageContent } from '../blocks/message.js';
 import { buildNotice } from '../blocks/notice.js';
 import { replyFor, wordsFor } from '../text/error-replies.js';
@@ -64,7 +65,31 @@ export async function openTicketFormHere(
   await openTicketForm(deps, client, log, {
     triggerId,
     userId,
-    metadata: { v: 2, mode: 'create', thread, requestTs: threadTs },
+    metadata: { v: 2, mode: 'create', thread, requestTs: threadTs, startedThread: true },
   });
   await saving;
+}
+
+/**
+ * The person cancelled the Create Ticket form `/helpdesk new` opened: the message that started its thread says so
+ * (unless a ticket was made for the thread meanwhile), rather than promising a ticket that will not come.
+ */
+export async function cancelTicketHere(
+  deps: SlackDeps,
+  log: Logger,
+  { thread, requestTs, userId }: { thread: ThreadRef; requestTs: string; userId: string },
+): Promise<void> {
+  if (await deps.tickets.activeLink(thread)) return;
+  const request = await deps.tickets.rememberedRequest(thread, requestTs);
+  // Only the person who started the thread cancels it (the form is theirs; the metadata names the thread).
+  if (request && request.slackUserId !== userId) return;
+  try {
+    await deps.poster.update(
+      thread.channelId,
+      thread.threadTs,
+      buildNewTicketThreadCancelled(userId, request?.text ?? ''),
+    );
+  } catch (error) {
+    log.warn({ err: error }, '/helpdesk new: could not mark the thread as cancelled');
+  }
 }

@@ -1,4 +1,11 @@
-import type { App, BlockAction, BlockSuggestion, MessageShortcut, ViewSubmitAction } from '@slack/bolt';
+import type {
+  App,
+  BlockAction,
+  BlockSuggestion,
+  MessageShortcut,
+  ViewClosedAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import { ActionId, CallbackId, SlashCommand } from '../blocks/ids.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { acknowledgeOnly } from './acknowledge.js';
@@ -7,6 +14,7 @@ import { onAppMention } from './app-mention.js';
 import { createAssistantPane } from './assistant-pane.js';
 import { onChangeChannelDefaults } from './change-channel-defaults.js';
 import { onChannelDefaultsSubmit } from './channel-defaults-submit.js';
+import { onCreateTicketClosed } from './create-ticket-closed.js';
 import { onCreateTicketShortcut } from './create-ticket-shortcut.js';
 import { onCreateTicketSubmit } from './create-ticket-submit.js';
 import { onDecideCommand } from './decide-command.js';
@@ -53,6 +61,9 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.options<BlockSuggestion['type']>(ActionId.SelectTenant, (args) => onSpaceOptions(deps, args));
   app.options<BlockSuggestion['type']>(ActionId.SelectWorkspace, (args) => onSpaceOptions(deps, args));
   app.view<ViewSubmitAction>(CallbackId.CreateTicket, (args) => onCreateTicketSubmit(deps, args));
+  app.view<ViewClosedAction>({ callback_id: CallbackId.CreateTicket, type: 'view_closed' }, (args) =>
+    onCreateTicketClosed(deps, args),
+  );
   app.view<ViewSubmitAction>(CallbackId.UpdateContext, (args) => onUpdateContextSubmit(deps, args));
   app.view<ViewSubmitAction>(CallbackId.RejectReason, (args) => onRejectReasonSubmit(deps, args));
   app.shortcut<MessageShortcut>(CallbackId.CreateTicketShortcut, (args) => onCreateTicketShortcut(deps, args));

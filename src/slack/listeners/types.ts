@@ -9,11 +9,13 @@ import type {
   SlackOptionsMiddlewareArgs,
   SlackShortcutMiddlewareArgs,
   SlackViewMiddlewareArgs,
+  ViewClosedAction,
   ViewSubmitAction,
 } from '@slack/bolt';
 
 export type ButtonArgs = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>;
 export type ViewSubmitArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+export type ViewClosedArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewClosedAction>;
 export type OptionsArgs = AllMiddlewareArgs & SlackOptionsMiddlewareArgs<BlockSuggestion['type']>;
 export type MentionArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_mention'>;
 export type MessageArgs = AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>;

@@ -26,6 +26,8 @@ const TicketMetadataSchema = z.object({
   /** The bot's Create Ticket prompt, redrawn without its button once the ticket exists. */
   promptTs: Ts.optional(),
   linkId: z.string().max(80).optional(),
+  /** `/helpdesk new` started the thread for this form: cancelling the form says so on that message. */
+  startedThread: z.literal(true).optional(),
   ...Choice,
 });
 
