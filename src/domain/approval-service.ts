@@ -215,9 +215,8 @@ export function createApprovalService({
    * A card runs in the context it was proposed in. Once Update Context moved the thread to another ticket (another
    * space, or other permissions), the card is retired (expired, outcome 'superseded') rather than run in the old one.
    */
-  const requireCurrentContext = async (card: CommandCard, at: Date): Promise<void> => {
+  const requireCurrentContext = async (card: CommandCard, link: TicketLink | null, at: Date): Promise<void> => {
     if (card.status !== 'pending') return;
-    const link = await store.getLink(card.linkId);
     if (link?.active && samePermissions(link.permissions, card.permissions)) return;
     const retired = await store.transitionCard(card.id, 'pending', 'expired', { at, outcome: SupersededOutcome });
     if (retired) {
@@ -230,13 +229,16 @@ export function createApprovalService({
    * A closed ticket runs nothing, whatever was chosen: said before anything else about the card. The card stays
    * pending, so it may be decided once the ticket is reopened (until it expires).
    */
-  const requireOpenTicket = async (card: CommandCard): Promise<void> => {
+  const requireOpenTicket = (card: CommandCard, link: TicketLink | null): void => {
     if (card.status !== 'pending') return;
-    const link = await store.getLink(card.linkId);
     if (link?.active && link.closed) {
       throw new DomainError('ticket.closed', `Card ${card.id}: the ticket is closed`, { cardId: card.id });
     }
   };
+
+  /** The card's ticket link, read once for the checks of a pending card (closed? still its context?). */
+  const linkOfPending = (card: CommandCard): Promise<TicketLink | null> =>
+    card.status === 'pending' ? store.getLink(card.linkId) : Promise.resolve(null);
 
   /** After a conditional update lost, say why from the card as it is now. */
   const lostRace = async (cardId: string): Promise<never> => {
@@ -301,9 +303,10 @@ export function createApprovalService({
 
     async decide({ cardId, index, decision, reason, shown, actor }) {
       const card = await load(cardId);
-      await requireOpenTicket(card);
+      const link = await linkOfPending(card);
+      requireOpenTicket(card, link);
       const item = checkDecision(card, { index, shown, decision, now: clock.now() });
-      await requireCurrentContext(card, clock.now());
+      await requireCurrentContext(card, link, clock.now());
       await requireWriter(card, actor);
       const kept = safeReason(decision === 'reject' ? reason : undefined);
       const at = clock.now();
@@ -327,7 +330,8 @@ export function createApprovalService({
 
     async claim({ cardId, actor, choices: supplied }) {
       const card = await load(cardId);
-      await requireOpenTicket(card);
+      const link = await linkOfPending(card);
+      requireOpenTicket(card, link);
       const now = clock.now();
       if (card.status === 'pending' && isPastExpiry(card, now)) {
         await expire(card, now);
@@ -335,7 +339,7 @@ export function createApprovalService({
       }
       const choices = mergeChoices(card, safeChoices(supplied));
       checkSubmit(card, { now, choices });
-      await requireCurrentContext(card, now);
+      await requireCurrentContext(card, link, now);
       await requireWriter(card, actor);
       await access.requirePermissions(
         card.portal,

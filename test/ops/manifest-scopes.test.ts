@@ -272,9 +272,10 @@ describe('manifest.yml bot scopes against src/', () => {
       [...code.matchAll(/\bapp\s*\.\s*event\s*(?:<[^>]*>)?\s*\(\s*['"`]([a-z_]+)['"`]/g)].map((m) => m[1]),
     );
     if (/\bapp\s*\.\s*message\s*(?:<[^>]*>)?\s*\(/.test(code)) listened.add('message');
-    // Bolt's Assistant (app.assistant) takes assistant_thread_started and messages in DM threads; it would take
-    // assistant_thread_context_changed too, which the app does not use (listeners/assistant-pane.ts).
-    if (/\bapp\s*\.\s*assistant\s*\(/.test(code)) {
+    // Bolt's Assistant (its middleware, registered with app.use in listeners/index.ts) takes assistant_thread_started
+    // and messages in DM threads; it would take assistant_thread_context_changed too, which the app does not use
+    // (listeners/assistant-pane.ts).
+    if (/\bcreateAssistantPane\s*\(\s*deps\s*\)\s*\.\s*getMiddleware\s*\(/.test(code)) {
       listened.add('assistant_thread_started');
       listened.add('message');
     }

@@ -35,7 +35,11 @@ export function registerListeners(app: App, deps: SlackDeps): void {
   app.event('app_mention', (args) => onAppMention(deps, args));
   // Before the message listeners: it takes the person's messages in threads of their DM with the app (and the
   // assistant pane's events) and stops them there; everything else goes on.
-  app.assistant(createAssistantPane(deps));
+  // Bolt's Assistant middleware reads `payload.type` of every request, and an interaction without its action (a
+  // block_actions with no actions) has no payload: it would throw for the whole request. Only requests with a
+  // payload reach it.
+  const assistant = createAssistantPane(deps).getMiddleware();
+  app.use((args) => (args.payload === undefined ? args.next() : assistant(args)));
   app.event('message', (args) => onThreadMessage(deps, args));
   app.event('message', (args) => onDirectMessage(deps, args));
   app.event('app_home_opened', (args) => onAppHomeOpened(deps, args));
