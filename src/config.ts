@@ -204,6 +204,35 @@ function parsePortals(variable: string, text: string, defaults: HelpdeskDefaults
   return parsed.data;
 }
 
+/** Every environment variable the service reads: its own names and the official chart's (deploy/helm is checked against it). */
+export const ConfigVariables: readonly string[] = [...Object.keys(Env.shape), ...Object.keys(ChartNames)];
+
+/** Where the data lives (DATABASE_URL, DATA_DIR), read alone and by the same rules: for tools that need no Slack. */
+const StoreEnv = Env.pick({ DATABASE_URL: true, DATA_DIR: true });
+
+/** The store settings alone (`npm run audit`): the same parsing as loadConfig, the same one-line errors. */
+export function loadStoreConfig(rawEnv: Record<string, string | undefined>): {
+  readonly databaseUrl?: string;
+  readonly dataDir: string;
+} {
+  const env = parseEnv(StoreEnv, emptyToUndefined(rawEnv));
+  return { ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}), dataDir: env.DATA_DIR };
+}
+
+/** The environment through `schema`, or a ConfigError naming the first variable that is wrong (never its value). */
+function parseEnv<Schema extends z.ZodType>(schema: Schema, env: Record<string, string | undefined>): z.output<Schema> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  const variable = String(first?.path[0] ?? 'environment');
+  throw new ConfigError(
+    describeIssues(
+      variable,
+      parsed.error.issues.filter((issue) => issue.path[0] === variable).map((issue) => ({ ...issue, path: [] })),
+    ),
+  );
+}
+
 export interface ConfigSources {
   readFile?: (path: string) => string;
 }
@@ -212,18 +241,7 @@ export function loadConfig(
   rawEnv: Record<string, string | undefined>,
   { readFile = (path) => readFileSync(path, 'utf8') }: ConfigSources = {},
 ): AppConfig {
-  const parsed = Env.safeParse(emptyToUndefined(withChartNames(rawEnv)));
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const variable = String(first?.path[0] ?? 'environment');
-    throw new ConfigError(
-      describeIssues(
-        variable,
-        parsed.error.issues.filter((issue) => issue.path[0] === variable).map((issue) => ({ ...issue, path: [] })),
-      ),
-    );
-  }
-  const env = parsed.data;
+  const env = parseEnv(Env, emptyToUndefined(withChartNames(rawEnv)));
 
   const mode: SlackMode = env.SLACK_MODE ?? (env.SLACK_APP_TOKEN ? 'socket' : 'http');
   if (mode === 'socket' && !env.SLACK_APP_TOKEN) {

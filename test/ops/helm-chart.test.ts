@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadConfig } from '../../src/config.js';
+import { ConfigVariables, loadConfig } from '../../src/config.js';
 import { SlackEventsPath } from '../../src/http/service-http-server.js';
 import { chartDir, chartYaml, type Doc, defaultValues, renderWith, templateFiles } from './helm-chart.js';
 import { containerInputs, readFrom } from './kubernetes-env.js';
@@ -24,19 +24,8 @@ const socketValues = {
   portals,
 };
 
-/**
- * The environment variables src/config.ts reads: the keys of its `Env` schema and the official chart's names it maps.
- * Read from the source, because config.ts exports loadConfig only: a key renamed there fails here.
- */
-const configKeys = (): Set<string> => {
-  const source = readRepoFile('src/config.ts');
-  const schema = /const Env = z\.object\(\{([\s\S]*?)\n\}\);/.exec(source)?.[1] ?? '';
-  const chartNames = /const ChartNames[^{]*\{([\s\S]*?)\n\};/.exec(source)?.[1] ?? '';
-  const keys = [...schema.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm), ...chartNames.matchAll(/^ {2}(\w+):/gm)].map(
-    ([, key]) => key as string,
-  );
-  return new Set(keys);
-};
+/** The environment variables src/config.ts reads: its own names and the official chart's names it maps. */
+const configKeys = (): Set<string> => new Set(ConfigVariables);
 
 const kinds = (resources: Doc[]) => resources.map((resource) => resource.kind).sort();
 const one = (resources: Doc[], kind: string): Doc => {
