@@ -154,7 +154,7 @@ export async function startService(config: AppConfig, options: ServiceOptions = 
   });
   const tickets = createTicketService({ portals, access, store, clock, newId: randomUUID, redactor });
   const approvals = createApprovalService({ store, portals, access, clock, newId: randomUUID, redactor });
-  const closing = createTicketClosing({ portals, access, store, clock });
+  const closing = createTicketClosing({ portals, access, store, clock, changingLink: tickets.changingLink });
 
   const runtime = createSlackApp(
     {

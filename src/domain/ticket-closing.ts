@@ -49,11 +49,14 @@ export function createTicketClosing({
   access,
   store,
   clock,
+  changingLink = (_link, work) => work(),
 }: {
   portals: PortalDirectory;
   access: AccessService;
   store: TicketStore;
   clock: Clock;
+  /** The ticket service's bookkeeping of link writes (TicketService.changingLink), so relays see the change. */
+  changingLink?: <T>(link: TicketLink, work: () => Promise<T>) => Promise<T>;
 }): TicketClosing {
   /** The thread's active link, when it is the one the person saw; and their right to change it. */
   const currentLink = async ({ thread, actor, linkId }: TicketClosingRequest): Promise<TicketLink> => {
@@ -136,7 +139,9 @@ export function createTicketClosing({
       const inPortal = await setPortalStatus(link, { status: 'closed', resolution: request.resolution });
       const at = clock.now();
       const closed = await recordOrUndo(link, inPortal, { status: 'open' }, () =>
-        store.closeLink(link.id, { at, by: request.actor.slackUserId, resolution: request.resolution }),
+        changingLink(link, () =>
+          store.closeLink(link.id, { at, by: request.actor.slackUserId, resolution: request.resolution }),
+        ),
       );
       if (!closed) return { link: await settledBySomeoneElse(link, true), changed: false, inPortal, notRecorded: [] };
       const notRecorded = await audit(
@@ -156,7 +161,7 @@ export function createTicketClosing({
       const inPortal = await setPortalStatus(link, { status: 'open' });
       const at = clock.now();
       const reopened = await recordOrUndo(link, inPortal, { status: 'closed', resolution: closed.resolution }, () =>
-        store.reopenLink(link.id, at),
+        changingLink(link, () => store.reopenLink(link.id, at)),
       );
       if (!reopened) {
         return { link: await settledBySomeoneElse(link, false), changed: false, inPortal, notRecorded: [] };

@@ -89,6 +89,9 @@ function scene() {
     moveTo: (ticketName: string) => {
       current = linkOf({ id: 'link-2', ticketName });
     },
+    close: () => {
+      current = { ...current, closed: { at: new Date(now), by: 'U2', resolution: 'resolved' } };
+    },
     hold: () => {
       holding = true;
     },
@@ -115,6 +118,17 @@ describe('relay reuses the link its caller just read', () => {
     const result = await s.tickets.relay({ thread, actor, text: 'hello', link });
     expect(s.reads()).toBe(2);
     expect(result.link.cardMessageTs).toBe('1700000000.000009');
+  });
+
+  it('reads it again after a change made through changingLink (a close), and refuses a closed ticket', async () => {
+    const s = scene();
+    const link = (await s.tickets.activeLink(thread)) as TicketLink;
+    await s.tickets.changingLink(link, async () => s.close());
+    await expect(s.tickets.relay({ thread, actor, text: 'one more thing', link })).rejects.toMatchObject({
+      code: 'ticket.closed',
+    });
+    expect(s.reads()).toBe(2);
+    expect(s.sent).toEqual([]);
   });
 
   it('does not reuse a read that a write of the link overlapped', async () => {

@@ -190,6 +190,11 @@ export interface TicketService {
   rememberedRequest(thread: ThreadRef, requestTs: string): Promise<ThreadRequest | null>;
   /** Records which Slack message shows the ticket's card; returns the link as it now is. */
   recordTicketCard(linkId: string, messageTs: string): Promise<TicketLink>;
+  /**
+   * Runs a change of `link` made outside this service (closing or reopening it) as one of this service's own link
+   * writes: a relay that read the link before the change reads it again rather than act on the old one.
+   */
+  changingLink<T>(link: Pick<TicketLink, 'id' | 'thread'>, work: () => Promise<T>): Promise<T>;
   /** The ticket's status as its portal reports it now; null where the HelpDesk keeps none (tenant HelpDesk). */
   ticketStatus(link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>): Promise<string | null>;
   ticketUrl(link: Pick<TicketLink, 'portal' | 'spaceId' | 'ticketName'>): string;
@@ -508,6 +513,8 @@ export function createTicketService({
     },
 
     rememberedRequest: (thread, requestTs) => store.getRequest(thread, requestTs),
+
+    changingLink: (link, work) => writingLinks([threadWrites(link.thread), linkWrites(link.id)], work),
 
     recordTicketCard: (linkId, messageTs) =>
       writingLinks([linkWrites(linkId)], () => store.updateLink(linkId, { cardMessageTs: messageTs }, clock.now())),
