@@ -182,6 +182,16 @@ describe('fuzzing every payload kind with signed, malformed input', () => {
         kind: 'interaction',
         payload: h.slack.closeView({ user: People.alice.id, viewId: updateView }),
       },
+      {
+        name: 'command:helpdesk',
+        kind: 'command',
+        payload: h.slack.slashCommand({
+          user: People.alice.id,
+          channel: Channel,
+          command: '/helpdesk',
+          text: 'status',
+        }),
+      },
     );
     linkedThreadTs = threadTs;
     await h.service.stop();

@@ -114,13 +114,32 @@ const oversizeText = (seed: number): string => {
   return unit.repeat(Math.ceil(OversizeBytes / Buffer.byteLength(unit))).slice(0, OversizeBytes);
 };
 
-const encode = (kind: SlackDeliveryKind, payloadText: string): { body: string; contentType: string } =>
-  kind === 'event'
-    ? { body: payloadText, contentType: 'application/json' }
-    : {
-        body: new URLSearchParams({ payload: payloadText }).toString(),
-        contentType: 'application/x-www-form-urlencoded',
-      };
+const FormContentType = 'application/x-www-form-urlencoded';
+
+/**
+ * A slash command travels as its fields, form-encoded (no `payload=`): a mutated object's fields as they are (values
+ * that are not strings as their JSON), and text that is no longer an object (cut, retyped) as the body itself.
+ */
+const commandForm = (payloadText: string): string => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payloadText);
+  } catch {
+    return payloadText;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return payloadText;
+  const fields = Object.entries(parsed as Record<string, unknown>).map(([key, value]): [string, string] => [
+    key,
+    typeof value === 'string' ? value : (JSON.stringify(value) ?? ''),
+  ]);
+  return new URLSearchParams(fields).toString();
+};
+
+const encode = (kind: SlackDeliveryKind, payloadText: string): { body: string; contentType: string } => {
+  if (kind === 'event') return { body: payloadText, contentType: 'application/json' };
+  if (kind === 'command') return { body: commandForm(payloadText), contentType: FormContentType };
+  return { body: new URLSearchParams({ payload: payloadText }).toString(), contentType: FormContentType };
+};
 
 /**
  * Mutations of a template. Each case is built from a fresh deep copy; `prepare` runs first on that copy (the fuzz
