@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessService } from './access.js';
 import type { ChannelDefaults } from './channel-defaults.js';
-import { ChannelDefaultsSetAction, createChannelDefaultsService } from './channel-defaults-service.js';
+import {
+  ChannelDefaultsClearedAction,
+  ChannelDefaultsSetAction,
+  createChannelDefaultsService,
+} from './channel-defaults-service.js';
 import { DomainError } from './errors.js';
 import type { AuditEntry, PortalClient, PortalDirectory } from './ports.js';
 
@@ -31,7 +35,7 @@ function scene(refuse: Partial<Record<'space' | 'agent' | 'permissions', DomainE
     },
   } as unknown as AccessService;
   const portals: PortalDirectory = {
-    list: () => [],
+    list: () => [{ name: 'acme' } as PortalClient],
     get: (name) => {
       if (name !== 'acme') throw new DomainError('input.invalid', `no portal ${name}`);
       return { name } as PortalClient;
@@ -43,6 +47,7 @@ function scene(refuse: Partial<Record<'space' | 'agent' | 'permissions', DomainE
       setChannelDefaults: async (defaults) => {
         kept.push(defaults);
       },
+      clearChannelDefaults: async () => kept.splice(0).at(-1) ?? null,
       channelDefaultsSetBy: async () => kept,
       appendAudit: async (entry) => {
         audit.push(entry);
@@ -104,5 +109,29 @@ describe('channel defaults', () => {
     const { service, kept } = scene();
     await expect(service.set({ ...request, portal: 'elsewhere' })).rejects.toMatchObject({ code: 'input.invalid' });
     expect(kept).toEqual([]);
+  });
+
+  it('clears them with the write access setting them needs, audits it, and does nothing when there are none', async () => {
+    const { service, kept, audit, writes } = scene();
+    expect(await service.clear({ channel, actor })).toBeNull();
+    expect(writes).toEqual([]);
+    await service.set(request);
+    const cleared = await service.clear({ channel, actor });
+    expect(cleared).toMatchObject({ portal: 'acme', spaceId: 'dev' });
+    expect(kept).toEqual([]);
+    expect(writes).toEqual([true, true]);
+    expect(audit.map((entry) => entry.action)).toEqual([ChannelDefaultsSetAction, ChannelDefaultsClearedAction]);
+  });
+
+  it('keeps the defaults of someone without write access to their space', async () => {
+    const refusal = new DomainError('access.read_only', 'read-only');
+    const { service, kept, audit } = scene();
+    await service.set(request);
+    const readOnly = scene({ space: refusal });
+    readOnly.kept.push(...kept);
+    await expect(readOnly.service.clear({ channel, actor })).rejects.toBe(refusal);
+    expect(readOnly.kept).toHaveLength(1);
+    expect(readOnly.audit).toEqual([]);
+    expect(audit).toHaveLength(1);
   });
 });

@@ -15,6 +15,8 @@ export interface SetChannelDefaultsRequest {
 
 /** The audit action of a change to a channel's defaults (its entry has no ticket: `ticketName` is empty). */
 export const ChannelDefaultsSetAction = 'channel_defaults.set';
+/** The audit action of clearing a channel's defaults. */
+export const ChannelDefaultsClearedAction = 'channel_defaults.cleared';
 
 /**
  * A channel's defaults for Create Ticket (/helpdesk defaults). Setting them is a change like moving a ticket, so it
@@ -28,6 +30,11 @@ export interface ChannelDefaultsService {
   setBy(teamId: string, slackUserId: string, limit: number): Promise<ChannelDefaults[]>;
   /** Checks access and existence (fresh), keeps the defaults and audits the change. */
   set(request: SetChannelDefaultsRequest): Promise<ChannelDefaults>;
+  /**
+   * Removes the channel's defaults (Create Ticket then starts from the operator's): the same write access to the
+   * space they name as setting them needs. The ones removed, or null when there were none (nothing audited).
+   */
+  clear(request: { readonly channel: ChannelRef; readonly actor: Actor }): Promise<ChannelDefaults | null>;
 }
 
 export function createChannelDefaultsService({
@@ -36,7 +43,10 @@ export function createChannelDefaultsService({
   access,
   clock,
 }: {
-  store: Pick<TicketStore, 'channelDefaults' | 'setChannelDefaults' | 'channelDefaultsSetBy' | 'appendAudit'>;
+  store: Pick<
+    TicketStore,
+    'channelDefaults' | 'setChannelDefaults' | 'clearChannelDefaults' | 'channelDefaultsSetBy' | 'appendAudit'
+  >;
   portals: PortalDirectory;
   access: AccessService;
   clock: Clock;
@@ -87,6 +97,28 @@ export function createChannelDefaultsService({
         },
       });
       return defaults;
+    },
+
+    async clear({ channel, actor }) {
+      const current = await store.channelDefaults(channel);
+      if (!current) return null;
+      // Defaults of a portal no longer configured preselect nothing: anyone in the channel may clear them.
+      if (portals.list().some((portal) => portal.name === current.portal)) {
+        await access.requireSpace(current.portal, actor, current.spaceId, { write: true, fresh: true });
+      }
+      const cleared = await store.clearChannelDefaults(channel);
+      if (!cleared) return null;
+      await store.appendAudit({
+        at: clock.now(),
+        actor: actor.slackUserId,
+        action: ChannelDefaultsClearedAction,
+        portal: cleared.portal,
+        spaceId: cleared.spaceId,
+        ticketName: '',
+        permissions: describePermissions(cleared.permissions),
+        detail: { teamId: channel.teamId, channelId: channel.channelId, api: cleared.api, agentId: cleared.agentId },
+      });
+      return cleared;
     },
   };
 }

@@ -246,6 +246,8 @@ export interface TicketStore {
   channelDefaults(channel: ChannelRef): Promise<ChannelDefaults | null>;
   /** Sets a channel's defaults, replacing any it had. */
   setChannelDefaults(defaults: ChannelDefaults): Promise<void>;
+  /** Removes a channel's defaults; the ones removed, or null when it had none. */
+  clearChannelDefaults(channel: ChannelRef): Promise<ChannelDefaults | null>;
   /** The channels whose defaults a Slack user set last, newest first (App Home). */
   channelDefaultsSetBy(teamId: string, slackUserId: string, limit: number): Promise<ChannelDefaults[]>;
 

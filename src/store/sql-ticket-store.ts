@@ -427,6 +427,14 @@ export function createSqlTicketStore(executor: SqlExecutor, options: SqlTicketSt
       );
     },
 
+    async clearChannelDefaults(channel) {
+      const rows = await db.query(
+        `DELETE FROM channel_defaults WHERE team_id = $1 AND channel_id = $2 RETURNING ${channelDefaultsColumns}`,
+        [channel.teamId, channel.channelId],
+      );
+      return rows[0] ? toChannelDefaults(rows[0]) : null;
+    },
+
     async channelDefaultsSetBy(teamId, slackUserId, limit) {
       const rows = await db.query(
         `SELECT ${channelDefaultsColumns} FROM channel_defaults WHERE team_id = $1 AND set_by = $2

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChannelDefaultsSetAction } from '../../src/domain/channel-defaults-service.js';
+import { ChannelDefaultsClearedAction, ChannelDefaultsSetAction } from '../../src/domain/channel-defaults-service.js';
 import { ActionId } from '../../src/slack/blocks/ids.js';
 import {
   SeedAgents,
@@ -221,5 +221,35 @@ describe('channel defaults', () => {
       portal: WorkspacePortalName,
       spaceId: SeedWorkspaces.platform.id,
     });
+  });
+
+  it('Clear defaults: a read-only person is refused and they stay; a writer clears them, audited, the answer redrawn', async () => {
+    const clickClear = async (user: FakeSlackUser) => {
+      await h.helpdesk(user, 'defaults');
+      const answer = h.slack.ephemerals(user.id).at(-1);
+      if (!answer) throw new Error('/helpdesk defaults gave no answer');
+      expect(renderBlocksText(answer.blocks ?? [])).toContain('Clear defaults');
+      const response = await h.send(
+        h.slack.clickButton({
+          user: user.id,
+          channel: Channel,
+          messageTs: answer.ts,
+          actionId: ActionId.ClearChannelDefaults,
+        }),
+        'interaction',
+      );
+      expect(response.elapsedMs).toBeLessThan(3_000);
+      return renderBlocksText(h.slack.ephemerals(user.id).at(-1)?.blocks ?? []);
+    };
+
+    expect(await clickClear(People.bob)).toMatch(/The defaults were not cleared: .*read-only/);
+    expect((await h.service.store.channelDefaults(here()))?.portal).toBe(WorkspacePortalName);
+
+    expect(await clickClear(People.alice)).toContain('has no Create Ticket defaults');
+    expect(await h.service.store.channelDefaults(here())).toBeNull();
+    const audit = (await h.service.store.auditForTicket(WorkspacePortalName, '')).filter(
+      (entry) => entry.action === ChannelDefaultsClearedAction,
+    );
+    expect(audit).toEqual([expect.objectContaining({ actor: People.alice.id, spaceId: SeedWorkspaces.platform.id })]);
   });
 });

@@ -80,6 +80,23 @@ export function buildChannelDefaultsMessage(input: {
           text: plainText(defaults ? 'Change defaults' : 'Set defaults'),
           value: channelId,
         },
+        ...(defaults
+          ? [
+              {
+                type: 'button' as const,
+                action_id: ActionId.ClearChannelDefaults,
+                text: plainText('Clear defaults'),
+                style: 'danger' as const,
+                value: channelId,
+                confirm: {
+                  title: plainText('Clear the defaults?'),
+                  text: plainText('Create Ticket here will start from the operator’s defaults, or from nothing.'),
+                  confirm: plainText('Clear'),
+                  deny: plainText('Keep them'),
+                },
+              },
+            ]
+          : []),
       ],
     },
     {

@@ -35,6 +35,7 @@ export const ActionId = {
   NewMessage: 'ticket.new_message',
   /** /helpdesk defaults: the button that opens the channel defaults modal. */
   ChangeChannelDefaults: 'helpdesk.change_defaults',
+  ClearChannelDefaults: 'helpdesk.clear_defaults',
   // Command cards
   Approve: 'command.approve',
   Reject: 'command.reject',

@@ -1,5 +1,4 @@
 import type { PortalStatus } from '../blocks/app-home.js';
-import { buildChannelDefaultsMessage } from '../blocks/channel-defaults.js';
 import {
   buildHelpdeskHelp,
   buildHelpdeskStatus,
@@ -8,6 +7,7 @@ import {
 } from '../blocks/helpdesk-command.js';
 import type { MessageContent } from '../blocks/message.js';
 import { buildNotice } from '../blocks/notice.js';
+import { channelDefaultsAnswer } from '../flows/channel-defaults-form.js';
 import type { SlackDeps } from '../flows/deps.js';
 import { loadOpenTickets } from '../flows/open-tickets.js';
 import { openTicketFormHere } from '../flows/ticket-here.js';
@@ -57,12 +57,7 @@ export async function onHelpdeskCommand(deps: SlackDeps, { ack, body, respond, c
       if (defaults === undefined) {
         return answer(buildNotice('This channel’s defaults could not be read just now. Try again in a moment.'));
       }
-      const operator = deps.portals.list().map((portal) => ({
-        portal: portal.name,
-        space: portal.settings.defaultSpace,
-        agent: portal.settings.defaultAgent,
-      }));
-      return answer(buildChannelDefaultsMessage({ channelId: command.channelId, defaults, operator }));
+      return answer(channelDefaultsAnswer(deps, command.channelId, defaults));
     }
     case 'new':
       return openTicketFormHere(

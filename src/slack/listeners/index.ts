@@ -14,6 +14,7 @@ import { onAppMention } from './app-mention.js';
 import { createAssistantPane } from './assistant-pane.js';
 import { onChangeChannelDefaults } from './change-channel-defaults.js';
 import { onChannelDefaultsSubmit } from './channel-defaults-submit.js';
+import { onClearChannelDefaults } from './clear-channel-defaults.js';
 import { onCreateTicketClosed } from './create-ticket-closed.js';
 import { onCreateTicketShortcut } from './create-ticket-shortcut.js';
 import { onCreateTicketSubmit } from './create-ticket-submit.js';
@@ -74,5 +75,6 @@ export function registerListeners(app: App, deps: SlackDeps): void {
 
   app.command(SlashCommand.Helpdesk, (args) => onHelpdeskCommand(deps, args));
   app.action<BlockAction>(ActionId.ChangeChannelDefaults, (args) => onChangeChannelDefaults(deps, args));
+  app.action<BlockAction>(ActionId.ClearChannelDefaults, (args) => onClearChannelDefaults(deps, args));
   app.view<ViewSubmitAction>(CallbackId.ChannelDefaults, (args) => onChannelDefaultsSubmit(deps, args));
 }
