@@ -4,12 +4,16 @@
  * window that the timestamp check leaves open.
  *
  * Keys are recorded only for requests whose signature was verified, so a forged request cannot burn the key of a
- * genuine one. Each key is kept in memory (this instance, until the window closes) and in the store's processed
- * events (every instance on the same database; pruned with them after a day).
+ * genuine one. Each key is kept in memory (this instance, until the window closes) and, unless the caller says another
+ * check covers it (an event's event_id, recorded by every instance), in the store's processed events (every instance
+ * on the same database; pruned with them after a day).
  */
 export interface ReplayGuard {
-  /** true the first time `key` is seen (the request may go on), false for a replay. */
-  admit(key: string, requestTimeMs: number, nowMs: number): Promise<boolean>;
+  /**
+   * true the first time `key` is seen (the request may go on), false for a replay. `durable: false` keeps the key in
+   * this instance's memory only (a request another check refuses twice across instances: an event's event_id).
+   */
+  admit(key: string, requestTimeMs: number, nowMs: number, options?: { readonly durable?: boolean }): Promise<boolean>;
   /** How many keys this instance holds in memory (for tests and metrics). */
   size(): number;
 }
@@ -40,13 +44,13 @@ export function createReplayGuard({
   };
 
   return {
-    async admit(key, requestTimeMs, nowMs) {
+    async admit(key, requestTimeMs, nowMs, { durable = true } = {}) {
       sweep(nowMs);
       const until = seen.get(key);
       if (until !== undefined && until > nowMs) return false;
       // A request can be valid until its own timestamp plus the window, and a timestamp may run slightly ahead.
       seen.set(key, Math.max(requestTimeMs, nowMs) + windowMs);
-      if (!remember) return true;
+      if (!remember || !durable) return true;
       try {
         return await remember(`replay:${key}`, new Date(nowMs));
       } catch (error) {

@@ -235,6 +235,29 @@ describe('the request gate', () => {
     expect(verdicts.slice(5)).toEqual(Array(8).fill('reject:replayed'));
   });
 
+  it('keeps an event’s key in memory only (its event_id is recorded behind the gate), and every other key durably', async () => {
+    const durable: string[] = [];
+    const gate = createSlackRequestGate({
+      signingSecret: Secret,
+      replays: createReplayGuard({
+        remember: async (key) => {
+          durable.push(key);
+          return true;
+        },
+      }),
+    });
+    const withEventId = request({ 'content-type': 'application/json', ...sign(event) }, event);
+    expect(await gate.screen(withEventId.req)).toEqual({ action: 'forward' });
+    expect(durable).toEqual([]);
+    const noEventId = JSON.stringify({ ...JSON.parse(event), event_id: undefined });
+    const withoutEventId = request({ 'content-type': 'application/json', ...sign(noEventId) }, noEventId);
+    await gate.screen(withoutEventId.req);
+    const form = querystring.stringify({ payload: JSON.stringify({ type: 'block_actions', actions: [] }) });
+    const click = request({ 'content-type': 'application/x-www-form-urlencoded', ...sign(form) }, form);
+    await gate.screen(click.req);
+    expect(durable).toHaveLength(2);
+  });
+
   describe('second adversarial review (issue 12)', () => {
     it('refuses an unsigned url_verification: the challenge is answered only for Slack', async () => {
       const gate = createSlackRequestGate({ signingSecret: Secret });
