@@ -10,6 +10,7 @@ import {
   chooseSpace,
   createTicketThroughSlack,
   devChoice,
+  openCreateTicket,
   submit,
 } from '../support/flows.js';
 import { Channel, type Harness, People, startHarness } from '../support/harness.js';
@@ -175,22 +176,9 @@ describe('/helpdesk', () => {
   });
 
   it('a Create Ticket form from a mention does not ask to hear its cancel', async () => {
-    const before = new Set(h.slack.openViews(People.alice.id).map((view) => view.id));
     const { ts } = await h.mention(People.alice, 'pods crash');
-    const prompt = h.slack.thread(Channel, ts).at(-1);
-    if (!prompt) throw new Error('no Create Ticket prompt');
-    await h.send(
-      h.slack.clickButton({
-        user: People.alice.id,
-        channel: Channel,
-        messageTs: prompt.ts,
-        actionId: ActionId.OpenCreateTicket,
-      }),
-      'interaction',
-    );
-    const view = h.slack.openViews(People.alice.id).find((candidate) => !before.has(candidate.id));
-    if (!view) throw new Error('the Create Ticket modal did not open');
-    expect(h.slack.closeView({ user: People.alice.id, viewId: String(view.id) })).toBeNull();
+    const viewId = await openCreateTicket(h, People.alice, ts);
+    expect(h.slack.closeView({ user: People.alice.id, viewId })).toBeNull();
   });
 
   it('new where the bot is not in the channel: says to invite it, opens nothing, posts nothing', async () => {
