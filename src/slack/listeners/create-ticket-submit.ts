@@ -57,8 +57,8 @@ export async function onCreateTicketSubmit(
       spaceId,
       agentId,
       permissionIds,
-      // The request is thread text shared with the agent (and its first line the ticket's title): the ticket service
-      // redacts it before it is kept or sent.
+      // The request is thread text shared with the agent (and its first line the ticket's title): redacted when it
+      // was remembered, and again by the ticket service before it is kept or sent.
       request: request?.text ?? '',
       requestRedacted: request?.redacted ?? 0,
     });
