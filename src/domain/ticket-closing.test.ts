@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testThread, ticketLinkOf } from '../../test/support/ticket-links.js';
 import type { AccessService } from './access.js';
 import { DomainError } from './errors.js';
 import type { TicketStatusChange } from './helpdesk.js';
@@ -6,30 +7,20 @@ import type { AuditEntry, Clock, PortalClient, PortalDirectory, TicketStore } fr
 import type { ThreadRef, TicketClosure, TicketLink } from './thread-link.js';
 import { createTicketClosing } from './ticket-closing.js';
 
-const thread: ThreadRef = { teamId: 'T1', channelId: 'C1', threadTs: '1700000000.000001' };
+const thread: ThreadRef = testThread;
 const actor = { slackUserId: 'U1', teamId: 'T1', email: 'alice@example.com' };
 const at = new Date('2026-03-02T09:00:00Z');
 
-const linkOf = (patch: Partial<TicketLink> = {}): TicketLink => ({
-  id: 'link-1',
-  thread,
-  portal: 'helpdesk',
-  api: 'workspace',
-  spaceId: 'w-1',
-  spaceName: 'ops',
-  ticketName: 'ticket-1',
-  ticketTitle: 'a ticket',
-  agentId: 'agent-1',
-  agentName: 'Kubernetes',
-  permissions: [{ id: 'read', name: 'read' }],
-  createdBy: 'U1',
-  active: true,
-  cardMessageTs: null,
-  createdAt: new Date(0),
-  updatedAt: new Date(0),
-  closed: null,
-  ...patch,
-});
+/** A workspace-scoped ticket of the thread. */
+const linkOf = (patch: Partial<TicketLink> = {}): TicketLink =>
+  ticketLinkOf({
+    portal: 'helpdesk',
+    api: 'workspace',
+    spaceId: 'w-1',
+    spaceName: 'ops',
+    permissions: [{ id: 'read', name: 'read' }],
+    ...patch,
+  });
 
 /** Closing over a store and a portal that record what they were asked, and fail when told to. */
 function scene(start: Partial<TicketLink> = {}) {

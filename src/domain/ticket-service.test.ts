@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testThread, ticketLinkOf } from '../../test/support/ticket-links.js';
 import type { AccessService } from './access.js';
 import { type AgentMessage, emptyMessageData } from './messages.js';
 import type { Clock, PortalClient, PortalDirectory, TicketStore } from './ports.js';
@@ -6,30 +7,11 @@ import { createRedactor } from './redact.js';
 import type { ThreadRef, TicketLink } from './thread-link.js';
 import { createTicketService } from './ticket-service.js';
 
-const thread: ThreadRef = { teamId: 'T1', channelId: 'C1', threadTs: '1700000000.000001' };
+const thread: ThreadRef = testThread;
 const actor = { slackUserId: 'U1', teamId: 'T1', email: 'alice@example.com' };
 const answer: AgentMessage = { role: 'assistant', content: 'ok', data: emptyMessageData() };
 
-const linkOf = (patch: Partial<TicketLink> = {}): TicketLink => ({
-  id: 'link-1',
-  thread,
-  portal: 'acme',
-  api: 'tenant',
-  spaceId: 'dev',
-  spaceName: 'dev',
-  ticketName: 'ticket-1',
-  ticketTitle: 'a ticket',
-  agentId: 'agent-1',
-  agentName: 'Kubernetes',
-  permissions: [{ id: 'dev-deployer', name: 'dev-deployer' }],
-  createdBy: 'U1',
-  active: true,
-  cardMessageTs: null,
-  createdAt: new Date(0),
-  updatedAt: new Date(0),
-  closed: null,
-  ...patch,
-});
+const linkOf = ticketLinkOf;
 
 /** The ticket service over a store that counts its link reads, a portal that answers when told to, and a clock. */
 function scene() {
