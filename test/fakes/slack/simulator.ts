@@ -245,20 +245,13 @@ export class UserSimulator {
     }
     const thread = this.ws.startAssistantThread(user);
     const channel = this.ws.imChannel(user.id);
-    const event: AssistantThreadEvent = {
-      type: 'assistant_thread_started',
-      assistant_thread: {
-        user_id: user.id,
-        context: {
-          ...(input.contextChannel === undefined ? {} : { channel_id: input.contextChannel }),
-          team_id: this.ws.config.teamId,
-          enterprise_id: null,
-        },
-        channel_id: thread.channel,
-        thread_ts: thread.threadTs,
-      },
-      event_ts: this.ws.ids.ts(),
-    };
+    const event = this.assistantThreadEvent(
+      'assistant_thread_started',
+      user.id,
+      input,
+      thread.channel,
+      thread.threadTs,
+    );
     return { channel: thread.channel, threadTs: thread.threadTs, event: this.envelope(event, channel) };
   }
 
@@ -271,21 +264,38 @@ export class UserSimulator {
     if (!this.ws.assistantThread(channel.id, input.threadTs)) {
       throw new SimulatorError(`no assistant thread ${input.threadTs} of ${user.id}`);
     }
-    const event: AssistantThreadEvent = {
-      type: 'assistant_thread_context_changed',
+    const event = this.assistantThreadEvent(
+      'assistant_thread_context_changed',
+      user.id,
+      input,
+      channel.id,
+      input.threadTs,
+    );
+    return this.envelope(event, channel);
+  }
+
+  /** An assistant thread event: the thread, its person, and the channel they are looking at (when known). */
+  private assistantThreadEvent(
+    type: AssistantThreadEvent['type'],
+    userId: string,
+    input: AssistantThreadInput,
+    channelId: string,
+    threadTs: string,
+  ): AssistantThreadEvent {
+    return {
+      type,
       assistant_thread: {
-        user_id: user.id,
+        user_id: userId,
         context: {
           ...(input.contextChannel === undefined ? {} : { channel_id: input.contextChannel }),
           team_id: this.ws.config.teamId,
           enterprise_id: null,
         },
-        channel_id: channel.id,
-        thread_ts: input.threadTs,
+        channel_id: channelId,
+        thread_ts: threadTs,
       },
       event_ts: this.ws.ids.ts(),
     };
-    return this.envelope(event, channel);
   }
 
   mention(input: MentionInput): UserMessageResult {
